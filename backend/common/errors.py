@@ -1,0 +1,64 @@
+"""Domain errors: a stable English code, a Chinese message, an HTTP status.
+
+Services raise these; the REST exception handler and the WebSocket consumer
+turn them into `{"error": {"code", "message"}}` without translating anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ZtError(Exception):
+    """Base of every error a client is meant to see."""
+
+    code = "error"
+    message = "操作失败"
+    status = 400
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.code = code or self.code
+        self.fields = fields
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+class InvalidInput(ZtError):
+    code = "invalid"
+    message = "输入有误"
+
+
+class NotFound(ZtError):
+    code = "not_found"
+    message = "对象不存在或无权查看"
+    status = 404
+
+
+class PermissionDenied(ZtError):
+    code = "permission_denied"
+    message = "您没有权限执行此操作"
+    status = 403
+
+
+class Conflict(ZtError):
+    code = "conflict"
+    message = "状态已变化,请刷新后重试"
+    status = 409
+
+
+class RateLimited(ZtError):
+    code = "rate_limited"
+    message = "操作过于频繁,请稍后再试"
+    status = 429

@@ -1,0 +1,167 @@
+"""Writes to the org directory."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+
+from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common.errors import InvalidInput, ZtError
+from backend.directory.models import (
+    MOBILE_RE,
+    Department,
+    Position,
+    Role,
+    RoleAssignment,
+    Unit,
+    User,
+)
+
+_MOBILE = re.compile(MOBILE_RE)
+
+
+def normalize_mobile(raw: str) -> str:
+    """Accept '+86 138-0013-8000', '8613800138000', '13800138000'; return 11 digits."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if not _MOBILE.match(digits):
+        raise InvalidInput("请输入有效的11位中国大陆手机号", code="invalid_mobile")
+    return digits
+
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """'张三' → ('zhangsan', 'zs'); used for directory search."""
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    full = "".join(syllables).lower()
+    initials = "".join(s[0] for s in syllables if s).lower()
+    return full, initials
+
+
+def user_create(
+    *,
+    mobile: str,
+    name: str,
+    password: str | None,
+    employee_no: str = "",
+    **extra: Any,
+) -> User:
+    mobile = normalize_mobile(mobile)
+    if not name.strip():
+        raise InvalidInput("姓名不能为空", code="invalid_name")
+    if User.objects.filter(mobile=mobile).exists():
+        raise InvalidInput("该手机号已注册", code="mobile_taken")
+    full, initials = name_pinyin(name)
+    return User.objects.create_user(
+        mobile,
+        password,
+        name=name.strip(),
+        name_pinyin=full,
+        name_initials=initials,
+        employee_no=employee_no,
+        **extra,
+    )
+
+
+@transaction.atomic
+def position_assign(
+    *,
+    user: User,
+    department: Department,
+    title: str,
+    rank: int = 100,
+    is_leader: bool = False,
+    is_primary: bool = True,
+) -> Position:
+    position, _ = Position.objects.update_or_create(
+        user=user,
+        department=department,
+        defaults={
+            "title": title,
+            "rank": rank,
+            "is_leader": is_leader,
+            "is_primary": is_primary,
+        },
+    )
+    return position
+
+
+def role_grant(*, user: User, unit: Unit, role: Role) -> RoleAssignment:
+    assignment, _ = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+    return assignment
+
+
+class InvalidCredentials(InvalidInput):
+    code = "invalid_credentials"
+    message = "手机号或密码错误"
+
+
+class AccountLocked(ZtError):
+    code = "account_locked"
+    message = "账号已被临时锁定"
+    status = 423
+
+
+def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONTEXT) -> User:
+    """Verify a password login; count failures and lock after too many.
+
+    Every outcome is audited. A failed login never reveals whether the
+    number exists; a locked account says until when.
+    """
+    try:
+        normalized = normalize_mobile(mobile)
+    except InvalidInput:
+        raise InvalidCredentials() from None
+    # The failure count and the audit entries must be committed even though
+    # the call then fails: decide inside the transaction, raise after it.
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(mobile=normalized).first()
+        now = timezone.now()
+        if user is not None and user.locked_until and user.locked_until > now:
+            audit_record("auth.login_locked", actor=user, context=context)
+            until = timezone.localtime(user.locked_until).strftime("%H:%M")
+            outcome: ZtError | None = AccountLocked(
+                f"密码错误次数过多,账号已锁定至 {until},请稍后再试"
+            )
+        elif user is None or not user.is_active or not user.check_password(password):
+            _record_failure(user, normalized, now, context)
+            outcome = InvalidCredentials()
+        else:
+            outcome = None
+            user.failed_login_count = 0
+            user.locked_until = None
+            user.last_login = now
+            user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+            audit_record("auth.login", actor=user, context=context)
+    if outcome is not None or user is None:
+        raise outcome or InvalidCredentials()
+    return user
+
+
+def _record_failure(user: User | None, mobile: str, now: datetime, context: RequestContext) -> None:
+    if user is None:
+        audit_record("auth.login_failed", data={"mobile": mobile}, context=context)
+        return
+    user.failed_login_count += 1
+    fields = ["failed_login_count"]
+    if user.failed_login_count >= settings.ZT_LOGIN_MAX_FAILURES:
+        user.locked_until = now + timedelta(seconds=settings.ZT_LOGIN_LOCK_SECONDS)
+        user.failed_login_count = 0
+        fields.append("locked_until")
+        audit_record("auth.lockout", actor=user, context=context)
+    user.save(update_fields=fields)
+    audit_record("auth.login_failed", actor=user, context=context)
+
+
+def logout_record(*, user: User, context: RequestContext = NO_CONTEXT) -> None:
+    audit_record("auth.logout", actor=user, context=context)

@@ -1,0 +1,60 @@
+"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from backend.common.errors import ZtError
+
+DRF_CODES: dict[type[exceptions.APIException], tuple[str, str]] = {
+    exceptions.NotAuthenticated: ("not_authenticated", "请先登录"),
+    exceptions.AuthenticationFailed: ("not_authenticated", "登录已失效,请重新登录"),
+    exceptions.PermissionDenied: ("permission_denied", "您没有权限执行此操作"),
+    exceptions.NotFound: ("not_found", "对象不存在"),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持的请求方法"),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型"),
+    exceptions.ParseError: ("malformed_request", "请求格式错误"),
+    exceptions.Throttled: ("rate_limited", "操作过于频繁,请稍后再试"),
+}
+
+
+def _error(code: str, message: str, status_code: int, fields: Any = None) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return Response({"error": body}, status=status_code)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ZtError):
+        return _error(exc.code, exc.message, exc.status, exc.fields)
+    if isinstance(exc, exceptions.ValidationError):
+        return _error(
+            "invalid", _first_message(exc.detail), status.HTTP_400_BAD_REQUEST, exc.detail
+        )
+    response = drf_handler(exc, context)
+    if response is None:
+        return None
+    for cls, (code, message) in DRF_CODES.items():
+        if isinstance(exc, cls):
+            if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+                # 401 needs a WWW-Authenticate header; sessions have none, so 403
+                # would mislead: keep 401 for every unauthenticated call.
+                response.status_code = status.HTTP_401_UNAUTHORIZED
+            return _error(code, message, response.status_code)
+    return _error("error", "请求失败", response.status_code)
+
+
+def _first_message(detail: Any) -> str:
+    """The first human message in DRF's nested error detail, for the banner."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            inner = _first_message(value)
+            return inner if key == "non_field_errors" else f"{key}: {inner}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail) or "输入有误"

@@ -1,0 +1,153 @@
+"""Login, logout, tokens, WebSocket tickets and `me`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import login, logout
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from backend.directory import services as directory_services
+from backend.directory.models import User
+from mobile_api.v1.common import errors, request_context, user_of
+from realtime import services as realtime_services
+
+
+def me_payload(user: User) -> dict[str, Any]:
+    positions = user.positions.select_related("department__unit").order_by("-is_primary", "rank")
+    return {
+        "id": user.pk,
+        "name": user.name,
+        "mobile": user.mobile,
+        "avatar": f"/api/v1/people/{user.pk}/avatar" if user.avatar else None,
+        "employee_no": user.employee_no,
+        "positions": [
+            {
+                "unit_id": p.department.unit_id,
+                "unit_name": p.department.unit.name,
+                "department_id": p.department_id,
+                "department_name": p.department.name,
+                "title": p.title,
+                "is_leader": p.is_leader,
+            }
+            for p in positions
+        ],
+        "roles": [
+            {"unit_id": r.unit_id, "role": r.role} for r in user.roles.all().order_by("unit_id")
+        ],
+    }
+
+
+class MeSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    mobile = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+    employee_no = serializers.CharField()
+    positions = serializers.ListField(child=serializers.DictField())
+    roles = serializers.ListField(child=serializers.DictField())
+
+
+class LoginInput(serializers.Serializer[Any]):
+    mobile = serializers.CharField(max_length=32)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class CsrfView(APIView):
+    """Sets the `csrftoken` cookie the PWA echoes in `X-CSRFToken`."""
+
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses={204: None})
+    def get(self, request: Request) -> Response:
+        get_token(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LoginView(APIView):
+    """Session login for the PWA (HttpOnly cookie)."""
+
+    permission_classes = (AllowAny,)
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=LoginInput,
+        responses={200: MeSerializer, **errors(400, 423, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = directory_services.login_check(
+            mobile=data.validated_data["mobile"],
+            password=data.validated_data["password"],
+            context=request_context(request),
+        )
+        login(request._request, user)
+        return Response({"user": me_payload(user)})
+
+
+class TokenLoginView(APIView):
+    """Token login for native clients: `Authorization: Bearer <token>` afterwards."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=LoginInput,
+        responses={
+            200: serializers.DictField(),
+            **errors(400, 423, 429),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = directory_services.login_check(
+            mobile=data.validated_data["mobile"],
+            password=data.validated_data["password"],
+            context=request_context(request),
+        )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "user": me_payload(user)})
+
+
+class LogoutView(APIView):
+    """Ends the session (and deletes the token of a native client)."""
+
+    @extend_schema(request=None, responses={204: None, **errors(401)})
+    def post(self, request: Request) -> Response:
+        user = user_of(request)
+        directory_services.logout_record(user=user, context=request_context(request))
+        if isinstance(request.auth, Token):
+            request.auth.delete()
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: MeSerializer, **errors(401)})
+    def get(self, request: Request) -> Response:
+        return Response(me_payload(user_of(request)))
+
+
+class WsTicketView(APIView):
+    """A single-use ticket for `/ws/v1/?ticket=…`, valid for a minute."""
+
+    @extend_schema(
+        request=None,
+        responses={200: serializers.DictField(), **errors(401)},
+    )
+    def post(self, request: Request) -> Response:
+        ticket = realtime_services.ws_ticket_issue(actor=user_of(request))
+        return Response({"ticket": ticket.key, "expires_at": ticket.expires_at.isoformat()})

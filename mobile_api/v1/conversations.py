@@ -1,0 +1,342 @@
+"""Conversations, members and messages over REST (for lists, history and socket-less clients)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.common.errors import InvalidInput
+from mobile_api.v1.common import errors, request_context, user_of
+from realtime import selectors, services
+from realtime.payloads import conversation_item_payload, message_payload, user_brief
+
+Json = serializers.DictField
+
+
+def _item(request: Request, conversation_id: int) -> dict[str, Any]:
+    item = selectors.conversation_item_get(viewer=user_of(request), conversation_id=conversation_id)
+    return conversation_item_payload(item)
+
+
+class ConversationCreateInput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["direct", "group"])
+    user_id = serializers.IntegerField(required=False)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    member_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=5000
+    )
+
+
+class ConversationListView(APIView):
+    @extend_schema(responses={200: serializers.ListField(child=Json()), **errors(401)})
+    def get(self, request: Request) -> Response:
+        items = selectors.conversation_list(viewer=user_of(request))
+        return Response([conversation_item_payload(i) for i in items])
+
+    @extend_schema(
+        request=ConversationCreateInput,
+        responses={201: Json(), **errors(400, 401, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        data = ConversationCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        actor = user_of(request)
+        if v["kind"] == "direct":
+            if "user_id" not in v:
+                raise InvalidInput("请选择聊天对象", code="invalid_direct")
+            conversation = services.direct_conversation_get_or_create(
+                actor=actor, other_id=v["user_id"]
+            )
+        else:
+            conversation = services.group_create(
+                actor=actor,
+                name=v.get("name", ""),
+                member_ids=v.get("member_ids", []),
+                context=request_context(request),
+            )
+        return Response(_item(request, conversation.pk), status=status.HTTP_201_CREATED)
+
+
+class RenameInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=64, allow_blank=True)
+
+
+class ConversationDetailView(APIView):
+    @extend_schema(responses={200: Json(), **errors(401, 403, 404)})
+    def get(self, request: Request, conversation_id: int) -> Response:
+        return Response(_item(request, conversation_id))
+
+    @extend_schema(request=RenameInput, responses={200: Json(), **errors(400, 401, 403, 404)})
+    def patch(self, request: Request, conversation_id: int) -> Response:
+        data = RenameInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_rename(
+            actor=user_of(request),
+            conversation_id=conversation_id,
+            name=data.validated_data["name"],
+            context=request_context(request),
+        )
+        return Response(_item(request, conversation_id))
+
+
+class SettingsInput(serializers.Serializer[Any]):
+    muted = serializers.BooleanField(required=False)
+    pinned = serializers.BooleanField(required=False)
+
+
+class ConversationSettingsView(APIView):
+    @extend_schema(request=SettingsInput, responses={200: Json(), **errors(400, 401, 403)})
+    def patch(self, request: Request, conversation_id: int) -> Response:
+        data = SettingsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.membership_settings_update(
+            actor=user_of(request), conversation_id=conversation_id, **data.validated_data
+        )
+        return Response(_item(request, conversation_id))
+
+
+class MembersInput(serializers.Serializer[Any]):
+    user_ids = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=2000
+    )
+
+
+class MemberListView(APIView):
+    @extend_schema(responses={200: serializers.ListField(child=Json()), **errors(401, 403, 404)})
+    def get(self, request: Request, conversation_id: int) -> Response:
+        members = selectors.member_list(viewer=user_of(request), conversation_id=conversation_id)
+        return Response(
+            [
+                {"user": user_brief(m.user), "role": m.role, "last_read_seq": m.last_read_seq}
+                for m in members
+            ]
+        )
+
+    @extend_schema(request=MembersInput, responses={200: Json(), **errors(400, 401, 403, 409)})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = MembersInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_members_add(
+            actor=user_of(request),
+            conversation_id=conversation_id,
+            user_ids=data.validated_data["user_ids"],
+            context=request_context(request),
+        )
+        return Response(_item(request, conversation_id))
+
+
+class MemberDetailView(APIView):
+    @extend_schema(responses={204: None, **errors(400, 401, 403)})
+    def delete(self, request: Request, conversation_id: int, user_id: int) -> Response:
+        services.group_member_remove(
+            actor=user_of(request),
+            conversation_id=conversation_id,
+            user_id=user_id,
+            context=request_context(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LeaveView(APIView):
+    @extend_schema(request=None, responses={204: None, **errors(400, 401, 403)})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        services.group_leave(
+            actor=user_of(request),
+            conversation_id=conversation_id,
+            context=request_context(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DissolveView(APIView):
+    @extend_schema(request=None, responses={204: None, **errors(400, 401, 403)})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        services.group_dissolve(
+            actor=user_of(request),
+            conversation_id=conversation_id,
+            context=request_context(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TransferInput(serializers.Serializer[Any]):
+    user_id = serializers.IntegerField()
+
+
+class TransferView(APIView):
+    @extend_schema(request=TransferInput, responses={200: Json(), **errors(400, 401, 403)})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = TransferInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_transfer_ownership(
+            actor=user_of(request),
+            conversation_id=conversation_id,
+            new_owner_id=data.validated_data["user_id"],
+            context=request_context(request),
+        )
+        return Response(_item(request, conversation_id))
+
+
+class AdminInput(serializers.Serializer[Any]):
+    user_id = serializers.IntegerField()
+    is_admin = serializers.BooleanField()
+
+
+class AdminView(APIView):
+    @extend_schema(request=AdminInput, responses={200: Json(), **errors(400, 401, 403)})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = AdminInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_admin_set(
+            actor=user_of(request),
+            conversation_id=conversation_id,
+            user_id=data.validated_data["user_id"],
+            is_admin=data.validated_data["is_admin"],
+            context=request_context(request),
+        )
+        return Response(_item(request, conversation_id))
+
+
+class SendInput(serializers.Serializer[Any]):
+    text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    client_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    attachment_id = serializers.CharField(required=False, allow_null=True, max_length=64)
+    reply_to = serializers.IntegerField(required=False, allow_null=True)
+    mentions = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=2000
+    )
+    mention_all = serializers.BooleanField(required=False, default=False)
+
+
+class MessageListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("before_seq", int, required=False),
+            OpenApiParameter("limit", int, required=False),
+        ],
+        responses={200: Json(), **errors(401, 403, 404)},
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        viewer = user_of(request)
+        before = _optional_int(request.query_params.get("before_seq"), "before_seq")
+        limit = _optional_int(request.query_params.get("limit"), "limit") or 50
+        messages, has_more = selectors.message_history(
+            viewer=viewer, conversation_id=conversation_id, before_seq=before, limit=limit
+        )
+        return Response(
+            {"messages": [message_payload(m, viewer) for m in messages], "has_more": has_more}
+        )
+
+    @extend_schema(
+        request=SendInput, responses={201: Json(), 200: Json(), **errors(400, 401, 403, 409)}
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = SendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        actor = user_of(request)
+        message, created = services.message_send(
+            actor=actor,
+            conversation_id=conversation_id,
+            text=v.get("text", ""),
+            client_id=v.get("client_id", ""),
+            attachment_id=v.get("attachment_id"),
+            reply_to_id=v.get("reply_to"),
+            mention_ids=v.get("mentions", []),
+            mention_all=v.get("mention_all", False),
+        )
+        return Response(
+            message_payload(message, actor),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _optional_int(raw: str | None, name: str) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 {name} 必须是整数", code="invalid_field") from None
+
+
+class ReadInput(serializers.Serializer[Any]):
+    seq = serializers.IntegerField(min_value=0)
+
+
+class ReadView(APIView):
+    @extend_schema(request=ReadInput, responses={200: Json(), **errors(400, 401, 403)})
+    def post(self, request: Request, conversation_id: int) -> Response:
+        data = ReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        seq = services.conversation_mark_read(
+            actor=user_of(request), conversation_id=conversation_id, seq=data.validated_data["seq"]
+        )
+        return Response({"last_read_seq": seq})
+
+
+class ReceiptCountsView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("seqs", str, description="逗号分隔的消息序号")],
+        responses={200: Json(), **errors(400, 401, 403)},
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        raw = request.query_params.get("seqs", "")
+        try:
+            seqs = [int(s) for s in raw.split(",") if s.strip()]
+        except ValueError:
+            raise InvalidInput("seqs 必须是逗号分隔的整数", code="invalid_field") from None
+        counts = selectors.receipt_counts(
+            viewer=user_of(request), conversation_id=conversation_id, seqs=seqs
+        )
+        return Response(
+            {"counts": {str(seq): {"read": r, "unread": u} for seq, (r, u) in counts.items()}}
+        )
+
+
+class MessageReceiptsView(APIView):
+    @extend_schema(responses={200: Json(), **errors(401, 403, 404)})
+    def get(self, request: Request, message_id: int) -> Response:
+        receipts = selectors.message_receipts(viewer=user_of(request), message_id=message_id)
+        return Response(
+            {
+                "read": [user_brief(u) for u in receipts.read],
+                "unread": [user_brief(u) for u in receipts.unread],
+            }
+        )
+
+
+class RecallView(APIView):
+    @extend_schema(request=None, responses={200: Json(), **errors(401, 403, 404)})
+    def post(self, request: Request, message_id: int) -> Response:
+        actor = user_of(request)
+        message = services.message_recall(
+            actor=actor, message_id=message_id, context=request_context(request)
+        )
+        return Response(message_payload(message, actor))
+
+
+class SearchView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("conversation_id", int, required=False),
+        ],
+        responses={200: serializers.ListField(child=Json()), **errors(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        viewer = user_of(request)
+        messages = selectors.message_search(
+            viewer=viewer,
+            query=request.query_params.get("q", "")[:100],
+            conversation_id=_optional_int(
+                request.query_params.get("conversation_id"), "conversation_id"
+            ),
+        )
+        return Response([message_payload(m, viewer) for m in messages])

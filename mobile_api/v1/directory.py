@@ -1,0 +1,5 @@
+"""Directory endpoints: units, departments, people, search, presence."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

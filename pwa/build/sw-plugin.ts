@@ -1,0 +1,53 @@
+/**
+ * A tiny service-worker generator (instead of workbox): after the bundle is
+ * written we know every hashed asset, so we emit `sw.js` with that list baked
+ * in. The worker precaches the app shell so the PWA opens offline, and never
+ * caches anything under /api/ or /ws/ — user data stays out of CacheStorage.
+ */
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import type { Plugin, ResolvedConfig } from 'vite'
+
+function listFiles(dir: string, root = dir): string[] {
+  let out: string[] = []
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name)
+    if (statSync(full).isDirectory()) out = out.concat(listFiles(full, root))
+    else out.push(relative(root, full).split('\\').join('/'))
+  }
+  return out
+}
+
+export function serviceWorker(templatePath: string): Plugin {
+  let config: ResolvedConfig
+  return {
+    name: 'zt-service-worker',
+    apply: 'build',
+    configResolved(resolved) {
+      config = resolved
+    },
+    generateBundle(_options, bundle) {
+      const base = config.base
+      const files = new Set<string>()
+      for (const fileName of Object.keys(bundle)) {
+        if (fileName.endsWith('.map') || fileName === 'index.html') continue
+        files.add(base + fileName)
+      }
+      const publicDir = config.publicDir
+      if (publicDir) {
+        for (const file of listFiles(publicDir)) {
+          if (file === 'sw.js') continue
+          files.add(base + file)
+        }
+      }
+      const precache = [...files].sort()
+      const version = createHash('sha256').update(precache.join('\n')).digest('hex').slice(0, 12)
+      const source = readFileSync(templatePath, 'utf8')
+        .replace('__ZT_VERSION__', JSON.stringify(version))
+        .replace('__ZT_PRECACHE__', JSON.stringify(precache))
+        .replace('__ZT_SHELL__', JSON.stringify(base))
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source })
+    },
+  }
+}

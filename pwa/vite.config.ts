@@ -1,0 +1,47 @@
+/// <reference types="vitest/config" />
+import { fileURLToPath, URL } from 'node:url'
+import vue from '@vitejs/plugin-vue'
+import { VantResolver } from '@vant/auto-import-resolver'
+import Components from 'unplugin-vue-components/vite'
+import { defineConfig } from 'vite'
+import { serviceWorker } from './build/sw-plugin'
+
+// The Django server (REST + WebSocket). Override with ZT_BACKEND=http://127.0.0.1:8765
+const backend = process.env.ZT_BACKEND ?? 'http://127.0.0.1:8000'
+
+export default defineConfig({
+  base: '/',
+  plugins: [
+    vue(),
+    Components({ resolvers: [VantResolver()], dts: 'src/components.d.ts' }),
+    serviceWorker(fileURLToPath(new URL('./build/sw-template.js', import.meta.url))),
+  ],
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  server: {
+    proxy: {
+      '/api': { target: backend },
+      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    target: 'es2020',
+    rollupOptions: {
+      output: {
+        manualChunks(id) {
+          if (/node_modules\/(@vue|vue|vue-router|pinia)\//.test(id)) return 'vue'
+          if (/node_modules\/(vue-i18n|@intlify)\//.test(id)) return 'i18n'
+          return undefined
+        },
+      },
+    },
+  },
+  test: {
+    environment: 'happy-dom',
+    include: ['tests/unit/**/*.test.ts'],
+    restoreMocks: true,
+  },
+})

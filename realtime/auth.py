@@ -1,0 +1,75 @@
+"""Who is on the other end of a WebSocket: session cookie or a single-use ticket.
+
+Cookie authentication is only accepted from an allowed Origin (a cookie rides
+along with any page's request, so the Origin is the CSRF guard). A ticket is
+proof in itself (obtained over authenticated REST and spent on use), so
+native clients without an Origin may use it; a browser sending a foreign
+Origin is refused either way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddleware
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+
+from backend.common.errors import ZtError
+from realtime.services import ws_ticket_redeem
+
+
+def _origin(scope: dict[str, Any]) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"origin":
+            return str(value.decode("latin1"))
+    return None
+
+
+class TicketOrSessionAuth(BaseMiddleware):
+    """Puts `user`, `auth_method` and `origin_ok` into the scope."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        scope = dict(scope)
+        origin = _origin(scope)
+        allowed = settings.ZT_WS_ALLOWED_ORIGINS
+        scope["origin_ok"] = origin is None or origin in allowed or "*" in allowed
+        query = parse_qs(scope.get("query_string", b"").decode("latin1"))
+        ticket = (query.get("ticket") or [""])[0]
+        if ticket:
+            scope["user"] = await _redeem(ticket)
+            scope["auth_method"] = "ticket"
+        elif origin is not None and scope["origin_ok"]:
+            scope["auth_method"] = "session"
+            return await self.inner(scope, receive, send)
+        else:
+            scope["user"] = AnonymousUser()
+            scope["auth_method"] = "none"
+        return await self.inner(scope, receive, send)
+
+
+@database_sync_to_async
+def _redeem(ticket: str) -> Any:
+    try:
+        return ws_ticket_redeem(key=ticket)
+    except ZtError:
+        return AnonymousUser()
+
+
+def ws_auth_stack(inner: Any) -> Any:
+    """Session + cookie middlewares wrap the ticket check; inner is the router."""
+    from channels.sessions import CookieMiddleware, SessionMiddleware
+
+    return CookieMiddleware(SessionMiddleware(TicketOrSessionAuth(_SessionUser(inner))))
+
+
+class _SessionUser(AuthMiddleware):
+    """Channels' session auth, only for sockets that chose the session method."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope.get("auth_method") != "session":
+            return await self.inner(scope, receive, send)
+        return await super().__call__(scope, receive, send)

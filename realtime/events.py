@@ -1,0 +1,63 @@
+"""Publishing events to users, after commit, and capturing them in tests.
+
+`publish(user_ids, event)` must be called inside the transaction of the
+change: the event leaves only when that transaction commits, so a client
+never hears of something that rolled back (Zulip's `send_event_on_commit`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.db import transaction
+
+from realtime import bus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SentEvent:
+    user_ids: list[int]
+    event: dict[str, Any]
+
+
+_captures: list[list[SentEvent]] = []
+
+
+def publish(user_ids: Iterable[int], event: dict[str, Any]) -> None:
+    """Send `event` to every socket of `user_ids` once the transaction commits."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    transaction.on_commit(lambda: _send_now(ids, event), robust=True)
+
+
+def _send_now(user_ids: list[int], event: dict[str, Any]) -> None:
+    for capture in _captures:
+        capture.append(SentEvent(user_ids, event))
+    try:
+        async_to_sync(bus.send_to_nodes)(user_ids, event)
+    except Exception:
+        # The doorbell failing must never fail the write that already
+        # committed; clients converge from the database on their next resume.
+        logger.exception("event publish failed: %s", event.get("event"))
+
+
+@contextmanager
+def capture_events() -> Iterator[list[SentEvent]]:
+    """Collect every event published inside the block (tests)."""
+    sink: list[SentEvent] = []
+    _captures.append(sink)
+    try:
+        yield sink
+    finally:
+        _captures.remove(sink)
+
+
+EventFilter = Callable[[SentEvent], bool]

@@ -1,0 +1,212 @@
+"""What the WebSocket consumer calls, in a worker thread: frame → service → reply.
+
+Each function parses one command's fields (bad input raises `InvalidInput`),
+calls exactly one service or selector, and returns the `ack` data. Keeping
+this out of the consumer keeps ORM work off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from backend.common.errors import InvalidInput, ZtError
+from backend.directory.models import User
+from realtime import cards, selectors, services
+from realtime import presence as presence_mod
+from realtime.models import ConversationEvent, Message
+from realtime.payloads import conversation_item_payload, event_payload, message_payload
+
+
+def _int(frame: dict[str, Any], name: str) -> int:
+    value = frame.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"字段 {name} 必须是整数", code="invalid_field")
+    return value
+
+
+def _str(frame: dict[str, Any], name: str, *, default: str = "", limit: int = 100_000) -> str:
+    value = frame.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"字段 {name} 必须是字符串", code="invalid_field")
+    if len(value) > limit:
+        raise InvalidInput(f"字段 {name} 过长", code="invalid_field")
+    return value
+
+
+def _int_list(frame: dict[str, Any], name: str) -> list[int]:
+    value = frame.get(name) or []
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise InvalidInput(f"字段 {name} 必须是整数列表", code="invalid_field")
+    return value
+
+
+def parse_positions(raw: Any) -> dict[int, int]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("positions 必须是对象", code="invalid_field")
+    positions: dict[int, int] = {}
+    for key, value in raw.items():
+        try:
+            conversation_id = int(key)
+        except (TypeError, ValueError):
+            raise InvalidInput("positions 的键必须是会话编号", code="invalid_field") from None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInput("positions 的值必须是非负整数", code="invalid_field")
+        positions[conversation_id] = value
+    return positions
+
+
+# --- commands -------------------------------------------------------------------
+
+
+def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    reply_to = frame.get("reply_to")
+    if reply_to is not None and (isinstance(reply_to, bool) or not isinstance(reply_to, int)):
+        raise InvalidInput("reply_to 必须是消息编号", code="invalid_field")
+    message, created = services.message_send(
+        actor=user,
+        conversation_id=_int(frame, "conversation_id"),
+        text=_str(frame, "text"),
+        client_id=_str(frame, "client_id", limit=64),
+        attachment_id=_str(frame, "attachment_id", limit=64) or None,
+        reply_to_id=reply_to,
+        mention_ids=_int_list(frame, "mentions"),
+        mention_all=bool(frame.get("mention_all", False)),
+    )
+    return {"message": message_payload(message, user), "duplicate": not created}
+
+
+def read(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    seq = services.conversation_mark_read(
+        actor=user, conversation_id=_int(frame, "conversation_id"), seq=_int(frame, "seq")
+    )
+    return {"last_read_seq": seq}
+
+
+def recall(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    message = services.message_recall(actor=user, message_id=_int(frame, "message_id"))
+    return {"message": message_payload(message, user)}
+
+
+def typing(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    services.typing_notify(actor=user, conversation_id=_int(frame, "conversation_id"))
+    return {}
+
+
+def presence_command(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    status = frame.get("status")
+    if status not in (presence_mod.ONLINE, presence_mod.AWAY):
+        raise InvalidInput("status 只能是 online 或 away", code="invalid_field")
+    return {"status": presence_mod.presence_update(user.pk, frame["connection_id"], status)}
+
+
+def card_action(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    message = selectors.message_get(viewer=user, message_id=_int(frame, "message_id"))
+    if message.kind != Message.Kind.CARD or message.is_recalled:
+        raise InvalidInput("该消息不是可操作的卡片", code="not_a_card")
+    card = cards.get(message.card_type)
+    payload = {k: v for k, v in frame.items() if k not in ("type", "id", "message_id", "action")}
+    view = card.act(message.card_object_id, user, _str(frame, "action", limit=64), payload)
+    return {"view": view}
+
+
+COMMANDS: dict[str, Callable[[User, dict[str, Any]], dict[str, Any]]] = {
+    "send": send,
+    "read": read,
+    "recall": recall,
+    "typing": typing,
+    "presence": presence_command,
+    "card_action": card_action,
+}
+
+
+# --- delivery -------------------------------------------------------------------
+
+
+def presence(user: User, connection_id: str, state: str | None, *, refresh: bool = False) -> None:
+    if refresh:
+        current = presence_mod.set_connection(user.pk, connection_id, None)[0]
+        state = presence_mod.AWAY if current == presence_mod.AWAY else presence_mod.ONLINE
+    presence_mod.presence_update(user.pk, connection_id, state)
+
+
+def needs_viewer(event: dict[str, Any]) -> bool:
+    """Cards look different to each viewer (their buttons), so render per socket."""
+    if event.get("event") == ConversationEvent.Type.CARD_UPDATED:
+        return True
+    message = event.get("message") or {}
+    return bool(message.get("kind") == Message.Kind.CARD)
+
+
+def _render(event: ConversationEvent, user: User) -> dict[str, Any]:
+    payload = event_payload(event, user)
+    if event.type == ConversationEvent.Type.CARD_UPDATED:
+        view = cards.render_for(
+            event.data.get("card_type", ""), event.data.get("object_id", ""), user
+        )
+        payload["data"] = {**event.data, "view": view}
+    return payload
+
+
+def events_after(
+    user: User, conversation_id: int, after: int, upto: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Frames for (after, upto] from the database, and the position reached."""
+    rows = selectors.events_between(
+        viewer=user, conversation_id=conversation_id, after=after, upto=upto
+    )
+    frames = [_render(row, user) for row in rows]
+    reached = rows[-1].pos if rows else after
+    if len(rows) < upto - after and reached < upto:
+        # Events before the viewer joined are not theirs to see; skip past them.
+        reached = upto
+    return frames, reached
+
+
+def conversation_added(user: User, conversation_id: int) -> tuple[list[dict[str, Any]], int | None]:
+    try:
+        item = selectors.conversation_item_get(viewer=user, conversation_id=conversation_id)
+    except ZtError:  # not a member (any more): nothing to tell
+        return [], None
+    return (
+        [
+            {
+                "type": "event",
+                "event": "conversation.added",
+                "conversation_id": conversation_id,
+                "data": {"conversation": conversation_item_payload(item)},
+            }
+        ],
+        item.conversation.last_pos,
+    )
+
+
+def resume(user: User, positions: dict[int, int]) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """Catch a reconnecting socket up: missed events in order, then state changes."""
+    catchup = selectors.resume_catchup(viewer=user, positions=positions)
+    frames = [_render(event, user) for event in catchup.events]
+    fresh = not positions
+    if not fresh:
+        for conversation_id in catchup.added:
+            added, _ = conversation_added(user, conversation_id)
+            frames.extend(added)
+    for conversation_id in catchup.resync:
+        frames.append(
+            {"type": "event", "event": "resync", "conversation_id": conversation_id, "data": {}}
+        )
+    for conversation_id in catchup.removed:
+        frames.append(
+            {
+                "type": "event",
+                "event": "conversation.removed",
+                "conversation_id": conversation_id,
+                "data": {},
+            }
+        )
+    return frames, catchup.positions
