@@ -1,0 +1,113 @@
+"""Shared fixtures: a small, named organisation built with the real services.
+
+People (stable names, one place):
+- `director`  王建国, 市政府办公室 主任 (leader, unit admin)
+- `clerk`     李秀英, 市政府办公室 文书 (document clerk)
+- `staff`     张三,   市政府办公室 科员
+- `finance_head` 陈志明, 市财政局 局长 — a department head in another unit
+- `outsider`  赵六,   市财政局 科员 — in no conversation unless a test adds them
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from backend.directory import services as directory
+from backend.directory.models import Department, Role, Unit, User
+from realtime.events import SentEvent, capture_events
+
+PASSWORD = "Zt-test-2026!"
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """In CI the integration suite must run: missing services fail, never skip."""
+    if os.environ.get("CI") == "true" and not settings.REDIS_URL:
+        raise pytest.UsageError("CI=true needs REDIS_URL (and DATABASE_URL) for integration tests")
+
+
+@pytest.fixture
+def org(db: Any) -> dict[str, Any]:
+    city = Unit.objects.create(
+        name="江城市人民政府", short_name="市政府", level="city", kind="government", code="JC-GOV"
+    )
+    office = Unit.objects.create(
+        name="江城市人民政府办公室",
+        short_name="市府办",
+        parent=city,
+        level="city",
+        kind="department",
+        code="JC-GOV-OFFICE",
+    )
+    finance = Unit.objects.create(
+        name="江城市财政局",
+        short_name="财政局",
+        parent=city,
+        level="city",
+        kind="department",
+        code="JC-FIN",
+    )
+    secretariat = Department.objects.create(unit=office, name="秘书科")
+    budget = Department.objects.create(unit=finance, name="预算科")
+    return {
+        "city": city,
+        "office": office,
+        "finance": finance,
+        "secretariat": secretariat,
+        "budget": budget,
+    }
+
+
+def _person(
+    mobile: str, name: str, department: Department, title: str, rank: int, leader: bool = False
+) -> User:
+    user = directory.user_create(mobile=mobile, name=name, password=PASSWORD)
+    directory.position_assign(
+        user=user, department=department, title=title, rank=rank, is_leader=leader
+    )
+    return user
+
+
+@pytest.fixture
+def director(org: dict[str, Any]) -> User:
+    user = _person("13800000001", "王建国", org["secretariat"], "主任", 1, leader=True)
+    directory.role_grant(user=user, unit=org["office"], role=Role.UNIT_ADMIN)
+    directory.role_grant(user=user, unit=org["office"], role=Role.LEADER)
+    return user
+
+
+@pytest.fixture
+def clerk(org: dict[str, Any]) -> User:
+    user = _person("13800000002", "李秀英", org["secretariat"], "文书", 50)
+    directory.role_grant(user=user, unit=org["office"], role=Role.CLERK)
+    return user
+
+
+@pytest.fixture
+def staff(org: dict[str, Any]) -> User:
+    return _person("13800000003", "张三", org["secretariat"], "科员", 90)
+
+
+@pytest.fixture
+def finance_head(org: dict[str, Any]) -> User:
+    return _person("13900000001", "陈志明", org["budget"], "局长", 1, leader=True)
+
+
+@pytest.fixture
+def outsider(org: dict[str, Any]) -> User:
+    return _person("13900000002", "赵六", org["budget"], "科员", 90)
+
+
+@pytest.fixture
+def events() -> Iterator[list[SentEvent]]:
+    """Events published (after commit) during the test: payload and recipients."""
+    with capture_events() as sink:
+        yield sink
+
+
+def events_of(sink: list[SentEvent], name: str) -> list[SentEvent]:
+    return [e for e in sink if e.event.get("event") == name]
