@@ -34,7 +34,7 @@ run: install pwa-build
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m importlinter.cli lint-imports 2>/dev/null || .venv/bin/lint-imports
+	.venv/bin/lint-imports
 
 typecheck: install
 	$(PY) -m mypy

@@ -1,0 +1,80 @@
+/**
+ * Wires the one ProtocolClient of this tab to the stores and to the
+ * browser (online/offline, visibility → presence).
+ */
+import type { Presence } from '@/api/types'
+import { useChatStore } from '@/stores/chat'
+import { useConnectionStore } from '@/stores/connection'
+import { useDirectoryStore } from '@/stores/directory'
+import { defaultSocketUrl, ProtocolClient } from './protocol'
+
+let client: ProtocolClient | null = null
+let unbind: (() => void)[] = []
+
+export function getClient(): ProtocolClient | null {
+  return client
+}
+
+export async function startRealtime(userId: number, onUnauthorized: () => void): Promise<void> {
+  if (client) return
+  const chat = useChatStore()
+  const connection = useConnectionStore()
+  const directory = useDirectoryStore()
+  client = new ProtocolClient({
+    url: defaultSocketUrl,
+    socketFactory: (url) => new WebSocket(url),
+  })
+  const c = client
+  chat.attach(c)
+  const cached = chat.hydrate(userId)
+  c.userId = userId
+  unbind.push(
+    c.onEvent((event) => {
+      if (event.event === 'presence') {
+        const data = event.data as { user_id: number; status: Presence }
+        directory.setPresence(data.user_id, data.status)
+        return
+      }
+      chat.applyEvent(event)
+    }),
+    c.onState((state) => {
+      connection.setState(state)
+      if (state === 'unauthorized') onUnauthorized()
+    }),
+    c.onResumed(() => chat.onResumed()),
+  )
+  const online = () => {
+    connection.browserOnline = true
+    c.nudge()
+  }
+  const offline = () => {
+    connection.browserOnline = false
+    c.dropConnection()
+  }
+  const visibility = () => {
+    if (document.visibilityState === 'visible') c.nudge()
+    if (c.isOpen) c.presence(document.visibilityState === 'visible' ? 'online' : 'away')
+  }
+  window.addEventListener('online', online)
+  window.addEventListener('offline', offline)
+  document.addEventListener('visibilitychange', visibility)
+  unbind.push(
+    () => window.removeEventListener('online', online),
+    () => window.removeEventListener('offline', offline),
+    () => document.removeEventListener('visibilitychange', visibility),
+  )
+  if (!cached) {
+    // First visit on this device: the list (and so the positions) over REST.
+    await chat.refreshList().catch(() => undefined)
+  }
+  c.start()
+}
+
+export function stopRealtime(): void {
+  for (const fn of unbind) fn()
+  unbind = []
+  client?.stop()
+  client = null
+  useChatStore().attach(null)
+  useConnectionStore().setState('idle')
+}

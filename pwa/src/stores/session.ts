@@ -1,0 +1,82 @@
+/** Who is logged in; login and a logout that leaves nothing behind. */
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { authApi } from '@/api/endpoints'
+import { ApiError, ensureCsrf } from '@/api/http'
+import type { Me } from '@/api/types'
+import { loadJson, saveJson, wipeLocalData } from '@/lib/storage'
+import { startRealtime, stopRealtime } from '@/realtime'
+import { useChatStore } from './chat'
+import { useDirectoryStore } from './directory'
+
+export type SessionStatus = 'unknown' | 'authenticated' | 'anonymous'
+
+export const useSessionStore = defineStore('session', () => {
+  const me = ref<Me | null>(null)
+  const status = ref<SessionStatus>('unknown')
+  let booting: Promise<void> | null = null
+
+  async function begin(user: Me): Promise<void> {
+    me.value = user
+    status.value = 'authenticated'
+    saveJson('me', user)
+    await startRealtime(user.id, () => void expire())
+  }
+
+  /** On app start: ask the server; offline, trust the last known user. */
+  function bootstrap(): Promise<void> {
+    if (!booting) {
+      booting = (async () => {
+        try {
+          await begin(await authApi.me())
+        } catch (error) {
+          const cached = loadJson<Me>('me')
+          if (error instanceof ApiError && error.isNetwork && cached) {
+            await begin(cached)
+          } else {
+            status.value = 'anonymous'
+          }
+        }
+      })()
+    }
+    return booting
+  }
+
+  async function login(mobile: string, password: string): Promise<void> {
+    await ensureCsrf(true)
+    const { user } = await authApi.login(mobile, password)
+    // Another user may have used this device: never show their cache.
+    const previous = loadJson<Me>('me')
+    if (previous && previous.id !== user.id) await wipeLocalData()
+    await begin(user)
+  }
+
+  async function clearLocal(): Promise<void> {
+    stopRealtime()
+    useChatStore().reset()
+    useDirectoryStore().reset()
+    await wipeLocalData()
+    me.value = null
+    status.value = 'anonymous'
+    booting = null
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await authApi.logout()
+    } catch {
+      // Offline or already expired: still wipe this device.
+    }
+    await clearLocal()
+  }
+
+  /** The server no longer knows this session (401 or WS close 4401). */
+  async function expire(): Promise<void> {
+    if (status.value !== 'authenticated') return
+    await clearLocal()
+    const { default: router } = await import('@/router')
+    await router.replace({ name: 'login', query: { expired: '1' } })
+  }
+
+  return { me, status, bootstrap, login, logout, expire }
+})

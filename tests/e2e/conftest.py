@@ -1,0 +1,153 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real server.
+
+The server is the embedded default (SQLite file, in-memory channel layer, one
+daphne process) started for the session with the built PWA (`pwa/dist`) and
+the demo organisation seeded. Under CI=true a missing Chromium or PWA build
+fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("ZT_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DEMO_PASSWORD = "zhengtong2026"
+
+pytestmark = pytest.mark.e2e
+
+
+def _require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start listening")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt install chromium)")
+    _require((ROOT / "pwa" / "dist" / "index.html").exists(), "PWA not built (make pwa-build)")
+    work = tmp_path_factory.mktemp("e2e-server")
+    port = _free_port()
+    origin = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'zt.sqlite3'}",
+        "REDIS_URL": "",
+        "ZT_MEDIA_ROOT": str(work / "media"),
+        "ZT_FAST_PASSWORD_HASHER": "1",
+        # Thumbnails are made in-process so the test needs no worker.
+        "ZT_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": origin,
+        "ZT_WS_ALLOWED_ORIGINS": origin,
+        "ZT_LOGIN_RATE": "1000/min",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*manage, "seed_demo", "--password", DEMO_PASSWORD],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    log = (work / "daphne.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield origin
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_phone(browser: Any, server: str) -> Iterator[Any]:
+    """A factory of fresh phone-sized, zh-CN browser contexts."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(
+            viewport=PHONE, locale="zh-CN", base_url=server, device_scale_factor=2
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def have_chromium() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
