@@ -93,7 +93,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 30}
     )
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -231,5 +230,9 @@ ZT_WS_TICKET_SECONDS = env.int("ZT_WS_TICKET_SECONDS", default=60)
 ZT_WS_ALLOWED_ORIGINS: list[str] = env.list("ZT_WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 
 WHITENOISE_ROOT = PWA_DIST if PWA_DIST.exists() else None
-WHITENOISE_IMMUTABLE_FILE_TEST = "mobile_api.spa.immutable_file_test"
-WHITENOISE_ADD_HEADERS_FUNCTION = "mobile_api.spa.add_headers"
+# whitenoise wants callables here (a string is taken as a regex, or fails when
+# called), so import them; `mobile_api.spa` reads no setting at import time.
+from mobile_api import spa as _spa  # noqa: E402
+
+WHITENOISE_IMMUTABLE_FILE_TEST = _spa.immutable_file_test
+WHITENOISE_ADD_HEADERS_FUNCTION = _spa.add_headers

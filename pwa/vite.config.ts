@@ -5,12 +5,14 @@ import { VantResolver } from '@vant/auto-import-resolver'
 import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vite'
 import { serviceWorker } from './build/sw-plugin'
+import pkg from './package.json' with { type: 'json' }
 
 // The Django server (REST + WebSocket). Override with ZT_BACKEND=http://127.0.0.1:8765
 const backend = process.env.ZT_BACKEND ?? 'http://127.0.0.1:8000'
 
 export default defineConfig({
   base: '/',
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   plugins: [
     vue(),
     Components({ resolvers: [VantResolver()], dts: 'src/components.d.ts' }),

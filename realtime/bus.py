@@ -87,6 +87,11 @@ class Node:
             if self._task is not None and not self._task.done():
                 return
             layer = _layer()
+            if self.channel_name is not None:
+                # The previous listener died with its event loop; its channel
+                # must not stay in the group as a dead letter box.
+                with contextlib.suppress(Exception):
+                    await layer.group_discard(NODES_GROUP, self.channel_name)
             self.channel_name = await layer.new_channel("zt.node.")
             await layer.group_add(NODES_GROUP, self.channel_name)
             self._task = loop.create_task(self._listen(layer, self.channel_name))

@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from backend.directory.models import User
@@ -53,7 +64,10 @@ def _with_counts(memberships: QuerySet[Membership], viewer: User) -> QuerySet[Me
     """Annotate unread and @me counts in the same query as the list."""
     explicit = (
         MessageMention.objects.filter(
-            user=viewer, conversation=OuterRef("conversation"), seq__gt=OuterRef("last_read_seq")
+            user=viewer,
+            conversation=OuterRef("conversation"),
+            seq__gt=OuterRef("last_read_seq"),
+            message__recalled_at__isnull=True,
         )
         .values("conversation")
         .annotate(n=Count("pk"))
@@ -94,8 +108,14 @@ def conversation_list(*, viewer: User, limit: int = 500) -> list[ConversationIte
     memberships = list(
         _with_counts(
             Membership.objects.filter(user=viewer, is_active=True)
-            .select_related("conversation")
-            .order_by("-pinned", "-conversation__last_message_at", "-conversation_id"),
+            .select_related("conversation", "user")
+            # Conversations without messages last on every database (PostgreSQL
+            # sorts NULL first in descending order, SQLite last).
+            .order_by(
+                "-pinned",
+                F("conversation__last_message_at").desc(nulls_last=True),
+                "-conversation_id",
+            ),
             viewer,
         )[:limit]
     )
@@ -108,7 +128,7 @@ def conversation_item_get(*, viewer: User, conversation_id: int) -> Conversation
         _with_counts(
             Membership.objects.filter(
                 user=viewer, is_active=True, conversation_id=conversation_id
-            ).select_related("conversation"),
+            ).select_related("conversation", "user"),
             viewer,
         )
     )
@@ -151,7 +171,15 @@ def member_list(*, viewer: User, conversation_id: int) -> list[Membership]:
     return list(
         Membership.objects.filter(conversation_id=conversation_id, is_active=True)
         .select_related("user")
-        .order_by("role", "joined_at", "id")
+        # Owner, then admins, then members (the role strings do not sort that way).
+        .annotate(
+            rank=Case(
+                When(role=Membership.Role.OWNER, then=Value(0)),
+                When(role=Membership.Role.ADMIN, then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .order_by("rank", "joined_at", "id")
     )
 
 

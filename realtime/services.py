@@ -298,12 +298,18 @@ def _clean_group_name(name: str) -> str:
     return name
 
 
-def _group_for_admin(actor: User, conversation_id: int) -> tuple[Conversation, Membership]:
+def _group_for_admin(
+    actor: User, conversation_id: int, *, owner_only: bool = False
+) -> tuple[Conversation, Membership]:
+    """Lock a writable group the actor administers (or owns, with `owner_only`)."""
     conversation = _lock_conversation(conversation_id)
     if not conversation.is_group:
         raise InvalidInput("单聊不支持此操作", code="not_a_group")
     _writable(conversation)
     membership = _membership(conversation, actor)
+    # Owner-only operations say so to a plain member too (not "owner or admin").
+    if owner_only and membership.role != Role.OWNER:
+        raise errors.NotGroupOwner()
     if not membership.is_admin:
         raise errors.NotGroupAdmin()
     return conversation, membership
@@ -455,9 +461,7 @@ def group_transfer_ownership(
     context: RequestContext = NO_CONTEXT,
 ) -> Conversation:
     with transaction.atomic():
-        conversation, mine = _group_for_admin(actor, conversation_id)
-        if mine.role != Role.OWNER:
-            raise errors.NotGroupOwner()
+        conversation, mine = _group_for_admin(actor, conversation_id, owner_only=True)
         try:
             heir = Membership.objects.get(
                 conversation=conversation, user_id=new_owner_id, is_active=True
@@ -499,9 +503,7 @@ def group_admin_set(
     context: RequestContext = NO_CONTEXT,
 ) -> Conversation:
     with transaction.atomic():
-        conversation, mine = _group_for_admin(actor, conversation_id)
-        if mine.role != Role.OWNER:
-            raise errors.NotGroupOwner()
+        conversation, _ = _group_for_admin(actor, conversation_id, owner_only=True)
         updated = (
             Membership.objects.filter(conversation=conversation, user_id=user_id, is_active=True)
             .exclude(role=Role.OWNER)
@@ -534,9 +536,7 @@ def group_dissolve(
     *, actor: User, conversation_id: int, context: RequestContext = NO_CONTEXT
 ) -> None:
     with transaction.atomic():
-        conversation, mine = _group_for_admin(actor, conversation_id)
-        if mine.role != Role.OWNER:
-            raise errors.NotGroupOwner()
+        conversation, _ = _group_for_admin(actor, conversation_id, owner_only=True)
         _system_message(
             conversation,
             f"{actor.name} 解散了群聊",
@@ -821,20 +821,22 @@ def card_updated(*, card_type: str, object_id: str) -> None:
 
     Call inside the domain change's transaction: the events leave on commit.
     """
-    conversation_ids = sorted(
-        set(
-            Message.objects.filter(card_type=card_type, card_object_id=str(object_id)).values_list(
-                "conversation_id", flat=True
+    with transaction.atomic():  # a savepoint inside the caller's transaction
+        conversation_ids = sorted(
+            set(
+                Message.objects.filter(
+                    card_type=card_type, card_object_id=str(object_id)
+                ).values_list("conversation_id", flat=True)
             )
         )
-    )
-    for conversation_id in conversation_ids:
-        conversation = _lock_conversation(conversation_id)
-        _append_event(
-            conversation,
-            EventType.CARD_UPDATED,
-            data={"card_type": card_type, "object_id": str(object_id)},
-        )
+        # Locks are taken in id order, so two card updates never deadlock.
+        for conversation_id in conversation_ids:
+            conversation = _lock_conversation(conversation_id)
+            _append_event(
+                conversation,
+                EventType.CARD_UPDATED,
+                data={"card_type": card_type, "object_id": str(object_id)},
+            )
 
 
 # --- attachments ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
 from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
@@ -54,23 +55,34 @@ def user_create(
     name: str,
     password: str | None,
     employee_no: str = "",
+    password_hash: str | None = None,
     **extra: Any,
 ) -> User:
+    """Create a person. `password_hash` (instead of `password`) stores an
+    already hashed password, so seeding hundreds of people with one shared
+    demo password hashes it once instead of once per person (argon2 is slow
+    on purpose)."""
     mobile = normalize_mobile(mobile)
     if not name.strip():
         raise InvalidInput("姓名不能为空", code="invalid_name")
     if User.objects.filter(mobile=mobile).exists():
         raise InvalidInput("该手机号已注册", code="mobile_taken")
     full, initials = name_pinyin(name)
-    return User.objects.create_user(
-        mobile,
-        password,
-        name=name.strip(),
-        name_pinyin=full,
-        name_initials=initials,
-        employee_no=employee_no,
+    fields: dict[str, Any] = {
+        "name": name.strip(),
+        "name_pinyin": full,
+        "name_initials": initials,
+        "employee_no": employee_no,
         **extra,
-    )
+    }
+    if password_hash is None:
+        return User.objects.create_user(mobile, password, **fields)
+    if password is not None:
+        raise ValueError("pass either password or password_hash, not both")
+    identify_hasher(password_hash)  # ValueError for anything that is not a known hash
+    user = User(mobile=mobile, password=password_hash, **fields)
+    user.save()
+    return user
 
 
 @transaction.atomic
@@ -127,15 +139,15 @@ def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONT
     with transaction.atomic():
         user = User.objects.select_for_update().filter(mobile=normalized).first()
         now = timezone.now()
+        outcome: ZtError | None
         if user is not None and user.locked_until and user.locked_until > now:
             audit_record("auth.login_locked", actor=user, context=context)
-            until = timezone.localtime(user.locked_until).strftime("%H:%M")
-            outcome: ZtError | None = AccountLocked(
-                f"密码错误次数过多,账号已锁定至 {until},请稍后再试"
-            )
+            outcome = _locked(user.locked_until)
         elif user is None or not user.is_active or not user.check_password(password):
-            _record_failure(user, normalized, now, context)
-            outcome = InvalidCredentials()
+            if user is None:
+                # Hash anyway, so the answer takes as long as for a real account.
+                User().set_password(password)
+            outcome = _record_failure(user, normalized, now, context)
         else:
             outcome = None
             user.failed_login_count = 0
@@ -148,19 +160,31 @@ def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONT
     return user
 
 
-def _record_failure(user: User | None, mobile: str, now: datetime, context: RequestContext) -> None:
+def _locked(locked_until: datetime) -> AccountLocked:
+    until = timezone.localtime(locked_until).strftime("%H:%M")
+    return AccountLocked(f"密码错误次数过多,账号已锁定至 {until},请稍后再试")
+
+
+def _record_failure(
+    user: User | None, mobile: str, now: datetime, context: RequestContext
+) -> ZtError:
+    """Count a failed attempt; return what to answer (the attempt that locks says so)."""
     if user is None:
         audit_record("auth.login_failed", data={"mobile": mobile}, context=context)
-        return
+        return InvalidCredentials()
     user.failed_login_count += 1
     fields = ["failed_login_count"]
-    if user.failed_login_count >= settings.ZT_LOGIN_MAX_FAILURES:
+    locked = user.failed_login_count >= settings.ZT_LOGIN_MAX_FAILURES
+    if locked:
         user.locked_until = now + timedelta(seconds=settings.ZT_LOGIN_LOCK_SECONDS)
         user.failed_login_count = 0
         fields.append("locked_until")
-        audit_record("auth.lockout", actor=user, context=context)
     user.save(update_fields=fields)
     audit_record("auth.login_failed", actor=user, context=context)
+    if user.locked_until is not None and locked:
+        audit_record("auth.lockout", actor=user, context=context)
+        return _locked(user.locked_until)
+    return InvalidCredentials()
 
 
 def logout_record(*, user: User, context: RequestContext = NO_CONTEXT) -> None:

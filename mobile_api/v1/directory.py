@@ -1,5 +1,224 @@
 """Directory endpoints: units, departments, people, search, presence."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+import mimetypes
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.http import FileResponse
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.common.errors import InvalidInput, NotFound
+from backend.directory import selectors
+from backend.directory.models import User
+from mobile_api.v1.common import errors, user_of
+from realtime import presence
+
+# --- output shapes ------------------------------------------------------------
+
+
+class UnitNodeSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    level = serializers.CharField()
+    kind = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    children = serializers.ListField(
+        child=serializers.DictField(), help_text="下级单位,结构同本对象"
+    )
+
+
+class DepartmentNodeSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    member_count = serializers.IntegerField(help_text="本部门及下级部门的人数")
+    children = serializers.ListField(
+        child=serializers.DictField(), help_text="下级部门,结构同本对象"
+    )
+
+
+class PersonPositionSerializer(serializers.Serializer[Any]):
+    unit_id = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    department_id = serializers.IntegerField()
+    department_name = serializers.CharField()
+    title = serializers.CharField()
+    is_leader = serializers.BooleanField()
+
+
+class PersonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    mobile = serializers.CharField()
+    avatar = serializers.CharField(allow_null=True)
+    employee_no = serializers.CharField()
+    presence = serializers.ChoiceField(choices=["online", "away", "offline"])
+    positions = PersonPositionSerializer(many=True)
+
+
+def _unit_payload(node: selectors.UnitNode) -> dict[str, Any]:
+    unit = node.unit
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "level": unit.level,
+        "kind": unit.kind,
+        "parent_id": unit.parent_id,
+        "children": [_unit_payload(child) for child in node.children],
+    }
+
+
+def _department_payload(node: selectors.DepartmentNode) -> dict[str, Any]:
+    department = node.department
+    return {
+        "id": department.pk,
+        "name": department.name,
+        "parent_id": department.parent_id,
+        "member_count": node.member_count,
+        "children": [_department_payload(child) for child in node.children],
+    }
+
+
+def person_payload(person: User, status: str) -> dict[str, Any]:
+    """A person as the directory shows them; positions must be prefetched
+    (`selectors.people_with_positions`)."""
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "mobile": person.mobile,
+        "avatar": f"/api/v1/people/{person.pk}/avatar" if person.avatar else None,
+        "employee_no": person.employee_no,
+        "presence": status,
+        "positions": [
+            {
+                "unit_id": p.department.unit_id,
+                "unit_name": p.department.unit.name,
+                "department_id": p.department_id,
+                "department_name": p.department.name,
+                "title": p.title,
+                "is_leader": p.is_leader,
+            }
+            for p in person.positions.all()
+        ],
+    }
+
+
+def _people_payload(people: Iterable[User]) -> list[dict[str, Any]]:
+    people = list(people)
+    found: Mapping[int, str] = presence.statuses(p.pk for p in people)
+    return [person_payload(p, found.get(p.pk, presence.OFFLINE)) for p in people]
+
+
+def _flag(raw: str | None) -> bool:
+    return (raw or "").strip().lower() in {"1", "true", "yes"}
+
+
+# --- views ----------------------------------------------------------------------
+
+
+class UnitTreeView(APIView):
+    @extend_schema(responses={200: UnitNodeSerializer(many=True), **errors(401)})
+    def get(self, request: Request) -> Response:
+        roots = selectors.unit_tree(viewer=user_of(request))
+        return Response([_unit_payload(node) for node in roots])
+
+
+class UnitDepartmentsView(APIView):
+    @extend_schema(responses={200: DepartmentNodeSerializer(many=True), **errors(401, 404)})
+    def get(self, request: Request, unit_id: int) -> Response:
+        roots = selectors.department_tree(viewer=user_of(request), unit_id=unit_id)
+        return Response([_department_payload(node) for node in roots])
+
+
+class DepartmentPeopleView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "recursive", bool, required=False, description="为 1 时包含下级部门人员"
+            )
+        ],
+        responses={200: PersonSerializer(many=True), **errors(401, 404)},
+    )
+    def get(self, request: Request, department_id: int) -> Response:
+        people = selectors.department_people(
+            viewer=user_of(request),
+            department_id=department_id,
+            recursive=_flag(request.query_params.get("recursive")),
+        )
+        return Response(_people_payload(people))
+
+
+class SearchView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                required=True,
+                description="姓名、拼音、首字母、手机号(至少3位)或职务,1到50个字",
+            )
+        ],
+        responses={200: PersonSerializer(many=True), **errors(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        query = (request.query_params.get("q") or "").strip()
+        if not query or len(query) > selectors.SEARCH_MAX_CHARS:
+            raise InvalidInput(
+                f"请输入1到{selectors.SEARCH_MAX_CHARS}个字的搜索内容", code="invalid_query"
+            )
+        people = selectors.people_search(viewer=user_of(request), query=query)
+        return Response(_people_payload(people))
+
+
+class PersonDetailView(APIView):
+    @extend_schema(responses={200: PersonSerializer, **errors(401, 404)})
+    def get(self, request: Request, person_id: int) -> Response:
+        person = selectors.person_get(viewer=user_of(request), person_id=person_id)
+        return Response(_people_payload([person])[0])
+
+
+class AvatarNotFound(NotFound):
+    code = "avatar_not_found"
+    message = "该人员未设置头像"
+
+
+class PersonAvatarView(APIView):
+    @extend_schema(responses={(200, "image/*"): bytes, **errors(401, 404)})
+    def get(self, request: Request, person_id: int) -> FileResponse:
+        person = selectors.person_get(viewer=user_of(request), person_id=person_id)
+        if not person.avatar:
+            raise AvatarNotFound()
+        mime = mimetypes.guess_type(person.avatar.name)[0] or "application/octet-stream"
+        response = FileResponse(person.avatar.open("rb"), content_type=mime)
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class DepartmentOnlineView(APIView):
+    @extend_schema(responses={200: PersonSerializer(many=True), **errors(401)})
+    def get(self, request: Request) -> Response:
+        colleagues = selectors.department_online(
+            viewer=user_of(request), statuses=presence.statuses
+        )
+        return Response([person_payload(c.person, c.status) for c in colleagues])
+
+
+urlpatterns: list[URLPattern] = [
+    path("directory/units", UnitTreeView.as_view()),
+    path("directory/units/<int:unit_id>/departments", UnitDepartmentsView.as_view()),
+    path("directory/departments/<int:department_id>/people", DepartmentPeopleView.as_view()),
+    path("directory/search", SearchView.as_view()),
+    path("directory/online", DepartmentOnlineView.as_view()),
+    path("people/<int:person_id>", PersonDetailView.as_view()),
+    path("people/<int:person_id>/avatar", PersonAvatarView.as_view()),
+]

@@ -80,7 +80,16 @@ def start_server(name: str, env: dict[str, str], log_dir: Path) -> Server:
     log_path = log_dir / f"{name}-{port}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"],
+            [
+                PYTHON,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "backend.asgi:application",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -144,7 +153,9 @@ def http_json(
 
 
 def login(server: Server, mobile: str, password: str) -> str:
-    reply = http_json("POST", f"{server.http}/api/v1/auth/token", {"mobile": mobile, "password": password})
+    reply = http_json(
+        "POST", f"{server.http}/api/v1/auth/token", {"mobile": mobile, "password": password}
+    )
     token: str = reply["token"]
     return token
 
@@ -246,7 +257,12 @@ class Client:
 
     async def send_text(self, conversation_id: int, text: str, client_id: str) -> dict[str, Any]:
         ack = await self.command(
-            {"type": "send", "conversation_id": conversation_id, "client_id": client_id, "text": text}
+            {
+                "type": "send",
+                "conversation_id": conversation_id,
+                "client_id": client_id,
+                "text": text,
+            }
         )
         message: dict[str, Any] = ack["data"]["message"]
         return message

@@ -26,7 +26,8 @@ export const authApi = {
 
 export const directoryApi = {
   units: () => http.get<Unit[]>(`${V1}/directory/units`),
-  departments: (unitId: number) => http.get<Department[]>(`${V1}/directory/units/${unitId}/departments`),
+  departments: (unitId: number) =>
+    http.get<Department[]>(`${V1}/directory/units/${unitId}/departments`),
   people: (departmentId: number) =>
     http.get<Person[]>(`${V1}/directory/departments/${departmentId}/people`),
   search: (q: string) => http.get<Person[]>(`${V1}/directory/search`, { query: { q } }),
@@ -70,7 +71,8 @@ export const conversationApi = {
     http.get<MessagePage>(`${V1}/conversations/${id}/messages`, {
       query: { before_seq: beforeSeq, limit },
     }),
-  send: (id: number, body: SendBody) => http.post<Message>(`${V1}/conversations/${id}/messages`, body),
+  send: (id: number, body: SendBody) =>
+    http.post<Message>(`${V1}/conversations/${id}/messages`, body),
   read: (id: number, seq: number) =>
     http.post<{ last_read_seq: number }>(`${V1}/conversations/${id}/read`, { seq }),
   receiptCounts: (id: number, seqs: number[]) =>

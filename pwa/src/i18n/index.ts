@@ -11,7 +11,7 @@ export type AppLocale = 'zh-CN' | 'en'
 const saved = loadJson<AppLocale>('locale')
 const initial: AppLocale = saved === 'en' ? 'en' : 'zh-CN'
 
-export const i18n = createI18n<[MessageSchema], AppLocale>({
+export const i18n = createI18n<[MessageSchema], AppLocale, false>({
   legacy: false,
   locale: initial,
   fallbackLocale: 'zh-CN',

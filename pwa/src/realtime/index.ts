@@ -6,7 +6,7 @@ import type { Presence } from '@/api/types'
 import { useChatStore } from '@/stores/chat'
 import { useConnectionStore } from '@/stores/connection'
 import { useDirectoryStore } from '@/stores/directory'
-import { defaultSocketUrl, ProtocolClient } from './protocol'
+import { defaultSocketUrl, ProtocolClient, type SocketLike } from './protocol'
 
 let client: ProtocolClient | null = null
 let unbind: (() => void)[] = []
@@ -22,7 +22,7 @@ export async function startRealtime(userId: number, onUnauthorized: () => void):
   const directory = useDirectoryStore()
   client = new ProtocolClient({
     url: defaultSocketUrl,
-    socketFactory: (url) => new WebSocket(url),
+    socketFactory: (url) => new WebSocket(url) as unknown as SocketLike,
   })
   const c = client
   chat.attach(c)

@@ -118,6 +118,8 @@ export const useChatStore = defineStore('chat', () => {
   const listLoaded = ref(false)
   const listLoading = ref(false)
   const activeId = ref<number | null>(null)
+  /** Unsent composer text per conversation (kept on the device, wiped at logout). */
+  const drafts = reactive(new Map<number, string>())
 
   let link: RealtimeLink | null = null
   /** Per conversation: user id → highest read seq seen in a `read` event. */
@@ -169,6 +171,16 @@ export const useChatStore = defineStore('chat', () => {
     return `outbox:${meId.value ?? 0}`
   }
 
+  function draftsKey(): string {
+    return `drafts:${meId.value ?? 0}`
+  }
+
+  function setDraft(id: number, text: string): void {
+    if (text.trim()) drafts.set(id, text)
+    else drafts.delete(id)
+    if (meId.value !== null) saveJson(draftsKey(), Object.fromEntries(drafts))
+  }
+
   /** Restore the last known state of this user (positions included) from the device. */
   function hydrate(userId: number): boolean {
     meId.value = userId
@@ -177,6 +189,9 @@ export const useChatStore = defineStore('chat', () => {
     outbox.value = (queued ?? []).map((item) =>
       item.status === 'sending' ? { ...item, status: 'queued' } : item,
     )
+    drafts.clear()
+    const savedDrafts = loadJson<Record<string, string>>(draftsKey()) ?? {}
+    for (const [key, value] of Object.entries(savedDrafts)) drafts.set(Number(key), value)
     if (!saved || saved.v !== STATE_VERSION) return false
     conversations.clear()
     threads.clear()
@@ -194,7 +209,8 @@ export const useChatStore = defineStore('chat', () => {
     }
     if (meId.value === null) return
     const savedThreads: Record<string, Thread> = {}
-    for (const [id, value] of threads) if (value.loaded) savedThreads[String(id)] = trimForStorage(value)
+    for (const [id, value] of threads)
+      if (value.loaded) savedThreads[String(id)] = trimForStorage(value)
     const state: PersistedState = {
       v: STATE_VERSION,
       conversations: [...conversations.values()],
@@ -222,7 +238,9 @@ export const useChatStore = defineStore('chat', () => {
     if (meId.value !== null) {
       removeKey(stateKey())
       removeKey(outboxKey())
+      removeKey(draftsKey())
     }
+    drafts.clear()
     meId.value = null
     conversations.clear()
     threads.clear()
@@ -314,12 +332,14 @@ export const useChatStore = defineStore('chat', () => {
     if (running) return running
     const job = (async () => {
       try {
+        const wasLoaded = threads.get(id)?.loaded ?? false
         const item = await conversationApi.get(id)
         upsertConversation(item)
         const t = threads.get(id)
-        if (t && (t.loaded || activeId.value === id)) {
+        if (t && (wasLoaded || activeId.value === id)) {
+          // Our window can't be trusted: reload it now if on screen, else on open.
           t.loaded = false
-          await loadLatest(id)
+          if (activeId.value === id) await loadLatest(id)
         }
       } catch (error) {
         if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
@@ -345,14 +365,27 @@ export const useChatStore = defineStore('chat', () => {
 
   // --- messages --------------------------------------------------------------
 
-  /** Load (or reload) the newest page of a conversation. */
-  async function loadLatest(id: number): Promise<void> {
-    const page = await conversationApi.messages(id, undefined, 50)
-    const t = thread(id)
-    mergeLatestPage(t, page.messages, page.has_more)
-    for (const message of page.messages) dropFromOutbox(message.client_id)
-    void loadReceipts(id, page.messages)
-    schedulePersist()
+  const latestLoads = new Map<number, Promise<void>>()
+
+  /** Load (or reload) the newest page of a conversation (one request at a time). */
+  function loadLatest(id: number): Promise<void> {
+    const running = latestLoads.get(id)
+    if (running) return running
+    const job = (async () => {
+      try {
+        const page = await conversationApi.messages(id, undefined, 50)
+        if (!conversations.has(id) && !threads.has(id)) return
+        const t = thread(id)
+        mergeLatestPage(t, page.messages, page.has_more)
+        for (const message of page.messages) dropFromOutbox(message.client_id)
+        void loadReceipts(id, page.messages)
+        schedulePersist()
+      } finally {
+        latestLoads.delete(id)
+      }
+    })()
+    latestLoads.set(id, job)
+    return job
   }
 
   async function loadOlder(id: number): Promise<number> {
@@ -555,7 +588,11 @@ export const useChatStore = defineStore('chat', () => {
 
   function stopTyping(id: number, userId: number): void {
     const entries = typing.get(id)
-    if (entries) typing.set(id, entries.filter((entry) => entry.userId !== userId))
+    if (entries)
+      typing.set(
+        id,
+        entries.filter((entry) => entry.userId !== userId),
+      )
   }
 
   // --- events ----------------------------------------------------------------
@@ -569,7 +606,8 @@ export const useChatStore = defineStore('chat', () => {
     const id = event.conversation_id
     const data = event.data ?? {}
     const item = conversations.get(id)
-    if (item && typeof event.pos === 'number' && event.pos > item.last_pos) item.last_pos = event.pos
+    if (item && typeof event.pos === 'number' && event.pos > item.last_pos)
+      item.last_pos = event.pos
     switch (event.event) {
       case 'message.new':
         if (event.message) {
@@ -726,11 +764,7 @@ export const useChatStore = defineStore('chat', () => {
             setStatus(next.client_id, 'queued')
             break
           }
-          setStatus(
-            next.client_id,
-            'failed',
-            error instanceof Error ? error.message : '发送失败',
-          )
+          setStatus(next.client_id, 'failed', error instanceof Error ? error.message : '发送失败')
         }
       }
     } finally {
@@ -748,7 +782,9 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   async function recall(message: Message): Promise<void> {
-    const updated = link?.isOpen ? await link.recall(message.id) : await messageApi.recall(message.id)
+    const updated = link?.isOpen
+      ? await link.recall(message.id)
+      : await messageApi.recall(message.id)
     applyRecalled(updated)
   }
 
@@ -758,9 +794,7 @@ export const useChatStore = defineStore('chat', () => {
     if (item && item.kind === 'group' && (item.my_role === 'owner' || item.my_role === 'admin')) {
       return true
     }
-    return (
-      message.sender?.id === meId.value && now - Date.parse(message.created_at) <= 2 * 60_000
-    )
+    return message.sender?.id === meId.value && now - Date.parse(message.created_at) <= 2 * 60_000
   }
 
   function sendTyping(id: number): void {
@@ -793,6 +827,8 @@ export const useChatStore = defineStore('chat', () => {
     listLoaded,
     listLoading,
     activeId,
+    drafts,
+    setDraft,
     // derived
     sortedConversations,
     totalUnread,

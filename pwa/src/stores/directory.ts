@@ -25,7 +25,8 @@ export const useDirectoryStore = defineStore('directory', () => {
   }
 
   async function loadDepartments(unitId: number, force = false): Promise<Department[]> {
-    if (!departments.has(unitId) || force) departments.set(unitId, await directoryApi.departments(unitId))
+    if (!departments.has(unitId) || force)
+      departments.set(unitId, await directoryApi.departments(unitId))
     return departments.get(unitId)!
   }
 

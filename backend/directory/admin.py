@@ -1,0 +1,87 @@
+"""A plain admin for the org directory (support staff fix data here).
+
+People are created through `services.user_create` (pinyin, hashing), so the
+admin edits existing people but does not add them and never shows the
+password hash.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from backend.directory.models import Department, Position, RoleAssignment, Unit, User
+
+
+class PositionInline(admin.TabularInline[Position, User]):
+    model = Position
+    extra = 0
+    autocomplete_fields = ("department",)
+
+
+class RoleInline(admin.TabularInline[RoleAssignment, User]):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin[User]):
+    list_display = ("name", "mobile", "employee_no", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff")
+    search_fields = ("name", "name_pinyin", "name_initials", "mobile", "employee_no")
+    fields = (
+        "name",
+        "mobile",
+        "employee_no",
+        "avatar",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "failed_login_count",
+        "locked_until",
+        "last_login",
+        "date_joined",
+    )
+    readonly_fields = ("last_login", "date_joined")
+    inlines = (PositionInline, RoleInline)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deactivate instead: messages and audit entries keep pointing at people.
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin[Unit]):
+    list_display = ("name", "short_name", "level", "kind", "parent", "code", "order")
+    list_filter = ("level", "kind")
+    search_fields = ("name", "short_name", "code")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin[Department]):
+    list_display = ("name", "unit", "parent", "order")
+    list_select_related = ("unit", "parent")
+    search_fields = ("name", "unit__name")
+    autocomplete_fields = ("unit", "parent")
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin[Position]):
+    list_display = ("user", "department", "title", "rank", "is_leader", "is_primary")
+    list_select_related = ("user", "department__unit")
+    search_fields = ("user__name", "title", "department__name")
+    autocomplete_fields = ("user", "department")
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
+    list_display = ("user", "unit", "role")
+    list_filter = ("role",)
+    list_select_related = ("user", "unit")
+    search_fields = ("user__name", "unit__name")
+    autocomplete_fields = ("user", "unit")

@@ -1,0 +1,291 @@
+"""Reads of the org directory.
+
+Visibility: the directory is shared by every unit on the platform (集约化),
+so any active person may look up any other active person, unit or
+department — that is what lets people start cross-unit chats. Deactivated
+people are invisible everywhere here. Every selector still takes `viewer`
+so a future rule (e.g. hiding mobiles of some leaders) has one place to go.
+
+Every selector runs a fixed number of queries whatever the size of the
+result (no N+1): people come with their positions, departments and units
+prefetched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from backend.common.errors import NotFound
+from backend.directory.models import Department, Position, Unit, User
+
+SEARCH_LIMIT = 50
+SEARCH_MAX_CHARS = 50
+PHONE_MIN_DIGITS = 3
+# People without any position sort after everyone who has one.
+NO_RANK = 1_000_000
+
+_PINYIN_QUERY = re.compile(r"^[a-z]+$")
+_PHONE_QUERY = re.compile(r"^\d+$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-+()]")
+
+
+class UnitNotFound(NotFound):
+    code = "unit_not_found"
+    message = "单位不存在"
+
+
+class DepartmentNotFound(NotFound):
+    code = "department_not_found"
+    message = "部门不存在"
+
+
+class PersonNotFound(NotFound):
+    code = "person_not_found"
+    message = "人员不存在"
+
+
+@dataclass
+class UnitNode:
+    unit: Unit
+    children: list[UnitNode] = field(default_factory=list)
+
+
+@dataclass
+class DepartmentNode:
+    department: Department
+    member_count: int
+    children: list[DepartmentNode] = field(default_factory=list)
+
+
+@dataclass
+class PersonPresence:
+    person: User
+    status: str
+
+
+# --- building blocks ------------------------------------------------------------
+
+
+def _positions_prefetch() -> Prefetch:
+    """Every position of a person with its department and unit: one extra query."""
+    return Prefetch(
+        "positions",
+        queryset=Position.objects.select_related("department__unit").order_by(
+            "-is_primary", "rank", "id"
+        ),
+    )
+
+
+def people_with_positions() -> QuerySet[User]:
+    """Active people, ready to be rendered with their positions."""
+    return User.objects.filter(is_active=True).prefetch_related(_positions_prefetch())
+
+
+def _best_rank() -> Coalesce:
+    """A person's lowest (most senior) rank over all positions, for ordering."""
+    ranks = Position.objects.filter(user=OuterRef("pk")).order_by("rank").values("rank")[:1]
+    return Coalesce(Subquery(ranks, output_field=IntegerField()), Value(NO_RANK))
+
+
+def _descendants(root_id: int, children_of: Mapping[int | None, list[int]]) -> list[int]:
+    """`root_id` and every id below it, depth first."""
+    found: list[int] = []
+    stack = [root_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children_of.get(current, []))
+    return found
+
+
+# --- units and departments --------------------------------------------------------
+
+
+def unit_tree(*, viewer: User) -> list[UnitNode]:
+    """The whole unit tree, siblings ordered by (order, id): one query."""
+    nodes = {u.pk: UnitNode(u) for u in Unit.objects.order_by("order", "id")}
+    roots: list[UnitNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.unit.parent_id) if node.unit.parent_id else None
+        (parent.children if parent is not None else roots).append(node)
+    return roots
+
+
+def unit_get(*, viewer: User, unit_id: int) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise UnitNotFound()
+    return unit
+
+
+def department_tree(*, viewer: User, unit_id: int) -> list[DepartmentNode]:
+    """Departments of a unit as a tree; `member_count` counts distinct active
+    people in the department and all its sub-departments. Three queries."""
+    unit = unit_get(viewer=viewer, unit_id=unit_id)
+    departments = list(Department.objects.filter(unit=unit).order_by("order", "id"))
+    members: dict[int, set[int]] = defaultdict(set)
+    for department_id, user_id in Position.objects.filter(
+        department__unit=unit, user__is_active=True
+    ).values_list("department_id", "user_id"):
+        members[department_id].add(user_id)
+
+    children_of: dict[int | None, list[int]] = defaultdict(list)
+    for d in departments:
+        children_of[d.parent_id].append(d.pk)
+    nodes: dict[int, DepartmentNode] = {}
+    for d in departments:
+        people: set[int] = set()
+        for sub_id in _descendants(d.pk, children_of):
+            people |= members.get(sub_id, set())
+        nodes[d.pk] = DepartmentNode(d, member_count=len(people))
+    roots: list[DepartmentNode] = []
+    for d in departments:
+        parent = nodes.get(d.parent_id) if d.parent_id else None
+        (parent.children if parent is not None else roots).append(nodes[d.pk])
+    return roots
+
+
+def department_get(*, viewer: User, department_id: int) -> Department:
+    department = Department.objects.select_related("unit").filter(pk=department_id).first()
+    if department is None:
+        raise DepartmentNotFound()
+    return department
+
+
+def department_people(*, viewer: User, department_id: int, recursive: bool = False) -> list[User]:
+    """People of a department (optionally with its sub-departments), ordered by
+    their rank in it, then pinyin. Each person once, with every position."""
+    department = department_get(viewer=viewer, department_id=department_id)
+    ids = [department.pk]
+    if recursive:
+        children_of: dict[int | None, list[int]] = defaultdict(list)
+        for pk, parent_id in Department.objects.filter(unit_id=department.unit_id).values_list(
+            "pk", "parent_id"
+        ):
+            children_of[parent_id].append(pk)
+        ids = _descendants(department.pk, children_of)
+    rank_here = (
+        Position.objects.filter(user=OuterRef("pk"), department_id__in=ids)
+        .order_by("rank")
+        .values("rank")[:1]
+    )
+    return list(
+        people_with_positions()
+        .filter(Exists(Position.objects.filter(user=OuterRef("pk"), department_id__in=ids)))
+        .annotate(rank_here=Subquery(rank_here, output_field=IntegerField()))
+        .order_by("rank_here", "name_pinyin", "id")
+    )
+
+
+# --- people -----------------------------------------------------------------------
+
+
+def person_get(*, viewer: User, person_id: int) -> User:
+    person = people_with_positions().filter(pk=person_id).first()
+    if person is None:
+        raise PersonNotFound()
+    return person
+
+
+def people_search(*, viewer: User, query: str, limit: int = SEARCH_LIMIT) -> list[User]:
+    """Find people across all units by name, 拼音, initials, phone or title.
+
+    Matches (any one suffices): name substring; full pinyin prefix or
+    substring (`zhangsan`, `zhang san`); initials prefix (`zs` → 张三);
+    mobile digits substring (at least 3 digits); title (职务) substring;
+    exact employee number.
+
+    Ordering tiers: exact name, name prefix, initials/pinyin exact, initials
+    /pinyin prefix, everything else; within a tier by the person's most
+    senior rank, then pinyin. Plain LIKE lookups on lower-cased stored
+    columns, so SQLite and PostgreSQL agree.
+    """
+    q = query.strip()[:SEARCH_MAX_CHARS]
+    if not q:
+        return []
+    letters = q.lower().replace(" ", "").replace("'", "")
+    digits = _PHONE_SEPARATORS.sub("", q)
+    is_pinyin = bool(_PINYIN_QUERY.match(letters))
+    is_phone = bool(_PHONE_QUERY.match(digits)) and len(digits) >= PHONE_MIN_DIGITS
+
+    title_match = Exists(Position.objects.filter(user=OuterRef("pk"), title__icontains=q))
+    match = Q(name__icontains=q) | Q(employee_no__iexact=q) | Q(title_match=True)
+    # i-lookups on names: SQLite's LIKE ignores ASCII case, so PostgreSQL must too.
+    tiers: list[When] = [
+        When(name__iexact=q, then=Value(0)),
+        When(name__istartswith=q, then=Value(1)),
+    ]
+    if is_pinyin:
+        match |= (
+            Q(name_pinyin__contains=letters)
+            | Q(name_initials__startswith=letters)
+            | Q(name_initials=letters)
+        )
+        tiers += [
+            When(Q(name_initials=letters) | Q(name_pinyin=letters), then=Value(2)),
+            When(
+                Q(name_initials__startswith=letters) | Q(name_pinyin__startswith=letters),
+                then=Value(3),
+            ),
+        ]
+    if is_phone:
+        match |= Q(mobile__contains=digits)
+
+    return list(
+        people_with_positions()
+        .annotate(title_match=title_match)
+        .filter(match)
+        .annotate(
+            tier=Case(*tiers, default=Value(4), output_field=IntegerField()),
+            best_rank=_best_rank(),
+        )
+        .order_by("tier", "best_rank", "name_pinyin", "id")[: max(1, min(limit, SEARCH_LIMIT))]
+    )
+
+
+PresenceLookup = Callable[[Iterable[int]], Mapping[int, str]]
+_PRESENCE_ORDER = {"online": 0, "away": 1, "offline": 2}
+
+
+def department_online(*, viewer: User, statuses: PresenceLookup) -> list[PersonPresence]:
+    """Colleagues in the viewer's departments with their presence, online first.
+
+    Presence lives in the messaging core, which depends on this app, so the
+    caller passes the lookup in (`realtime.presence.statuses`): the directory
+    stays at the bottom of the import graph.
+    """
+    departments = Position.objects.filter(user=viewer).values("department_id")
+    rank_there = (
+        Position.objects.filter(user=OuterRef("pk"), department_id__in=departments)
+        .order_by("rank")
+        .values("rank")[:1]
+    )
+    people = list(
+        people_with_positions()
+        .filter(Exists(Position.objects.filter(user=OuterRef("pk"), department_id__in=departments)))
+        .exclude(pk=viewer.pk)
+        .annotate(rank_there=Subquery(rank_there, output_field=IntegerField()))
+        .order_by("rank_there", "name_pinyin", "id")
+    )
+    found = statuses([p.pk for p in people])
+    result = [PersonPresence(p, found.get(p.pk, "offline")) for p in people]
+    # Stable sort: within a status the rank/pinyin order from the query stays.
+    result.sort(key=lambda item: _PRESENCE_ORDER.get(item.status, len(_PRESENCE_ORDER)))
+    return result

@@ -1,0 +1,39 @@
+"""Directory writes that the seed relies on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from backend.directory import services as directory
+
+
+def test_user_create_with_a_prehashed_password(db: Any) -> None:
+    shared = make_password("zhengtong2026")
+    first = directory.user_create(
+        mobile="13700000001", name="张三", password=None, password_hash=shared
+    )
+    second = directory.user_create(
+        mobile="13700000002", name="李四", password=None, password_hash=shared
+    )
+    for user in (first, second):
+        user.refresh_from_db()
+        assert user.check_password("zhengtong2026")
+        assert not user.check_password("wrong")
+    assert (first.name_pinyin, first.name_initials) == ("zhangsan", "zs")
+
+
+def test_user_create_refuses_a_non_hash(db: Any) -> None:
+    with pytest.raises(ValueError):
+        directory.user_create(
+            mobile="13700000003", name="王五", password=None, password_hash="plain-text"
+        )
+    with pytest.raises(ValueError):
+        directory.user_create(
+            mobile="13700000004",
+            name="王五",
+            password="x",
+            password_hash=make_password("x"),
+        )

@@ -1,0 +1,198 @@
+"""Login, lockout, tokens, logout, CSRF, throttling and the OpenAPI schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+
+from backend.audit.models import AuditEntry
+from backend.directory.models import User
+from realtime.models import WsTicket
+from tests.conftest import PASSWORD
+from tests.mobile_api.conftest import error_of
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/api/v1/auth/login"
+
+
+def login(client: Client, mobile: str, password: str = PASSWORD) -> Any:
+    return client.post(
+        LOGIN, {"mobile": mobile, "password": password}, content_type="application/json"
+    )
+
+
+def test_login_sets_an_httponly_session_and_returns_me(director: Any) -> None:
+    client = Client()
+    response = login(client, "+86 138-0000-0001")
+    assert response.status_code == 200
+    me = response.json()["user"]
+    assert (me["id"], me["name"], me["mobile"]) == (director.pk, "王建国", "13800000001")
+    assert me["positions"][0]["department_name"] == "秘书科"
+    assert {"unit_id": me["positions"][0]["unit_id"], "role": "unit_admin"} in me["roles"]
+    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert client.get("/api/v1/me").json()["id"] == director.pk
+    entry = AuditEntry.objects.filter(action="auth.login").get()
+    assert entry.actor_id == director.pk
+    director.refresh_from_db()
+    assert director.last_login is not None
+
+
+@pytest.mark.parametrize(
+    ("mobile", "password"),
+    [("13800000001", "wrong-password"), ("13899999999", PASSWORD), ("not-a-phone", PASSWORD)],
+)
+def test_wrong_credentials_say_nothing_more(director: Any, mobile: str, password: str) -> None:
+    response = login(Client(), mobile, password)
+    assert error_of(response) == (400, "invalid_credentials")
+    assert response.json()["error"]["message"] == "手机号或密码错误"
+
+
+def test_login_input_is_validated(director: Any) -> None:
+    response = Client().post(LOGIN, {"mobile": "13800000001"}, content_type="application/json")
+    status, code = error_of(response)
+    assert (status, code) == (400, "invalid")
+    assert "password" in response.json()["error"]["fields"]
+
+
+def test_five_failures_lock_the_account(settings: Any, director: Any) -> None:
+    client = Client()
+    for _ in range(settings.ZT_LOGIN_MAX_FAILURES - 1):
+        assert error_of(login(client, "13800000001", "nope")) == (400, "invalid_credentials")
+    locking = login(client, "13800000001", "nope")
+    assert error_of(locking) == (423, "account_locked")
+    assert "锁定" in locking.json()["error"]["message"]
+    assert AuditEntry.objects.filter(action="auth.lockout", actor=director).count() == 1
+    assert AuditEntry.objects.filter(action="auth.login_failed", actor=director).count() == 5
+
+    refused = login(client, "13800000001")  # the right password, while locked
+    assert error_of(refused) == (423, "account_locked")
+    assert "账号已锁定至" in refused.json()["error"]["message"]
+    assert AuditEntry.objects.filter(action="auth.login_locked").count() == 1
+    assert client.get("/api/v1/me").status_code == 401
+
+    User.objects.filter(pk=director.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert login(client, "13800000001").status_code == 200
+    director.refresh_from_db()
+    assert (director.failed_login_count, director.locked_until) == (0, None)
+
+
+def test_token_login_and_bearer_auth(director: Any) -> None:
+    client = Client()
+    response = client.post(
+        "/api/v1/auth/token",
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    key = response.json()["token"]
+    assert response.json()["user"]["id"] == director.pk
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies
+    bearer = Client(headers={"authorization": f"Bearer {key}"})
+    assert bearer.get("/api/v1/me").json()["id"] == director.pk
+    # Bearer requests need no CSRF token.
+    strict = Client(enforce_csrf_checks=True, headers={"authorization": f"Bearer {key}"})
+    ticket = strict.post("/api/v1/auth/ws-ticket")
+    assert ticket.status_code == 200
+    assert WsTicket.objects.filter(key=ticket.json()["ticket"], user=director).exists()
+
+    assert strict.post("/api/v1/auth/logout").status_code == 204
+    assert not Token.objects.filter(key=key).exists()
+    gone = bearer.get("/api/v1/me")
+    assert error_of(gone) == (401, "not_authenticated")
+    assert error_of(Client(headers={"authorization": "Bearer nonsense"}).get("/api/v1/me")) == (
+        401,
+        "not_authenticated",
+    )
+    bad = Client().post(
+        "/api/v1/auth/token",
+        {"mobile": "13800000001", "password": "x"},
+        content_type="application/json",
+    )
+    assert error_of(bad) == (400, "invalid_credentials")
+
+
+def test_logout_ends_the_session(director: Any) -> None:
+    client = Client()
+    assert login(client, "13800000001").status_code == 200
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.json() == {"error": {"code": "not_authenticated", "message": "请先登录"}}
+    assert AuditEntry.objects.filter(action="auth.logout", actor=director).count() == 1
+    assert error_of(client.post("/api/v1/auth/logout")) == (401, "not_authenticated")
+
+
+def test_csrf_is_enforced_for_session_posts(director: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.get("/api/v1/auth/csrf").status_code == 204
+    token = client.cookies["csrftoken"].value
+    assert login(client, "13800000001").status_code == 200
+    refused = client.post("/api/v1/auth/ws-ticket")
+    assert error_of(refused) == (403, "permission_denied")
+    assert not WsTicket.objects.exists()
+    # Logging in rotates the CSRF token: fetch the current one.
+    client.get("/api/v1/auth/csrf")
+    token = client.cookies["csrftoken"].value
+    accepted = client.post("/api/v1/auth/ws-ticket", headers={"x-csrftoken": token})
+    assert accepted.status_code == 200
+    # Reads need no token.
+    assert client.get("/api/v1/me").status_code == 200
+
+
+@pytest.fixture
+def login_rate(settings: Any) -> Iterator[None]:
+    rest = {**settings.REST_FRAMEWORK}
+    rest["DEFAULT_THROTTLE_RATES"] = {**rest["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
+    settings.REST_FRAMEWORK = rest
+    api_settings.reload()
+    old = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    cache.clear()
+    yield
+    ScopedRateThrottle.THROTTLE_RATES = old
+    cache.clear()
+
+
+def test_login_is_throttled(login_rate: None, director: Any) -> None:
+    client = Client()
+    for _ in range(3):
+        assert error_of(login(client, "13899999999", "x"))[1] == "invalid_credentials"
+    response = login(client, "13800000001")
+    assert error_of(response) == (429, "rate_limited")
+    assert response.json()["error"]["message"] == "操作过于频繁,请稍后再试"
+
+
+def test_unknown_route_and_method_errors(director: Any, client_for: Any) -> None:
+    client = client_for(director)
+    assert error_of(client.delete("/api/v1/me")) == (405, "method_not_allowed")
+    assert error_of(client.post("/api/v1/conversations", "{", content_type="application/json")) == (
+        400,
+        "malformed_request",
+    )
+
+
+def test_schema_renders_and_validates(director: Any, capsys: Any) -> None:
+    response = Client().get("/api/schema/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for path in ("/api/v1/auth/login", "/api/v1/conversations/{conversation_id}/messages"):
+        assert path in text
+    out, err = StringIO(), StringIO()
+    call_command("spectacular", "--validate", "--file", "/dev/null", stdout=out, stderr=err)
+    captured = capsys.readouterr()
+    assert "Errors:   0" in err.getvalue() + out.getvalue() + captured.err + captured.out
