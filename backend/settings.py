@@ -230,9 +230,8 @@ ZT_WS_TICKET_SECONDS = env.int("ZT_WS_TICKET_SECONDS", default=60)
 ZT_WS_ALLOWED_ORIGINS: list[str] = env.list("ZT_WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 
 WHITENOISE_ROOT = PWA_DIST if PWA_DIST.exists() else None
-# whitenoise wants callables here (a string is taken as a regex, or fails when
-# called), so import them; `mobile_api.spa` reads no setting at import time.
-from mobile_api import spa as _spa  # noqa: E402
+# whitenoise wants callables here (a string is taken as a regex).
+from backend import static_rules as _static_rules  # noqa: E402
 
-WHITENOISE_IMMUTABLE_FILE_TEST = _spa.immutable_file_test
-WHITENOISE_ADD_HEADERS_FUNCTION = _spa.add_headers
+WHITENOISE_IMMUTABLE_FILE_TEST = _static_rules.immutable_file_test
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_rules.add_headers

@@ -86,7 +86,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     log = (work / "daphne.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "backend.asgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "backend.asgi:application",
+        ],
         env=env,
         cwd=ROOT,
         stdout=log,
