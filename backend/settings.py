@@ -199,6 +199,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MessageKindEnum": ["text", "image", "file", "system", "card"],
+        "MemberRoleEnum": ["owner", "admin", "member"],
+        "AttachmentKindEnum": ["image", "file"],
+        "ConversationKindEnum": ["direct", "group"],
+    },
 }
 
 TASKS = {
@@ -235,3 +241,4 @@ from backend import static_rules as _static_rules  # noqa: E402
 
 WHITENOISE_IMMUTABLE_FILE_TEST = _static_rules.immutable_file_test
 WHITENOISE_ADD_HEADERS_FUNCTION = _static_rules.add_headers
+CSRF_FAILURE_VIEW = "mobile_api.errors.csrf_failure"

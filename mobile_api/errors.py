@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -58,3 +59,12 @@ def _first_message(detail: Any) -> str:
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])
     return str(detail) or "输入有误"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """Django's CSRF rejection in the API's error shape (settings.CSRF_FAILURE_VIEW)."""
+    return JsonResponse(
+        {"error": {"code": "csrf_failed", "message": "页面已过期,请刷新后重试"}},
+        status=403,
+        json_dumps_params={"ensure_ascii": False},
+    )

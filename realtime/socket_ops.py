@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory.models import User
 from realtime import cards, selectors, services
@@ -163,10 +165,16 @@ def events_after(
     )
     frames = [_render(row, user) for row in rows]
     reached = rows[-1].pos if rows else after
-    if len(rows) < upto - after and reached < upto:
-        # Events before the viewer joined are not theirs to see; skip past them.
-        reached = upto
-    return frames, reached
+    if len(rows) >= settings.ZT_RESUME_MAX_EVENTS and reached < upto:
+        # Too far behind to replay in one go: the client reloads over REST.
+        frames.append(_resync_frame(conversation_id))
+    # Whatever is left in (reached, upto] is either replaced by that resync
+    # or lies before the viewer joined (not theirs to see): skip past it.
+    return frames, upto
+
+
+def _resync_frame(conversation_id: int) -> dict[str, Any]:
+    return {"type": "event", "event": "resync", "conversation_id": conversation_id, "data": {}}
 
 
 def conversation_added(user: User, conversation_id: int) -> tuple[list[dict[str, Any]], int | None]:
@@ -197,9 +205,7 @@ def resume(user: User, positions: dict[int, int]) -> tuple[list[dict[str, Any]],
             added, _ = conversation_added(user, conversation_id)
             frames.extend(added)
     for conversation_id in catchup.resync:
-        frames.append(
-            {"type": "event", "event": "resync", "conversation_id": conversation_id, "data": {}}
-        )
+        frames.append(_resync_frame(conversation_id))
     for conversation_id in catchup.removed:
         frames.append(
             {

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from backend.common.errors import InvalidInput
 from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.schemas import AttachmentOut
 from realtime import selectors, services
 from realtime.payloads import attachment_payload
 
@@ -23,9 +24,7 @@ UploadInput = inline_serializer("UploadInput", {"file": serializers.FileField()}
 class AttachmentUploadView(APIView):
     parser_classes = (MultiPartParser,)
 
-    @extend_schema(
-        request=UploadInput, responses={201: serializers.DictField(), **errors(400, 401)}
-    )
+    @extend_schema(request=UploadInput, responses={201: AttachmentOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
         upload: Any = request.FILES.get("file")
         if upload is None:

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_protect
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -18,6 +20,7 @@ from rest_framework.views import APIView
 from backend.directory import services as directory_services
 from backend.directory.models import User
 from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.schemas import TicketOut
 from realtime import services as realtime_services
 
 
@@ -56,6 +59,11 @@ class MeSerializer(serializers.Serializer[Any]):
     roles = serializers.ListField(child=serializers.DictField())
 
 
+class TokenOut(serializers.Serializer[Any]):
+    token = serializers.CharField()
+    user = MeSerializer()
+
+
 class LoginInput(serializers.Serializer[Any]):
     mobile = serializers.CharField(max_length=32)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -72,8 +80,14 @@ class CsrfView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@method_decorator(csrf_protect, name="dispatch")
 class LoginView(APIView):
-    """Session login for the PWA (HttpOnly cookie)."""
+    """Session login for the PWA (HttpOnly cookie).
+
+    CSRF-checked even though nobody is logged in yet (DRF checks only
+    authenticated sessions): a foreign page must not log a browser into an
+    account of its choosing. Get the token from `GET /auth/csrf` first.
+    """
 
     permission_classes = (AllowAny,)
     throttle_classes = (ScopedRateThrottle,)
@@ -105,10 +119,7 @@ class TokenLoginView(APIView):
 
     @extend_schema(
         request=LoginInput,
-        responses={
-            200: serializers.DictField(),
-            **errors(400, 423, 429),
-        },
+        responses={200: TokenOut, **errors(400, 423, 429)},
     )
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
@@ -146,7 +157,7 @@ class WsTicketView(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: serializers.DictField(), **errors(401)},
+        responses={200: TicketOut, **errors(401)},
     )
     def post(self, request: Request) -> Response:
         ticket = realtime_services.ws_ticket_issue(actor=user_of(request))

@@ -11,11 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.errors import InvalidInput
+from mobile_api.v1 import schemas as out
 from mobile_api.v1.common import errors, request_context, user_of
 from realtime import selectors, services
 from realtime.payloads import conversation_item_payload, message_payload, user_brief
-
-Json = serializers.DictField
 
 
 def _item(request: Request, conversation_id: int) -> dict[str, Any]:
@@ -33,14 +32,17 @@ class ConversationCreateInput(serializers.Serializer[Any]):
 
 
 class ConversationListView(APIView):
-    @extend_schema(responses={200: serializers.ListField(child=Json()), **errors(401)})
+    @extend_schema(
+        operation_id="conversations_list",
+        responses={200: out.ConversationOut(many=True), **errors(401)},
+    )
     def get(self, request: Request) -> Response:
         items = selectors.conversation_list(viewer=user_of(request))
         return Response([conversation_item_payload(i) for i in items])
 
     @extend_schema(
         request=ConversationCreateInput,
-        responses={201: Json(), **errors(400, 401, 409)},
+        responses={201: out.ConversationOut, **errors(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
         data = ConversationCreateInput(data=request.data)
@@ -68,11 +70,13 @@ class RenameInput(serializers.Serializer[Any]):
 
 
 class ConversationDetailView(APIView):
-    @extend_schema(responses={200: Json(), **errors(401, 403, 404)})
+    @extend_schema(responses={200: out.ConversationOut, **errors(401, 403, 404)})
     def get(self, request: Request, conversation_id: int) -> Response:
         return Response(_item(request, conversation_id))
 
-    @extend_schema(request=RenameInput, responses={200: Json(), **errors(400, 401, 403, 404)})
+    @extend_schema(
+        request=RenameInput, responses={200: out.ConversationOut, **errors(400, 401, 403, 404)}
+    )
     def patch(self, request: Request, conversation_id: int) -> Response:
         data = RenameInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -91,7 +95,9 @@ class SettingsInput(serializers.Serializer[Any]):
 
 
 class ConversationSettingsView(APIView):
-    @extend_schema(request=SettingsInput, responses={200: Json(), **errors(400, 401, 403)})
+    @extend_schema(
+        request=SettingsInput, responses={200: out.ConversationOut, **errors(400, 401, 403)}
+    )
     def patch(self, request: Request, conversation_id: int) -> Response:
         data = SettingsInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -108,7 +114,7 @@ class MembersInput(serializers.Serializer[Any]):
 
 
 class MemberListView(APIView):
-    @extend_schema(responses={200: serializers.ListField(child=Json()), **errors(401, 403, 404)})
+    @extend_schema(responses={200: out.MemberOut(many=True), **errors(401, 403, 404)})
     def get(self, request: Request, conversation_id: int) -> Response:
         members = selectors.member_list(viewer=user_of(request), conversation_id=conversation_id)
         return Response(
@@ -118,7 +124,9 @@ class MemberListView(APIView):
             ]
         )
 
-    @extend_schema(request=MembersInput, responses={200: Json(), **errors(400, 401, 403, 409)})
+    @extend_schema(
+        request=MembersInput, responses={200: out.ConversationOut, **errors(400, 401, 403, 409)}
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = MembersInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -170,7 +178,9 @@ class TransferInput(serializers.Serializer[Any]):
 
 
 class TransferView(APIView):
-    @extend_schema(request=TransferInput, responses={200: Json(), **errors(400, 401, 403)})
+    @extend_schema(
+        request=TransferInput, responses={200: out.ConversationOut, **errors(400, 401, 403)}
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = TransferInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -189,7 +199,9 @@ class AdminInput(serializers.Serializer[Any]):
 
 
 class AdminView(APIView):
-    @extend_schema(request=AdminInput, responses={200: Json(), **errors(400, 401, 403)})
+    @extend_schema(
+        request=AdminInput, responses={200: out.ConversationOut, **errors(400, 401, 403)}
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = AdminInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -220,7 +232,7 @@ class MessageListView(APIView):
             OpenApiParameter("before_seq", int, required=False),
             OpenApiParameter("limit", int, required=False),
         ],
-        responses={200: Json(), **errors(401, 403, 404)},
+        responses={200: out.HistoryOut, **errors(401, 403, 404)},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         viewer = user_of(request)
@@ -234,7 +246,8 @@ class MessageListView(APIView):
         )
 
     @extend_schema(
-        request=SendInput, responses={201: Json(), 200: Json(), **errors(400, 401, 403, 409)}
+        request=SendInput,
+        responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 409)},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = SendInput(data=request.data)
@@ -271,7 +284,7 @@ class ReadInput(serializers.Serializer[Any]):
 
 
 class ReadView(APIView):
-    @extend_schema(request=ReadInput, responses={200: Json(), **errors(400, 401, 403)})
+    @extend_schema(request=ReadInput, responses={200: out.ReadOut, **errors(400, 401, 403)})
     def post(self, request: Request, conversation_id: int) -> Response:
         data = ReadInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -284,7 +297,7 @@ class ReadView(APIView):
 class ReceiptCountsView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("seqs", str, description="逗号分隔的消息序号")],
-        responses={200: Json(), **errors(400, 401, 403)},
+        responses={200: out.ReceiptCountsOut, **errors(400, 401, 403)},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         raw = request.query_params.get("seqs", "")
@@ -301,7 +314,7 @@ class ReceiptCountsView(APIView):
 
 
 class MessageReceiptsView(APIView):
-    @extend_schema(responses={200: Json(), **errors(401, 403, 404)})
+    @extend_schema(responses={200: out.ReceiptsOut, **errors(401, 403, 404)})
     def get(self, request: Request, message_id: int) -> Response:
         receipts = selectors.message_receipts(viewer=user_of(request), message_id=message_id)
         return Response(
@@ -313,7 +326,7 @@ class MessageReceiptsView(APIView):
 
 
 class RecallView(APIView):
-    @extend_schema(request=None, responses={200: Json(), **errors(401, 403, 404)})
+    @extend_schema(request=None, responses={200: out.MessageOut, **errors(401, 403, 404)})
     def post(self, request: Request, message_id: int) -> Response:
         actor = user_of(request)
         message = services.message_recall(
@@ -328,7 +341,7 @@ class SearchView(APIView):
             OpenApiParameter("q", str),
             OpenApiParameter("conversation_id", int, required=False),
         ],
-        responses={200: serializers.ListField(child=Json()), **errors(400, 401, 403)},
+        responses={200: out.MessageOut(many=True), **errors(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         viewer = user_of(request)

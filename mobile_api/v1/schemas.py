@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 S = serializers.Serializer
@@ -32,36 +31,33 @@ class AttachmentOut(S[Any]):
     thumbnail_url = serializers.CharField(allow_null=True)
 
 
-# `label`, `style`, `fields` and `data` are attribute names of DRF's own
-# classes, so these shapes are declared as inline serializers.
-CardActionOut = inline_serializer(
-    "CardAction",
-    {
-        "action": serializers.CharField(),
-        "label": serializers.CharField(),
-        "style": serializers.CharField(),
-        "needs_opinion": serializers.BooleanField(),
-    },
-)
+# `label`, `style`, `fields` and `data` are also attribute names on DRF's
+# own classes. DRF's metaclass pops declared fields out of the class body, so
+# at run time they do not shadow anything; only the stubs disagree.
 
-CardViewOut = inline_serializer(
-    "CardView",
-    {
-        "title": serializers.CharField(),
-        "status": serializers.CharField(),
-        "status_label": serializers.CharField(),
-        "fields": serializers.ListField(child=serializers.DictField(child=serializers.CharField())),
-        "actions": serializers.ListField(child=CardActionOut),
-        "link": serializers.CharField(),
-    },
-    allow_null=True,
-)
+
+class CardActionOut(S[Any]):
+    action = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    style = serializers.CharField()  # type: ignore[assignment]
+    needs_opinion = serializers.BooleanField()
+
+
+class CardViewOut(S[Any]):
+    title = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    fields = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.DictField(child=serializers.CharField())
+    )
+    actions = CardActionOut(many=True)
+    link = serializers.CharField()
 
 
 class CardOut(S[Any]):
     card_type = serializers.CharField()
     object_id = serializers.CharField()
-    view = CardViewOut
+    view = CardViewOut(allow_null=True)
 
 
 class QuoteOut(S[Any]):
@@ -71,27 +67,23 @@ class QuoteOut(S[Any]):
     excerpt = serializers.CharField()
 
 
-MessageOut = inline_serializer(
-    "Message",
-    {
-        "id": serializers.IntegerField(),
-        "conversation_id": serializers.IntegerField(),
-        "seq": serializers.IntegerField(),
-        "kind": serializers.ChoiceField(choices=["text", "image", "file", "system", "card"]),
-        "sender": UserBriefOut(allow_null=True),
-        "text": serializers.CharField(),
-        "data": serializers.DictField(),
-        "attachment": AttachmentOut(allow_null=True),
-        "card": CardOut(allow_null=True),
-        "reply_to": QuoteOut(allow_null=True),
-        "mentions": serializers.ListField(child=serializers.IntegerField()),
-        "mention_all": serializers.BooleanField(),
-        "client_id": serializers.CharField(),
-        "created_at": serializers.DateTimeField(),
-        "recalled": serializers.BooleanField(),
-        "recalled_by": serializers.IntegerField(allow_null=True),
-    },
-)
+class MessageOut(S[Any]):
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["text", "image", "file", "system", "card"])
+    sender = UserBriefOut(allow_null=True)
+    text = serializers.CharField()
+    data = serializers.DictField()  # type: ignore[assignment]
+    attachment = AttachmentOut(allow_null=True)
+    card = CardOut(allow_null=True)
+    reply_to = QuoteOut(allow_null=True)
+    mentions = serializers.ListField(child=serializers.IntegerField())
+    mention_all = serializers.BooleanField()
+    client_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    recalled = serializers.BooleanField()
+    recalled_by = serializers.IntegerField(allow_null=True)
 
 
 class ConversationOut(S[Any]):
@@ -110,7 +102,7 @@ class ConversationOut(S[Any]):
     muted = serializers.BooleanField()
     pinned = serializers.BooleanField()
     last_read_seq = serializers.IntegerField()
-    last_message = serializers.JSONField(allow_null=True, help_text="Message 或 null")
+    last_message = MessageOut(allow_null=True)
     last_message_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -121,7 +113,7 @@ class MemberOut(S[Any]):
 
 
 class HistoryOut(S[Any]):
-    messages = serializers.ListField(child=MessageOut)
+    messages = MessageOut(many=True)
     has_more = serializers.BooleanField()
 
 

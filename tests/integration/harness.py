@@ -75,7 +75,9 @@ class Server:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def start_server(name: str, env: dict[str, str], log_dir: Path) -> Server:
+def start_server(
+    name: str, env: dict[str, str], log_dir: Path, extra_args: Iterable[str] = ()
+) -> Server:
     port = free_port()
     log_path = log_dir / f"{name}-{port}.log"
     with log_path.open("wb") as log:
