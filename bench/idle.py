@@ -108,7 +108,8 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=10000)
     parser.add_argument("--idle", type=float, default=30, help="seconds of idle measurement")
     parser.add_argument("--client-procs", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=200, help="connects in flight/proc")
+    parser.add_argument("--concurrency", type=int, default=25, help="connects in flight/proc")
+    parser.add_argument("--settle", type=float, default=10, help="seconds before measuring")
     args = parser.parse_args()
     raise_nofile(args.sockets + 1024)
     stack = Stack(args.backend)
@@ -144,7 +145,7 @@ def main() -> None:
         print(
             f"{connected}/{args.sockets} sockets connected in {connect_seconds:.1f} s", flush=True
         )
-        time.sleep(3)  # let the connect burst settle
+        time.sleep(args.settle)  # let the connect burst settle
         rss_after = rss_kib(pid)
         cpu0, w0 = cpu_seconds(pid), time.monotonic()
         time.sleep(args.idle)

@@ -22,9 +22,16 @@ export default defineConfig({
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
   server: {
+    // The server checks Origin (CSRF and the WebSocket allow-list): present
+    // ourselves as the backend's own origin.
     proxy: {
-      '/api': { target: backend },
-      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true },
+      '/api': { target: backend, changeOrigin: true, headers: { origin: backend } },
+      '/ws': {
+        target: backend.replace(/^http/, 'ws'),
+        ws: true,
+        changeOrigin: true,
+        headers: { origin: backend },
+      },
     },
   },
   build: {

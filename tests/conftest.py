@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from channels.layers import channel_layers
 from django.conf import settings
 
 from backend.directory import services as directory
@@ -28,6 +29,28 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """In CI the integration suite must run: missing services fail, never skip."""
     if os.environ.get("CI") == "true" and not settings.REDIS_URL:
         raise pytest.UsageError("CI=true needs REDIS_URL (and DATABASE_URL) for integration tests")
+
+
+IN_MEMORY_LAYER = {
+    "default": {
+        "BACKEND": "channels.layers.InMemoryChannelLayer",
+        "CONFIG": {"capacity": 20000, "expiry": 60},
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def in_process_channel_layer(settings: Any) -> Iterator[None]:
+    """In-process tests use the in-memory layer even when REDIS_URL is set.
+
+    Each async test runs on its own event loop and channels-redis connections
+    are bound to a loop; Redis is exercised for real by `tests/integration`,
+    whose daphne processes get REDIS_URL from the environment.
+    """
+    settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture

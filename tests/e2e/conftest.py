@@ -113,8 +113,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module-scoped: Playwright's sync API runs an event loop in this thread
+    until it exits, which would break later tests that start their own."""
     _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
