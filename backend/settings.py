@@ -105,7 +105,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times reads out after 5 s, while channels-redis blocks
+                # up to 5 s per read: give the socket room or idle sockets die.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 # One channel per server process receives every event for that
                 # process (see realtime.bus); bursts must not hit capacity.
                 "capacity": 20000,

@@ -306,7 +306,7 @@ def analyse(
             out_of_order += sum(1 for a, b in itertools.pairwise(got) if b <= a)
     latencies = [x for r in reports for x in r["latencies"]]
     delivered = len(latencies)
-    last = max(r["last_delivery"] for r in reports)
+    last = max(r["last_delivery"] for r in reports) or start_at  # no delivery at all
     sent = sum(len(s) for s in acked.values())
     ms = 1000.0
     return {

@@ -92,7 +92,10 @@ class Node:
                 # must not stay in the group as a dead letter box.
                 with contextlib.suppress(Exception):
                     await layer.group_discard(NODES_GROUP, self.channel_name)
-            self.channel_name = await layer.new_channel("zt.node.")
+            # The default "specific." prefix matters: channels-redis serves all of a
+            # process's local channels through one receive loop keyed on it; a
+            # custom prefix would starve behind the consumers' own receives.
+            self.channel_name = await layer.new_channel()
             await layer.group_add(NODES_GROUP, self.channel_name)
             self._task = loop.create_task(self._listen(layer, self.channel_name))
 

@@ -37,7 +37,7 @@ const zhCN = {
     searchPlaceholder: '搜索会话、聊天记录',
     empty: '暂无会话',
     emptyHint: '去通讯录找同事聊聊',
-    mentionMe: '[有人@我]',
+    mentionMe: "[有人{'@'}我]",
     draft: '[草稿]',
     newGroup: '发起群聊',
     pinned: '置顶',
