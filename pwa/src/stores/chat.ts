@@ -458,11 +458,11 @@ export const useChatStore = defineStore('chat', () => {
   // --- read state and receipts -----------------------------------------------
 
   /** Fetch "N人未读" counters for my messages that don't have them yet. */
-  async function loadReceipts(id: number, messages: Message[]): Promise<void> {
+  async function loadReceipts(id: number, messages: Message[], force = false): Promise<void> {
     const mine = messages.filter(
       (m) => m.sender?.id === meId.value && m.kind !== 'system' && !m.recalled,
     )
-    const missing = mine.filter((m) => !receipts.has(m.id))
+    const missing = force ? mine.slice(-200) : mine.filter((m) => !receipts.has(m.id))
     if (missing.length === 0) return
     await refreshReceipts(id, missing)
   }
@@ -690,6 +690,9 @@ export const useChatStore = defineStore('chat', () => {
   function onResumed(): void {
     void flushOutbox()
     refreshOpenReceipts()
+    // Read pointers and my settings travel in non-positional events, which a
+    // resume does not replay: one list snapshot brings them back in line.
+    if (listLoaded.value) void refreshList().catch(() => undefined)
     schedulePersist()
   }
 

@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { authApi } from '@/api/endpoints'
-import { ApiError, ensureCsrf } from '@/api/http'
+import { ApiError, ensureCsrf, setUnauthorizedHandler } from '@/api/http'
 import type { Me } from '@/api/types'
 import { loadJson, saveJson, wipeLocalData } from '@/lib/storage'
 import { startRealtime, stopRealtime } from '@/realtime'
@@ -15,6 +15,8 @@ export const useSessionStore = defineStore('session', () => {
   const me = ref<Me | null>(null)
   const status = ref<SessionStatus>('unknown')
   let booting: Promise<void> | null = null
+  // Any 401 from the API while signed in means the session is gone.
+  setUnauthorizedHandler(() => void expire())
 
   async function begin(user: Me): Promise<void> {
     me.value = user
