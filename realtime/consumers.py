@@ -196,9 +196,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _dispatch(self, frame: dict[str, Any]) -> dict[str, Any]:
         kind = frame.get("type")
         if kind == "ping":
-            await database_sync_to_async(socket_ops.presence)(
-                self.user, self.connection_id, None, refresh=True
-            )
+            await database_sync_to_async(socket_ops.heartbeat)(self.user, self.connection_id)
             return {"server_time": time.time()}
         if kind == "resume":
             return await self._resume(frame)

@@ -52,6 +52,18 @@ def set_connection(user_id: int, connection_id: str, state: str | None) -> tuple
     return before, status_of(entries)
 
 
+def refresh_connection(user_id: int, connection_id: str) -> None:
+    """Extend a connection's entry on heartbeat, keeping its state (online/away).
+
+    The person's status cannot change here (the entry only gets a later
+    expiry), so nobody is told anything.
+    """
+    entries: dict[str, tuple[str, float]] = _live(cache.get(_key(user_id)) or {})
+    state = entries.get(connection_id, (ONLINE, 0.0))[0]
+    entries[connection_id] = (state, time.time() + ENTRY_TTL)
+    cache.set(_key(user_id), entries, ENTRY_TTL)
+
+
 def statuses(user_ids: Iterable[int]) -> dict[int, str]:
     ids = list(user_ids)
     found = cache.get_many([_key(uid) for uid in ids])

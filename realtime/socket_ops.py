@@ -131,11 +131,12 @@ COMMANDS: dict[str, Callable[[User, dict[str, Any]], dict[str, Any]]] = {
 # --- delivery -------------------------------------------------------------------
 
 
-def presence(user: User, connection_id: str, state: str | None, *, refresh: bool = False) -> None:
-    if refresh:
-        current = presence_mod.set_connection(user.pk, connection_id, None)[0]
-        state = presence_mod.AWAY if current == presence_mod.AWAY else presence_mod.ONLINE
+def presence(user: User, connection_id: str, state: str | None) -> None:
     presence_mod.presence_update(user.pk, connection_id, state)
+
+
+def heartbeat(user: User, connection_id: str) -> None:
+    presence_mod.refresh_connection(user.pk, connection_id)
 
 
 def needs_viewer(event: dict[str, Any]) -> bool:
