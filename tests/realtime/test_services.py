@@ -7,12 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
 from backend.audit.models import AuditEntry
 from backend.common.errors import ZtError
+from backend.directory import services as directory
 from realtime import selectors, services
 from realtime.models import (
     Attachment,
@@ -976,3 +978,42 @@ def test_ws_ticket_is_single_use_and_expires(director: Any, settings: Any) -> No
     director.save(update_fields=["is_active"])
     with pytest.raises(ZtError):
         services.ws_ticket_redeem(key=inactive.key)
+
+
+def test_group_create_and_add_cost_the_same_queries_for_5_or_60_members(
+    director: Any,
+) -> None:
+    people = [
+        directory.user_create(mobile=f"1370000{i:04d}", name=f"成员{i}", password=None)
+        for i in range(125)
+    ]
+
+    def queries(action: Any) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            action()
+        return len(ctx.captured_queries)
+
+    small = queries(
+        lambda: services.group_create(
+            actor=director, name="小组", member_ids=[p.pk for p in people[:5]]
+        )
+    )
+    large = queries(
+        lambda: services.group_create(
+            actor=director, name="大组", member_ids=[p.pk for p in people[5:65]]
+        )
+    )
+    assert small == large
+    group = Conversation.objects.get(name="小组")
+    add_few = queries(
+        lambda: services.group_members_add(
+            actor=director, conversation_id=group.pk, user_ids=[p.pk for p in people[65:67]]
+        )
+    )
+    add_many = queries(
+        lambda: services.group_members_add(
+            actor=director, conversation_id=group.pk, user_ids=[p.pk for p in people[67:125]]
+        )
+    )
+    assert add_few == add_many
+    assert group.memberships.filter(is_active=True).count() == 1 + 5 + 2 + 58
