@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
@@ -61,8 +62,6 @@ def _redeem(ticket: str) -> Any:
 
 def ws_auth_stack(inner: Any) -> Any:
     """Session + cookie middlewares wrap the ticket check; inner is the router."""
-    from channels.sessions import CookieMiddleware, SessionMiddleware
-
     return CookieMiddleware(SessionMiddleware(TicketOrSessionAuth(_SessionUser(inner))))
 
 

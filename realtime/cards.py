@@ -73,10 +73,6 @@ def get(card_type: str) -> CardType:
         raise InvalidInput("未知的卡片类型", code="unknown_card_type") from None
 
 
-def is_registered(card_type: str) -> bool:
-    return card_type in _registry
-
-
 def render_for(card_type: str, object_id: str, viewer: Any) -> CardView | None:
     """The viewer's view of a card, or None when its type is not installed."""
     card = _registry.get(card_type)

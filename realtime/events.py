@@ -8,7 +8,7 @@ never hears of something that rolled back (Zulip's `send_event_on_commit`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +58,3 @@ def capture_events() -> Iterator[list[SentEvent]]:
         yield sink
     finally:
         _captures.remove(sink)
-
-
-EventFilter = Callable[[SentEvent], bool]

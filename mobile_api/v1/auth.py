@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from backend.directory import services as directory_services
 from backend.directory.models import User
 from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.directory import position_payload
 from mobile_api.v1.schemas import TicketOut
 from realtime import services as realtime_services
 
@@ -32,17 +33,7 @@ def me_payload(user: User) -> dict[str, Any]:
         "mobile": user.mobile,
         "avatar": f"/api/v1/people/{user.pk}/avatar" if user.avatar else None,
         "employee_no": user.employee_no,
-        "positions": [
-            {
-                "unit_id": p.department.unit_id,
-                "unit_name": p.department.unit.name,
-                "department_id": p.department_id,
-                "department_name": p.department.name,
-                "title": p.title,
-                "is_leader": p.is_leader,
-            }
-            for p in positions
-        ],
+        "positions": [position_payload(p) for p in positions],
         "roles": [
             {"unit_id": r.unit_id, "role": r.role} for r in user.roles.all().order_by("unit_id")
         ],

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from backend.common.errors import InvalidInput, NotFound
 from backend.directory import selectors
-from backend.directory.models import User
+from backend.directory.models import Position, User
 from mobile_api.v1.common import errors, user_of
 from realtime import presence
 
@@ -88,6 +88,18 @@ def _department_payload(node: selectors.DepartmentNode) -> dict[str, Any]:
     }
 
 
+def position_payload(position: Position) -> dict[str, Any]:
+    """One post a person holds; `department__unit` must be loaded with it."""
+    return {
+        "unit_id": position.department.unit_id,
+        "unit_name": position.department.unit.name,
+        "department_id": position.department_id,
+        "department_name": position.department.name,
+        "title": position.title,
+        "is_leader": position.is_leader,
+    }
+
+
 def person_payload(person: User, status: str) -> dict[str, Any]:
     """A person as the directory shows them; positions must be prefetched
     (`selectors.people_with_positions`)."""
@@ -98,17 +110,7 @@ def person_payload(person: User, status: str) -> dict[str, Any]:
         "avatar": f"/api/v1/people/{person.pk}/avatar" if person.avatar else None,
         "employee_no": person.employee_no,
         "presence": status,
-        "positions": [
-            {
-                "unit_id": p.department.unit_id,
-                "unit_name": p.department.unit.name,
-                "department_id": p.department_id,
-                "department_name": p.department.name,
-                "title": p.title,
-                "is_leader": p.is_leader,
-            }
-            for p in person.positions.all()
-        ],
+        "positions": [position_payload(p) for p in person.positions.all()],
     }
 
 

@@ -9,16 +9,15 @@ fails the run instead of skipping it.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.integration.harness import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ZT_CHROMIUM", "/usr/bin/chromium")
@@ -37,31 +36,12 @@ def _require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start listening")
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt install chromium)")
     _require((ROOT / "pwa" / "dist" / "index.html").exists(), "PWA not built (make pwa-build)")
     work = tmp_path_factory.mktemp("e2e-server")
-    port = _free_port()
+    port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -102,7 +82,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for_port(port, process)
+        wait_for_port(port, process)
         yield origin
     finally:
         process.terminate()
@@ -158,7 +138,3 @@ def new_phone(browser: Any, server: str) -> Iterator[Any]:
 def screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def have_chromium() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
