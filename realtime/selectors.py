@@ -238,7 +238,9 @@ class Receipts:
 
 def message_receipts(*, viewer: User, message_id: int) -> Receipts:
     """Who of the current members has / has not read a message (sender excluded)."""
-    message = message_get(viewer=viewer, message_id=message_id)
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        raise errors.MessageNotFound()
     membership = membership_get(viewer=viewer, conversation_id=message.conversation_id)
     if not _may_see_receipts(membership, message, viewer):
         raise errors.PermissionDenied("只有发送者和群管理员可以查看已读情况")

@@ -12,6 +12,7 @@ declare module 'vue' {
     MessageItem: typeof import('./components/MessageItem.vue')['default']
     OfflineBanner: typeof import('./components/OfflineBanner.vue')['default']
     PersonRow: typeof import('./components/PersonRow.vue')['default']
+    PickOption: typeof import('./components/PickOption.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     UserAvatar: typeof import('./components/UserAvatar.vue')['default']

@@ -137,6 +137,20 @@ def test_new_group_appears_live_for_a_member(new_phone: Any) -> None:
     screenshot(director, "12-new-group")
     group_item = staff.get_by_test_id("conversation-item").filter(has_text="张晓明")
     expect(group_item.first).to_be_visible(timeout=10_000)
+    # Under my group message: who has not read it yet, listed by name.
+    notice = f"请各位周五前报送材料 {uuid.uuid4().hex[:6]}"
+    send_text(director, notice)
+    mine = director.get_by_test_id("message").filter(has_text=notice)
+    expect(mine.get_by_test_id("read-status")).to_have_text(re.compile("2人未读"), timeout=10_000)
+    mine.get_by_test_id("read-status").click()
+    unread = director.get_by_test_id("receipts-unread-list")
+    expect(unread.get_by_test_id("receipt-person")).to_have_count(2)
+    expect(unread).to_contain_text("陈志明")
+    expect(unread.get_by_test_id("receipt-person").last).to_be_in_viewport(ratio=1)
+    screenshot(director, "12b-receipts")
+    # Tapping the dimmed area above the sheet closes it.
+    director.locator(".van-overlay:visible").click(position={"x": 20, "y": 20})
+    expect(director.get_by_test_id("receipts-popup")).to_be_hidden()
     director.get_by_test_id("chat-info-button").click()
     expect(director.get_by_test_id("group-info")).to_be_visible()
     screenshot(director, "13-group-info")
