@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from channels.layers import channel_layers
 from django.conf import settings
+from django.core.cache import cache
 
 from backend.directory import services as directory
 from backend.directory.models import Department, Role, Unit, User
@@ -39,18 +41,32 @@ IN_MEMORY_LAYER = {
 }
 
 
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.fixture(autouse=True)
 def in_process_channel_layer(settings: Any) -> Iterator[None]:
-    """In-process tests use the in-memory layer even when REDIS_URL is set.
+    """In-process tests use the in-memory layer and cache even when REDIS_URL is set.
 
     Each async test runs on its own event loop and channels-redis connections
     are bound to a loop; Redis is exercised for real by `tests/integration`,
     whose daphne processes get REDIS_URL from the environment.
     """
     settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
+    # Likewise the cache: tests clear it, and on Redis that would be FLUSHDB.
+    settings.CACHES = LOCAL_CACHE
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def private_media(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """Uploads land in a per-test folder; the cache (presence, throttles) starts empty."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

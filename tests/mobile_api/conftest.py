@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings: Any, tmp_path: Path) -> Iterator[None]:
-    """Uploads land in a per-test folder; throttles and presence start empty."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    cache.clear()
-    yield
-    cache.clear()
+def _isolated(private_media: None) -> None:
+    """Every test here gets its own upload folder and an empty cache."""
 
 
 @pytest.fixture
