@@ -7,7 +7,6 @@ import os
 import platform
 import resource
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.integration.harness import Server, run_manage, start_server  # noqa: E402
+from tests.integration.harness import Server, run_manage, seed, start_server  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
@@ -118,18 +117,7 @@ class Stack:
         run_manage(env, "migrate", "--noinput")
 
     def seed(self, spec: dict[str, Any]) -> dict[str, Any]:
-        result = subprocess.run(
-            [PYTHON, "-m", "bench.seed"],
-            cwd=ROOT,
-            env=self.env,
-            input=json.dumps(spec),
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"seed failed:\n{result.stderr[-4000:]}")
-        data: dict[str, Any] = json.loads(result.stdout)
-        return data
+        return seed(self.env, spec, module="bench.seed")
 
     def start(self, count: int) -> list[Server]:
         for i in range(count):

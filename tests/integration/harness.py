@@ -114,9 +114,12 @@ def run_manage(env: dict[str, str], *args: str) -> None:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
 
 
-def seed(env: dict[str, str], spec: dict[str, Any]) -> dict[str, Any]:
+def seed(
+    env: dict[str, str], spec: dict[str, Any], module: str = "tests.integration.seed"
+) -> dict[str, Any]:
+    """Run a seeding module against `env`'s database: spec on stdin, JSON back."""
     result = subprocess.run(
-        [PYTHON, "-m", "tests.integration.seed"],
+        [PYTHON, "-m", module],
         cwd=ROOT,
         env=env,
         input=json.dumps(spec),
@@ -124,7 +127,7 @@ def seed(env: dict[str, str], spec: dict[str, Any]) -> dict[str, Any]:
         text=True,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"seed failed:\n{result.stderr}")
+        raise RuntimeError(f"seed failed:\n{result.stderr[-4000:]}")
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
