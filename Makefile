@@ -13,7 +13,7 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen
-	@mkdir -p var
+	@mkdir -p var/static
 
 pwa/node_modules: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund

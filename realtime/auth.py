@@ -10,7 +10,7 @@ Origin is refused either way.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
@@ -18,16 +18,34 @@ from channels.middleware import BaseMiddleware
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http.request import split_domain_port, validate_host
 
 from backend.common.errors import ZtError
 from realtime.services import ws_ticket_redeem
 
 
-def _origin(scope: dict[str, Any]) -> str | None:
+def _header(scope: dict[str, Any], wanted: bytes) -> str | None:
     for name, value in scope.get("headers", []):
-        if name == b"origin":
+        if name == wanted:
             return str(value.decode("latin1"))
     return None
+
+
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    """No Origin (a native client), a listed origin, or the page's own origin.
+
+    Same-origin is judged as Django's CSRF check does: the Origin's host:port
+    is the request's Host, and that Host is one we serve (ALLOWED_HOSTS). A
+    page on another site cannot forge either header.
+    """
+    if origin is None:
+        return True
+    allowed = settings.ZT_WS_ALLOWED_ORIGINS
+    if origin in allowed or "*" in allowed:
+        return True
+    if host is None or not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
+        return False
+    return urlsplit(origin).netloc == host
 
 
 class TicketOrSessionAuth(BaseMiddleware):
@@ -35,9 +53,8 @@ class TicketOrSessionAuth(BaseMiddleware):
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         scope = dict(scope)
-        origin = _origin(scope)
-        allowed = settings.ZT_WS_ALLOWED_ORIGINS
-        scope["origin_ok"] = origin is None or origin in allowed or "*" in allowed
+        origin = _header(scope, b"origin")
+        scope["origin_ok"] = origin_allowed(origin, _header(scope, b"host"))
         query = parse_qs(scope.get("query_string", b"").decode("latin1"))
         ticket = (query.get("ticket") or [""])[0]
         if ticket:

@@ -396,6 +396,21 @@ async def _session_cookie(user: Any) -> bytes:
     return f"{django_settings.SESSION_COOKIE_NAME}={key}".encode()
 
 
+async def test_same_origin_on_an_unlisted_port_is_accepted(director: Any) -> None:
+    """A server started on another port (make run PORT=8123) serves its own page."""
+    cookie = (b"cookie", await _session_cookie(director))
+    own = [(b"origin", b"http://127.0.0.1:8123"), (b"host", b"127.0.0.1:8123"), cookie]
+    comm = WebsocketCommunicator(application, "/ws/v1/", headers=own)
+    assert (await comm.connect())[0]
+    assert (await comm.receive_json_from())["type"] == "hello"
+    await comm.disconnect()
+    # A forged Host naming a site we do not serve proves nothing.
+    forged = [(b"origin", b"http://evil.example"), (b"host", b"evil.example"), cookie]
+    evil = WebsocketCommunicator(application, "/ws/v1/", headers=forged)
+    await evil.connect()
+    assert (await evil.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
+
+
 async def test_session_cookie_auth_and_origin_check(director: Any) -> None:
     cookie = (b"cookie", await _session_cookie(director))
     comm = WebsocketCommunicator(application, "/ws/v1/", headers=[ORIGIN, cookie])
