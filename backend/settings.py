@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "backend.directory",
     "backend.audit",
+    "backend.workflow",
     "realtime",
     "push",
     "mobile_api",

@@ -1,0 +1,250 @@
+"""Reads of flow instances for one viewer: the diagram, the timeline, what they may do.
+
+Visibility of the subject (who may open an approval at all) is the owning
+app's rule; these selectors assume it has been checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from backend.directory.models import User
+from backend.workflow.models import HistoryEntry, Instance, SavedOpinion, Task
+from backend.workflow.services import URGE_INTERVAL
+
+ACTION_LABELS = {
+    "submit": "提交申请",
+    "resubmit": "重新提交",
+    "approve": "同意",
+    "reject": "驳回",
+    "return": "退回",
+    "transfer": "转办",
+    "add_sign": "加签",
+    "comment": "评论",
+    "urge": "催办",
+    "withdraw": "撤回",
+    "cc": "抄送",
+    "overdue": "超时提醒",
+    "finish": "流程结束",
+}
+MODE_LABELS = {"sequential": "依次审批", "all": "会签", "any": "或签"}
+
+
+def involved_q(user: User, prefix: str = "") -> Q:
+    """Instances the user started, handles or handled, or was copied on."""
+    return (
+        Q(**{f"{prefix}initiator": user})
+        | Q(**{f"{prefix}tasks__assignee": user})
+        | Q(**{f"{prefix}ccs__user": user})
+    )
+
+
+def is_involved(instance: Instance, user: User) -> bool:
+    return (
+        instance.initiator_id == user.pk
+        or instance.tasks.filter(assignee=user).exists()
+        or instance.ccs.filter(user=user).exists()
+    )
+
+
+def pending_tasks_of(user: User) -> QuerySet[Task]:
+    return Task.objects.filter(assignee=user, state=Task.State.PENDING)
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.pk, "name": user.name}
+
+
+def _task_view(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.pk,
+        "assignee": _person(task.assignee),
+        "state": task.state,
+        "state_label": Task.State(task.state).label,
+        "result": task.result,
+        "result_label": Task.Result(task.result).label if task.result else "",
+        "opinion": task.opinion,
+        "added_position": task.added_position,
+        "opened_at": task.opened_at,
+        "acted_at": task.acted_at,
+        "due_at": task.due_at,
+        "overdue": task.overdue_at is not None,
+    }
+
+
+def _step_state(instance: Instance, index: int) -> str:
+    if instance.state == Instance.State.APPROVED or index < instance.current_index:
+        return "done"
+    if index == instance.current_index and instance.state == Instance.State.RUNNING:
+        return "current"
+    if index == instance.current_index and instance.state != Instance.State.RETURNED:
+        return "stopped"
+    return "future"
+
+
+def route_view(instance: Instance) -> list[dict[str, Any]]:
+    """Each step with its state and the tasks of its latest activation (the diagram)."""
+    tasks = list(instance.tasks.select_related("assignee").order_by("activation", "order", "pk"))
+    latest: dict[int, int] = {}
+    for task in tasks:
+        latest[task.step_index] = max(latest.get(task.step_index, 0), task.activation)
+    names = dict(
+        User.objects.filter(
+            pk__in={i for step in instance.route for i in step.get("assignee_ids", [])}
+        ).values_list("pk", "name")
+    )
+    ccs = {cc.user_id: cc for cc in instance.ccs.all()}
+    steps = []
+    for index, step in enumerate(instance.route):
+        step_tasks = [
+            _task_view(t)
+            for t in tasks
+            if t.step_index == index and t.activation == latest.get(index)
+        ]
+        steps.append(
+            {
+                "id": step["id"],
+                "type": step["type"],
+                "name": step["name"],
+                "mode": step.get("mode", ""),
+                "mode_label": MODE_LABELS.get(step.get("mode", ""), ""),
+                "chooser": step.get("chooser", ""),
+                "state": _step_state(instance, index),
+                "assignees": [
+                    {"id": i, "name": names.get(i, "")} for i in step.get("assignee_ids", [])
+                ],
+                "tasks": step_tasks,
+                "cc_read": [i for i in step.get("assignee_ids", []) if i in ccs and ccs[i].read_at]
+                if step["type"] == "cc"
+                else [],
+                "deadline_hours": step.get("deadline_hours"),
+            }
+        )
+    return steps
+
+
+def history_view(instance: Instance) -> list[dict[str, Any]]:
+    entries = HistoryEntry.objects.filter(instance=instance).select_related("actor")
+    return [
+        {
+            "seq": e.seq,
+            "action": e.action,
+            "action_label": _history_label(e),
+            "actor": _person(e.actor),
+            "step_name": e.step_name,
+            "opinion": e.opinion,
+            "data": e.data,
+            "at": e.at,
+        }
+        for e in entries
+    ]
+
+
+def _history_label(entry: HistoryEntry) -> str:
+    if entry.action == "finish":
+        return {"approved": "审批通过", "rejected": "审批未通过", "withdrawn": "已撤回"}.get(
+            entry.data.get("state", ""), "流程结束"
+        )
+    if entry.action == "add_sign":
+        return "前加签" if entry.data.get("position") == "before" else "后加签"
+    return ACTION_LABELS.get(entry.action, entry.action)
+
+
+def my_pending_task(instance: Instance, viewer: User) -> Task | None:
+    if instance.state != Instance.State.RUNNING:
+        return None
+    return instance.tasks.filter(assignee=viewer, state=Task.State.PENDING).order_by("pk").first()
+
+
+def _next_needs_choice(instance: Instance) -> bool:
+    for step in instance.route[instance.current_index + 1 :]:
+        if step["type"] == "approver":
+            return bool(step.get("chooser") == "previous")
+    return False
+
+
+def _return_targets(instance: Instance) -> list[dict[str, str]]:
+    targets = [{"id": "initiator", "name": f"发起人({instance.initiator.name})"}]
+    targets += [
+        {"id": step["id"], "name": step["name"]}
+        for step in instance.route[: instance.current_index]
+        if step["type"] == "approver"
+    ]
+    return targets
+
+
+def _action(action: str, label: str, style: str = "default", **extra: Any) -> dict[str, Any]:
+    return {
+        "action": action,
+        "label": label,
+        "style": style,
+        "needs_opinion": False,
+        "needs_person": False,
+        **extra,
+    }
+
+
+def handler_actions(instance: Instance, task: Task) -> list[dict[str, Any]]:
+    """What the holder of a pending task may do (the card shows the first few)."""
+    last_in_step = (
+        not instance.tasks.filter(
+            step_index=task.step_index, activation=task.activation, state__in=Task.OPEN
+        )
+        .exclude(pk=task.pk)
+        .exists()
+        or instance.route[task.step_index].get("mode") == "any"
+    )
+    needs_next = last_in_step and _next_needs_choice(instance)
+    return [
+        _action("approve", "同意", "primary", task_id=task.pk, needs_next_assignees=needs_next),
+        _action("reject", "驳回", "danger", task_id=task.pk, needs_opinion=True),
+        _action(
+            "return",
+            "退回",
+            task_id=task.pk,
+            needs_opinion=True,
+            targets=_return_targets(instance),
+        ),
+        _action("transfer", "转办", task_id=task.pk, needs_person=True),
+        _action(
+            "add_sign",
+            "加签",
+            task_id=task.pk,
+            needs_person=True,
+            positions=[{"id": "before", "name": "在我之前"}, {"id": "after", "name": "在我之后"}],
+        ),
+    ]
+
+
+def initiator_actions(instance: Instance, now: Any) -> list[dict[str, Any]]:
+    actions = []
+    if instance.state == Instance.State.RETURNED:
+        actions.append(_action("resubmit", "重新提交", "primary"))
+    if instance.state == Instance.State.RUNNING:
+        recently = instance.last_urged_at and now - instance.last_urged_at < URGE_INTERVAL
+        if not recently:
+            actions.append(_action("urge", "催办"))
+    if instance.state == Instance.State.RETURNED or (
+        instance.state == Instance.State.RUNNING and not instance.acted_in_round
+    ):
+        actions.append(_action("withdraw", "撤回", "danger"))
+    return actions
+
+
+def actions_for(instance: Instance, viewer: User, now: Any) -> list[dict[str, Any]]:
+    """Every button this viewer may press now, and nothing else."""
+    actions: list[dict[str, Any]] = []
+    task = my_pending_task(instance, viewer)
+    if task is not None:
+        actions += handler_actions(instance, task)
+    if viewer.pk == instance.initiator_id:
+        actions += initiator_actions(instance, now)
+    if is_involved(instance, viewer):
+        actions.append(_action("comment", "评论", needs_opinion=True))
+    return actions
+
+
+def saved_opinions(viewer: User) -> QuerySet[SavedOpinion]:
+    return SavedOpinion.objects.filter(user=viewer)
