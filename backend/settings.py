@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "backend.directory",
     "backend.audit",
     "backend.workflow",
+    "backend.approvals",
+    "backend.todo",
     "realtime",
     "push",
     "mobile_api",

@@ -18,9 +18,10 @@ event.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict
 
 from backend.common.errors import InvalidInput
+from realtime.models import Membership
 
 
 class CardAction(TypedDict):
@@ -30,6 +31,8 @@ class CardAction(TypedDict):
     label: str
     style: str  # "primary" | "danger" | "default"
     needs_opinion: bool
+    # The client asks for a person first and sends `{"user_id": …}` (转办).
+    needs_person: NotRequired[bool]
 
 
 class CardView(TypedDict):
@@ -79,3 +82,20 @@ def render_for(card_type: str, object_id: str, viewer: Any) -> CardView | None:
     if card is None:
         return None
     return card.render(object_id, viewer)
+
+
+# --- who sees a card outside its flow --------------------------------------------
+# A domain object posted into a group is visible to that group's members; these
+# two reads let the owning app apply that rule without reaching into realtime's
+# tables.
+
+
+def is_active_member(*, conversation_id: int, user_id: int) -> bool:
+    return Membership.objects.filter(
+        conversation_id=conversation_id, user_id=user_id, is_active=True
+    ).exists()
+
+
+def active_conversation_ids(*, user_id: int) -> Any:
+    """A subquery of the conversations the person is in now."""
+    return Membership.objects.filter(user_id=user_id, is_active=True).values("conversation_id")

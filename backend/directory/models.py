@@ -52,6 +52,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    # A system sender such as 审批助手: never logs in, never listed in the directory.
+    is_bot = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     failed_login_count = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)

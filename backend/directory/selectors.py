@@ -95,7 +95,7 @@ def _positions_prefetch() -> Prefetch:
 
 def people_with_positions() -> QuerySet[User]:
     """Active people, ready to be rendered with their positions."""
-    return User.objects.filter(is_active=True).prefetch_related(_positions_prefetch())
+    return User.objects.filter(is_active=True, is_bot=False).prefetch_related(_positions_prefetch())
 
 
 def _best_rank() -> Coalesce:

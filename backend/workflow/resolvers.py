@@ -40,7 +40,8 @@ def origin_of(user: User) -> Origin:
 def active_people(ids: Iterable[int]) -> list[int]:
     """The ids that name active people, in the order given, without repeats."""
     wanted = list(dict.fromkeys(ids))
-    found = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    people = User.objects.filter(pk__in=wanted, is_active=True, is_bot=False)
+    found = set(people.values_list("pk", flat=True))
     return [i for i in wanted if i in found]
 
 

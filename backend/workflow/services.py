@@ -409,7 +409,7 @@ def _other_person(run: _Run, task: Task, params: ActParams, verb: str) -> User:
     """The person a 转办/加签 hands to: active, not the actor, not already on this step."""
     if params.user_id is None:
         raise InvalidInput(f"请选择{verb}人员", code="user_required")
-    person = User.objects.filter(pk=params.user_id, is_active=True).first()
+    person = User.objects.filter(pk=params.user_id, is_active=True, is_bot=False).first()
     if person is None:
         raise InvalidInput("人员不存在", code="user_not_found")
     if person.pk == task.assignee_id:

@@ -1,0 +1,218 @@
+"""Reads of approvals for one viewer: lists by box, counts, detail, templates, rooms.
+
+A request is visible to the people in its flow (initiator, handlers past and
+present, CC) and to the members of the group it was posted into.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from backend.approvals import forms
+from backend.approvals.models import Approval, MeetingRoom, Template
+from backend.common.errors import InvalidInput, NotFound
+from backend.directory.models import Department, User
+from backend.workflow import selectors as flow
+from backend.workflow.models import CarbonCopy, Task
+from backend.workflow.resolvers import origin_of
+from realtime import cards
+
+BOXES = ("todo", "done", "mine", "cc")
+PAGE_SIZE = 20
+SUMMARY_FIELDS = 3
+
+
+class ApprovalNotFound(NotFound):
+    code = "approval_not_found"
+    message = "审批不存在或无权查看"
+
+
+def visible_q(user: User) -> Q:
+    return flow.involved_q(user, prefix="instance__") | Q(
+        post_to_conversation_id__in=cards.active_conversation_ids(user_id=user.pk)
+    )
+
+
+def approval_get(*, viewer: User, approval_id: int) -> Approval:
+    approval = (
+        Approval.objects.filter(visible_q(viewer), pk=approval_id)
+        .select_related("template", "initiator", "instance")
+        .distinct()
+        .first()
+    )
+    if approval is None:
+        raise ApprovalNotFound()
+    return approval
+
+
+def display_fields(approval: Approval) -> list[dict[str, str]]:
+    return forms.display(
+        approval.fields,
+        approval.form,
+        names=lambda ids: dict(User.objects.filter(pk__in=ids).values_list("pk", "name")),
+        departments=lambda ids: dict(
+            Department.objects.filter(pk__in=ids).values_list("pk", "name")
+        ),
+        rooms=lambda ids: dict(MeetingRoom.objects.filter(pk__in=ids).values_list("pk", "name")),
+    )
+
+
+def current_step_name(approval: Approval) -> str:
+    instance = approval.instance
+    if instance is None or approval.status != Approval.Status.RUNNING:
+        return ""
+    step = instance.step()
+    return str(step["name"]) if step else ""
+
+
+# --- lists -----------------------------------------------------------------------
+
+
+def _pending(user: User) -> Exists:
+    return Exists(
+        Task.objects.filter(
+            instance_id=OuterRef("instance_id"), assignee=user, state=Task.State.PENDING
+        )
+    )
+
+
+def _box(user: User, box: str) -> QuerySet[Approval]:
+    approvals = Approval.objects.all()
+    if box == "todo":
+        return approvals.filter(_pending(user), status=Approval.Status.RUNNING)
+    if box == "done":
+        acted = Task.objects.filter(
+            instance_id=OuterRef("instance_id"), assignee=user, state=Task.State.DONE
+        )
+        return approvals.filter(Exists(acted))
+    if box == "mine":
+        return approvals.filter(initiator=user)
+    if box == "cc":
+        copied = CarbonCopy.objects.filter(instance_id=OuterRef("instance_id"), user=user)
+        return approvals.filter(Exists(copied))
+    raise InvalidInput("列表类型无效", code="invalid_box")
+
+
+@dataclass
+class Page:
+    items: list[Approval]
+    has_more: bool
+
+
+def approval_list(
+    *,
+    viewer: User,
+    box: str,
+    status: str = "",
+    template_id: int | None = None,
+    query: str = "",
+    before: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of a box, newest first; `before` is the last id of the previous page."""
+    approvals = _box(viewer, box)
+    if status:
+        if status not in Approval.Status.values:
+            raise InvalidInput("状态无效", code="invalid_status")
+        approvals = approvals.filter(status=status)
+    if template_id is not None:
+        approvals = approvals.filter(template_id=template_id)
+    if query.strip():
+        approvals = approvals.filter(search_text__icontains=query.strip()[:50])
+    if before is not None:
+        approvals = approvals.filter(pk__lt=before)
+    rows = list(
+        approvals.select_related("template", "initiator", "instance").order_by("-pk")[: limit + 1]
+    )
+    return Page(items=rows[:limit], has_more=len(rows) > limit)
+
+
+def approval_counts(*, viewer: User) -> dict[str, int]:
+    unread = CarbonCopy.objects.filter(user=viewer, read_at__isnull=True)
+    return {
+        "todo": _box(viewer, "todo").count(),
+        "done": _box(viewer, "done").count(),
+        "mine": _box(viewer, "mine").count(),
+        "cc": _box(viewer, "cc").count(),
+        "cc_unread": unread.count(),
+    }
+
+
+def my_task_state(approval: Approval, viewer: User) -> str:
+    """'pending' when it waits on the viewer now, else their latest part, else ''."""
+    task = Task.objects.filter(instance=approval.flow, assignee=viewer).order_by("-pk").first()
+    if task is None:
+        return ""
+    return task.state
+
+
+def summary(approval: Approval, viewer: User) -> dict[str, Any]:
+    return {
+        "id": approval.pk,
+        "number": approval.number,
+        "title": approval.title,
+        "template": {
+            "id": approval.template_id,
+            "name": approval.template.name,
+            "icon": approval.template.icon,
+        },
+        "initiator": {"id": approval.initiator_id, "name": approval.initiator.name},
+        "status": approval.status,
+        "status_label": Approval.Status(approval.status).label,
+        "current_step": current_step_name(approval),
+        "created_at": approval.created_at,
+        "finished_at": approval.finished_at,
+        "summary_fields": [
+            {"label": f["label"], "value": f["value"]}
+            for f in display_fields(approval)[:SUMMARY_FIELDS]
+        ],
+        "my_task_state": my_task_state(approval, viewer),
+    }
+
+
+def detail(approval: Approval, viewer: User, now: datetime | None = None) -> dict[str, Any]:
+    instance = approval.flow
+    return {
+        **summary(approval, viewer),
+        "fields": display_fields(approval),
+        "schema": approval.fields,
+        "form": approval.form,
+        "route": flow.route_view(instance),
+        "history": flow.history_view(instance),
+        "actions": flow.actions_for(instance, viewer, now or timezone.now()),
+    }
+
+
+# --- templates and rooms -----------------------------------------------------------
+
+
+def templates_for(*, viewer: User, include_inactive: bool = False) -> QuerySet[Template]:
+    templates = Template.objects.filter(unit=origin_of(viewer).unit)
+    if not include_inactive:
+        templates = templates.filter(is_active=True)
+    return templates.select_related("definition__current_version").order_by("order", "pk")
+
+
+def template_get(*, viewer: User, template_id: int, include_inactive: bool = False) -> Template:
+    template = (
+        templates_for(viewer=viewer, include_inactive=include_inactive)
+        .filter(pk=template_id)
+        .first()
+    )
+    if template is None:
+        raise NotFound("审批模板不存在或已停用", code="template_not_found")
+    return template
+
+
+def template_nodes(template: Template) -> list[dict[str, Any]]:
+    version = template.definition.current_version
+    return list(version.nodes) if version is not None else []
+
+
+def rooms_for(*, viewer: User) -> QuerySet[MeetingRoom]:
+    return MeetingRoom.objects.filter(unit=origin_of(viewer).unit, is_active=True)

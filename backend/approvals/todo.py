@@ -1,0 +1,67 @@
+"""Approvals' part of the 待办 centre: tasks waiting on me, and my returned requests."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from backend.approvals.models import Approval
+from backend.approvals.services import SUBJECT
+from backend.directory.models import User
+from backend.todo.registry import TodoItem
+from backend.workflow.models import Task
+
+
+def _pending_tasks(user: User) -> QuerySet[Task]:
+    return Task.objects.filter(
+        assignee=user, state=Task.State.PENDING, instance__subject_type=SUBJECT
+    )
+
+
+class ApprovalTodo:
+    app = "approvals"
+    label = "审批"
+
+    def count(self, user: User) -> int:
+        tasks = _pending_tasks(user).count()
+        returned = Approval.objects.filter(initiator=user, status=Approval.Status.RETURNED).count()
+        return tasks + returned
+
+    def items(self, user: User, limit: int) -> list[TodoItem]:
+        now = timezone.now()
+        tasks = list(_pending_tasks(user).select_related("instance").order_by("-opened_at")[:limit])
+        approvals = Approval.objects.select_related("template", "initiator").in_bulk(
+            [int(t.instance.subject_id) for t in tasks]
+        )
+        items = []
+        for task in tasks:
+            approval = approvals[int(task.instance.subject_id)]
+            step = task.instance.step(task.step_index) or {}
+            items.append(
+                TodoItem(
+                    app=self.app,
+                    kind="approve",
+                    id=str(approval.pk),
+                    title=approval.title,
+                    subtitle=f"{approval.template.name} · {step.get('name', '')} · 待您审批",
+                    link=f"/approvals/{approval.pk}",
+                    created_at=task.opened_at or task.created_at,
+                    due_at=task.due_at,
+                    overdue=task.overdue_at is not None or bool(task.due_at and task.due_at < now),
+                )
+            )
+        for approval in Approval.objects.filter(
+            initiator=user, status=Approval.Status.RETURNED
+        ).select_related("template")[:limit]:
+            items.append(
+                TodoItem(
+                    app=self.app,
+                    kind="resubmit",
+                    id=str(approval.pk),
+                    title=approval.title,
+                    subtitle=f"{approval.template.name} · 已退回,待重新提交",
+                    link=f"/approvals/{approval.pk}",
+                    created_at=approval.created_at,
+                )
+            )
+        return items

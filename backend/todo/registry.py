@@ -1,0 +1,74 @@
+"""The 待办 centre: every app that can wait on someone reports here.
+
+An app registers a `TodoSource` in its `AppConfig.ready()` (approvals now;
+documents, supervision and meetings later). The centre only merges what the
+sources say; each source decides what is waiting on whom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from backend.directory.models import User
+from realtime import events
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    app: str
+    kind: str
+    id: str
+    title: str
+    subtitle: str
+    link: str
+    created_at: datetime
+    due_at: datetime | None = None
+    overdue: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class TodoSource(Protocol):
+    app: str
+    label: str
+
+    def count(self, user: User) -> int: ...
+
+    def items(self, user: User, limit: int) -> list[TodoItem]: ...
+
+
+_sources: dict[str, TodoSource] = {}
+
+
+def register(source: TodoSource) -> None:
+    _sources[source.app] = source
+
+
+def counts_for(user: User) -> dict[str, int]:
+    counts = {app: source.count(user) for app, source in _sources.items()}
+    return {"total": sum(counts.values()), **counts}
+
+
+def items_for(user: User, limit: int = 200) -> list[TodoItem]:
+    """Overdue first, then the nearest deadline, then the newest."""
+    items = [item for source in _sources.values() for item in source.items(user, limit)]
+    items.sort(key=lambda i: i.created_at, reverse=True)
+    items.sort(key=lambda i: (not i.overdue, i.due_at is None, i.due_at or i.created_at))
+    return items[:limit]
+
+
+def changed(user_ids: Iterable[int]) -> None:
+    """Ring each person's 待办 doorbell with their new counts (sent after commit).
+
+    Counts are read now, inside the change's transaction, so they already
+    include it; the client refetches the list on this event and on reconnect.
+    """
+    for user in User.objects.filter(pk__in=sorted(set(user_ids)), is_bot=False):
+        events.publish(
+            [user.pk],
+            {"type": "event", "event": "todo.changed", "data": {"counts": counts_for(user)}},
+        )
