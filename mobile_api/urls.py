@@ -36,6 +36,7 @@ v1: list[URLPattern | URLResolver] = [
     path("attachments/<str:token>/download", attachments.AttachmentDownloadView.as_view()),
     path("attachments/<str:token>/thumbnail", attachments.AttachmentThumbnailView.as_view()),
     path("", include("mobile_api.v1.directory")),
+    path("", include("mobile_api.v1.approvals")),
 ]
 
 urlpatterns = [

@@ -306,6 +306,14 @@ def attachment_get(*, viewer: User, token: str) -> Attachment:
     return attachment
 
 
+def attachment_by_token(*, token: str) -> Attachment:
+    """An attachment whose viewing the caller has already authorised (a domain app's rule)."""
+    attachment = Attachment.objects.filter(token=token).first()
+    if attachment is None:
+        raise errors.AttachmentNotFound()
+    return attachment
+
+
 # --- resume ----------------------------------------------------------------------
 
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from backend.approvals import forms
 from backend.approvals.models import Approval, MeetingRoom, Template
-from backend.common.errors import InvalidInput, NotFound
-from backend.directory.models import Department, User
+from backend.common.errors import InvalidInput, NotFound, PermissionDenied
+from backend.directory.models import Department, Role, RoleAssignment, User
 from backend.workflow import selectors as flow
 from backend.workflow.models import CarbonCopy, Task
 from backend.workflow.resolvers import origin_of
+from backend.workflow.routes import route_preview as flow_route_preview
 from realtime import cards
 
 BOXES = ("todo", "done", "mine", "cc")
@@ -216,3 +217,71 @@ def template_nodes(template: Template) -> list[dict[str, Any]]:
 
 def rooms_for(*, viewer: User) -> QuerySet[MeetingRoom]:
     return MeetingRoom.objects.filter(unit=origin_of(viewer).unit, is_active=True)
+
+
+def templates_for_admin(*, viewer: User) -> QuerySet[Template]:
+    unit = origin_of(viewer).unit
+    is_admin = RoleAssignment.objects.filter(user=viewer, unit=unit, role=Role.UNIT_ADMIN).exists()
+    if not (is_admin or viewer.is_superuser):
+        raise PermissionDenied("只有单位管理员可以管理审批模板", code="not_unit_admin")
+    return templates_for(viewer=viewer, include_inactive=True)
+
+
+def room_exists_in(unit: Any) -> Any:
+    def exists(room_id: int) -> bool:
+        return MeetingRoom.objects.filter(pk=room_id, unit=unit, is_active=True).exists()
+
+    return exists
+
+
+def _facts_so_far(viewer: User, template: Template, form: dict[str, Any]) -> dict[str, Any]:
+    """Facts of the fields filled in correctly so far; the rest simply do not match."""
+    cleaned: dict[str, Any] = {}
+    for field in template.fields:
+        try:
+            cleaned |= forms.clean_form(
+                [{**field, "required": False}],
+                form,
+                initiator=viewer,
+                unit=template.unit,
+                room_exists=room_exists_in(template.unit),
+            )
+        except InvalidInput:
+            continue
+    return forms.facts(template.fields, cleaned)
+
+
+def route_preview(
+    *, viewer: User, template: Template, form: dict[str, Any], chosen: dict[str, list[int]]
+) -> list[dict[str, Any]]:
+    """Who would handle this form if submitted now, step by step."""
+    steps = flow_route_preview(
+        nodes=template_nodes(template),
+        initiator=viewer,
+        facts=_facts_so_far(viewer, template, form),
+        chosen=chosen,
+    )
+    ids = {i for step in steps for i in step["assignee_ids"]}
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [
+        {
+            "id": step["id"],
+            "type": step["type"],
+            "name": step["name"],
+            "mode": step["mode"],
+            "mode_label": flow.MODE_LABELS.get(step["mode"], ""),
+            "chooser": step["chooser"],
+            "assignees": [{"id": i, "name": names.get(i, "")} for i in step["assignee_ids"]],
+        }
+        for step in steps
+    ]
+
+
+def attachment_token_get(*, viewer: User, approval_id: int, token: str) -> str:
+    """The token, if it is one of the files of a request the viewer may open."""
+    approval = approval_get(viewer=viewer, approval_id=approval_id)
+    for field in approval.fields:
+        value = approval.form.get(field["key"])
+        if field["type"] == "attachment" and any(item.get("id") == token for item in value or []):
+            return token
+    raise NotFound("附件不存在", code="attachment_not_found")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from backend.approvals import builtins, forms
 from backend.approvals.models import Approval, MeetingRoom, RoomBooking, Template
-from backend.approvals.selectors import approval_get, display_fields
+from backend.approvals.selectors import approval_get, display_fields, room_exists_in
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from backend.directory.models import Role, RoleAssignment, Unit, User
@@ -198,13 +198,6 @@ def template_for_initiator(actor: User, template_id: int) -> Template:
     return template
 
 
-def _room_checker(unit: Unit) -> Any:
-    def exists(room_id: int) -> bool:
-        return MeetingRoom.objects.filter(pk=room_id, unit=unit, is_active=True).exists()
-
-    return exists
-
-
 def clean_submission(
     actor: User, template: Template, form: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -214,7 +207,7 @@ def clean_submission(
         form,
         initiator=actor,
         unit=template.unit,
-        room_exists=_room_checker(template.unit),
+        room_exists=room_exists_in(template.unit),
     )
     return cleaned, forms.facts(template.fields, cleaned)
 
@@ -394,7 +387,7 @@ def _replace_form(actor: User, approval: Approval, form: Any, params: workflow.A
         form,
         initiator=actor,
         unit=approval.unit,
-        room_exists=_room_checker(template.unit),
+        room_exists=room_exists_in(template.unit),
     )
     approval.form = cleaned
     approval.search_text = _search_text(approval)
