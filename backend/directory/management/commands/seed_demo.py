@@ -343,6 +343,8 @@ DEMO_LOGINS = (
         (Role.CLERK, Role.STAFF),
     ),
     DemoLogin("13800000003", "张晓明", "JC-GOV-OFFICE", "综合科", "科员", 50, False, (Role.STAFF,)),
+    # 张晓明's department head: the first approver of his requests.
+    DemoLogin("13800000007", "吴晓燕", "JC-GOV-OFFICE", "综合科", "科长", 10, True, (Role.STAFF,)),
     DemoLogin("13800000004", "陈志明", "JC-FIN", "局领导", "局长", 1, True, (Role.LEADER,)),
     DemoLogin("13800000005", "刘芳", "JC-FIN", "预算科", "科长", 10, True, (Role.STAFF,)),
     DemoLogin(
