@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.approvals import builtins, forms
@@ -23,7 +23,7 @@ from backend.directory.models import Role, RoleAssignment, Unit, User
 from backend.todo import registry
 from backend.workflow import services as workflow
 from backend.workflow.definitions import validate_nodes
-from backend.workflow.models import CarbonCopy
+from backend.workflow.models import CarbonCopy, ProcessVersion
 from backend.workflow.resolvers import origin_of
 from realtime import cards
 from realtime import services as chat
@@ -253,41 +253,64 @@ def approval_submit(
     version = template.definition.current_version
     if version is None:
         raise TemplateNotFound()
-    with transaction.atomic():
-        now = timezone.now()
-        approval = Approval.objects.create(
-            template=template,
-            number=f"SP{now:%Y%m%d%H%M%S%f}"[:24],
-            title=f"{actor.name}的{template.name}申请"[:64],
-            initiator=actor,
-            unit=template.unit,
-            fields=template.fields,
-            form=cleaned,
-            post_to_conversation_id=_post_target(actor, post_to),
-            client_id=client_id,
-            created_at=now,
-        )
-        approval.number = f"SP{now:%Y%m%d}{approval.pk:06d}"
-        approval.search_text = _search_text(approval)
-        approval.save(update_fields=["number", "search_text"])
-        _book_room(approval)
-        approval.instance = workflow.instance_start(
-            version=version,
-            subject_type=SUBJECT,
-            subject_id=str(approval.pk),
-            initiator=actor,
-            facts=_jsonable(facts),
-            chosen=picks,
-        )
-        approval.save(update_fields=["instance"])
-        audit_record(
-            "approval.submit",
-            actor=actor,
-            target=approval,
-            data={"template": template.pk, "number": approval.number},
-            context=context,
-        )
+    try:
+        with transaction.atomic():
+            approval = _create_request(
+                actor, template, version, cleaned, facts, picks, post_to, client_id
+            )
+            audit_record(
+                "approval.submit",
+                actor=actor,
+                target=approval,
+                data={"template": template.pk, "number": approval.number},
+                context=context,
+            )
+    except IntegrityError:
+        # The same client_id raced in twice (a double tap on two sockets): one wins.
+        existing = Approval.objects.filter(initiator=actor, client_id=client_id).first()
+        if existing is None:
+            raise
+        return existing
     approval.refresh_from_db()
+    return approval
+
+
+def _create_request(
+    actor: User,
+    template: Template,
+    version: ProcessVersion,
+    cleaned: dict[str, Any],
+    facts: dict[str, Any],
+    picks: dict[str, list[int]],
+    post_to: int | None,
+    client_id: str,
+) -> Approval:
+    now = timezone.now()
+    approval = Approval.objects.create(
+        template=template,
+        number=f"SP{now:%Y%m%d%H%M%S%f}"[:24],
+        title=f"{actor.name}的{template.name}申请"[:64],
+        initiator=actor,
+        unit=template.unit,
+        fields=template.fields,
+        form=cleaned,
+        post_to_conversation_id=_post_target(actor, post_to),
+        client_id=client_id,
+        created_at=now,
+    )
+    approval.number = f"SP{now:%Y%m%d}{approval.pk:06d}"
+    approval.search_text = _search_text(approval)
+    approval.save(update_fields=["number", "search_text"])
+    _book_room(approval)
+    approval.instance = workflow.instance_start(
+        version=version,
+        subject_type=SUBJECT,
+        subject_id=str(approval.pk),
+        initiator=actor,
+        facts=_jsonable(facts),
+        chosen=picks,
+    )
+    approval.save(update_fields=["instance"])
     return approval
 
 

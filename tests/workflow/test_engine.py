@@ -385,3 +385,41 @@ def test_invalid_flows_are_refused(nodes: list[dict[str, Any]], message: str) ->
     with pytest.raises(InvalidFlow) as error:
         validate_nodes(nodes)
     assert message in error.value.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_or_sign_race_between_two_connections(
+    staff: User, director: User, clerk: User, finance_head: User
+) -> None:
+    """Two handlers press 同意 at the same moment, each on its own database connection."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks across connections: PostgreSQL (CI runs it)")
+    import threading
+
+    from django.db import connections
+
+    instance = start(
+        [approver("n1", users(director, clerk), mode="any"), approver("n2", users(finance_head))],
+        staff,
+    )
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def press(person: User) -> None:
+        try:
+            barrier.wait()
+            act(instance, person, "approve")
+            outcomes[person.name] = "won"
+        except TaskClosed as error:
+            outcomes[person.name] = error.code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=press, args=(p,)) for p in (director, clerk)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["task_closed", "won"]
+    assert actions(instance).count("approve") == 1
+    assert open_tasks(instance) == [("陈志明", "pending")]
