@@ -125,8 +125,10 @@ class Task(models.Model):
     step_index = models.IntegerField()
     step_id = models.CharField(max_length=32)
     # Which activation of the step (a return reopens it): tasks of older
-    # activations stay as history.
+    # activations stay as history. `round` is the instance's submission it
+    # belongs to, so a resubmitted request's diagram shows only this round.
     activation = models.PositiveIntegerField()
+    round = models.PositiveIntegerField(default=1)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workflow_tasks"
     )

@@ -86,7 +86,11 @@ def _step_state(instance: Instance, index: int) -> str:
 
 def route_view(instance: Instance) -> list[dict[str, Any]]:
     """Each step with its state and the tasks of its latest activation (the diagram)."""
-    tasks = list(instance.tasks.select_related("assignee").order_by("activation", "order", "pk"))
+    tasks = list(
+        instance.tasks.filter(round=instance.round)
+        .select_related("assignee")
+        .order_by("activation", "order", "pk")
+    )
     latest: dict[int, int] = {}
     for task in tasks:
         latest[task.step_index] = max(latest.get(task.step_index, 0), task.activation)

@@ -423,3 +423,16 @@ def test_or_sign_race_between_two_connections(
     assert sorted(outcomes.values()) == ["task_closed", "won"]
     assert actions(instance).count("approve") == 1
     assert open_tasks(instance) == [("陈志明", "pending")]
+
+
+def test_diagram_after_resubmit_shows_only_this_round(
+    staff: User, director: User, clerk: User
+) -> None:
+    instance = start([approver("n1", users(clerk)), approver("n2", users(director))], staff)
+    act(instance, clerk, "approve")
+    act(instance, director, "return", opinion="请补充", target="initiator")
+    act(instance, staff, "resubmit")
+    instance.refresh_from_db()
+    steps = selectors.route_view(instance)
+    assert [(s["state"], len(s["tasks"])) for s in steps] == [("current", 1), ("future", 0)]
+    assert steps[0]["tasks"][0]["state"] == "pending"
