@@ -4,6 +4,7 @@ import vue from '@vitejs/plugin-vue'
 import { VantResolver } from '@vant/auto-import-resolver'
 import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vite'
+import { precompress } from './build/compress-plugin'
 import { serviceWorker } from './build/sw-plugin'
 import pkg from './package.json' with { type: 'json' }
 
@@ -17,6 +18,7 @@ export default defineConfig({
     vue(),
     Components({ resolvers: [VantResolver()], dts: 'src/components.d.ts' }),
     serviceWorker(fileURLToPath(new URL('./build/sw-template.js', import.meta.url))),
+    precompress(),
   ],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },

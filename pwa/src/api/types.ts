@@ -16,6 +16,8 @@ export interface Me {
   avatar: string | null
   employee_no: string
   positions: Position[]
+  /** Office roles per unit (`unit_admin` may edit approval templates). */
+  roles?: { unit_id: number; role: string }[]
 }
 
 export type Presence = 'online' | 'away' | 'offline'
@@ -75,6 +77,8 @@ export interface CardAction {
   label: string
   style?: string
   needs_opinion?: boolean
+  /** Pick a person first; the command carries `user_id` (转办, 加签). */
+  needs_person?: boolean
 }
 
 export interface CardView {

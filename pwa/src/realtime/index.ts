@@ -6,6 +6,7 @@ import type { Presence } from '@/api/types'
 import { useChatStore } from '@/stores/chat'
 import { useConnectionStore } from '@/stores/connection'
 import { useDirectoryStore } from '@/stores/directory'
+import { useTodoStore } from '@/stores/todo'
 import { defaultSocketUrl, ProtocolClient, type SocketLike } from './protocol'
 
 let client: ProtocolClient | null = null
@@ -15,11 +16,47 @@ export function getClient(): ProtocolClient | null {
   return client
 }
 
+/**
+ * Hand each event of `c` to the store that owns it, and tell the stores when
+ * the link caught up. Returns the unsubscribe functions.
+ */
+export function bindStores(c: ProtocolClient, onUnauthorized: () => void): (() => void)[] {
+  const chat = useChatStore()
+  const connection = useConnectionStore()
+  const directory = useDirectoryStore()
+  const todo = useTodoStore()
+  return [
+    c.onEvent((event) => {
+      if (event.event === 'presence') {
+        const data = event.data as { user_id: number; status: Presence }
+        directory.setPresence(data.user_id, data.status)
+        return
+      }
+      if (event.event === 'todo.changed') {
+        todo.applyEvent(event)
+        return
+      }
+      // Approval screens reload when their card changes; the chat updates the bubble.
+      if (event.event === 'card.updated') todo.applyEvent(event)
+      chat.applyEvent(event)
+    }),
+    c.onState((state) => {
+      connection.setState(state)
+      if (state === 'unauthorized') onUnauthorized()
+    }),
+    // After every (re)connect: the outbox goes out, and the to-do doorbell
+    // may have rung while we were away.
+    c.onResumed(() => {
+      chat.onResumed()
+      todo.onResumed()
+    }),
+  ]
+}
+
 export async function startRealtime(userId: number, onUnauthorized: () => void): Promise<void> {
   if (client) return
   const chat = useChatStore()
   const connection = useConnectionStore()
-  const directory = useDirectoryStore()
   client = new ProtocolClient({
     url: defaultSocketUrl,
     socketFactory: (url) => new WebSocket(url) as unknown as SocketLike,
@@ -28,21 +65,7 @@ export async function startRealtime(userId: number, onUnauthorized: () => void):
   chat.attach(c)
   const cached = chat.hydrate(userId)
   c.userId = userId
-  unbind.push(
-    c.onEvent((event) => {
-      if (event.event === 'presence') {
-        const data = event.data as { user_id: number; status: Presence }
-        directory.setPresence(data.user_id, data.status)
-        return
-      }
-      chat.applyEvent(event)
-    }),
-    c.onState((state) => {
-      connection.setState(state)
-      if (state === 'unauthorized') onUnauthorized()
-    }),
-    c.onResumed(() => chat.onResumed()),
-  )
+  unbind.push(...bindStores(c, onUnauthorized))
   const online = () => {
     connection.browserOnline = true
     c.nudge()

@@ -383,6 +383,10 @@ export class ProtocolClient {
       case 'event':
         this.handleEvent(frame as unknown as ServerEvent)
         break
+      case 'todo.changed':
+        // A bare doorbell frame `{type: "todo.changed", counts}`: deliver it as an event.
+        this.emit({ type: 'event', event: 'todo.changed', conversation_id: 0, data: frame })
+        break
       default:
         break
     }
@@ -580,8 +584,9 @@ export class ProtocolClient {
     messageId: number,
     action: string,
     opinion?: string,
+    extra: Record<string, unknown> = {},
   ): Promise<Record<string, unknown>> {
-    const payload: Record<string, unknown> = { message_id: messageId, action }
+    const payload: Record<string, unknown> = { ...extra, message_id: messageId, action }
     if (opinion !== undefined) payload.opinion = opinion
     return this.request('card_action', payload)
   }

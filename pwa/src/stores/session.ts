@@ -8,6 +8,7 @@ import { loadJson, saveJson, wipeLocalData } from '@/lib/storage'
 import { startRealtime, stopRealtime } from '@/realtime'
 import { useChatStore } from './chat'
 import { useDirectoryStore } from './directory'
+import { useTodoStore } from './todo'
 
 export type SessionStatus = 'unknown' | 'authenticated' | 'anonymous'
 
@@ -57,6 +58,7 @@ export const useSessionStore = defineStore('session', () => {
     stopRealtime()
     useChatStore().reset()
     useDirectoryStore().reset()
+    useTodoStore().reset()
     await wipeLocalData()
     me.value = null
     status.value = 'anonymous'

@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest'
+import type { ApprovalAction, DetailStep } from '@/api/approvalTypes'
+import {
+  actionBody,
+  actionButtonType,
+  emptyInput,
+  missingInput,
+  planAction,
+  statusTagType,
+  stepState,
+  stepStates,
+  type ActionInput,
+} from '@/lib/approvalActions'
+
+const plan = (entry: ApprovalAction) => planAction(entry)
+
+function input(overrides: Partial<ActionInput> = {}): ActionInput {
+  return {
+    opinion: '',
+    userId: null,
+    position: null,
+    target: null,
+    nextAssignees: [],
+    ...overrides,
+  }
+}
+
+describe('which dialog an action opens', () => {
+  it('同意: a sheet with an optional opinion', () => {
+    const p = plan({ action: 'approve', label: '同意' })
+    expect(p).toMatchObject({ sheet: true, opinion: 'optional', person: false, confirm: false })
+    expect(p.targets).toEqual([])
+    expect(missingInput(p, input())).toBeNull()
+  })
+
+  it('驳回 and 退回 require an opinion', () => {
+    for (const action of ['reject', 'return']) {
+      const p = plan({ action, needs_opinion: true })
+      expect(p.opinion).toBe('required')
+      expect(missingInput(p, input({ target: 'initiator' }))).toBe('opinion')
+    }
+  })
+
+  it('退回 offers the targets the server lists, the initiator by default', () => {
+    expect(plan({ action: 'return' }).targets).toEqual([{ id: 'initiator', name: '' }])
+    const p = plan({
+      action: 'return',
+      targets: [
+        { id: 'initiator', name: '发起人' },
+        { id: 'n1', name: '部门负责人审批' },
+      ],
+    })
+    expect(p.targets.map((x) => x.id)).toEqual(['initiator', 'n1'])
+    expect(emptyInput(p).target).toBe('initiator')
+    expect(actionBody(p, input({ opinion: ' 材料不全 ', target: 'n1' }))).toEqual({
+      action: 'return',
+      opinion: '材料不全',
+      target: 'n1',
+    })
+  })
+
+  it('转办 asks for a person and sends user_id', () => {
+    const p = plan({ action: 'transfer', needs_person: true })
+    expect(p).toMatchObject({ sheet: true, person: true, opinion: 'optional' })
+    expect(missingInput(p, input())).toBe('person')
+    expect(actionBody(p, input({ userId: 18 }))).toEqual({ action: 'transfer', user_id: 18 })
+  })
+
+  it('加签 asks for a person and before/after', () => {
+    const p = plan({ action: 'add_sign' })
+    expect(p.person).toBe(true)
+    expect(p.positions.map((x) => x.id)).toEqual(['before', 'after'])
+    expect(emptyInput(p).position).toBe('before')
+    expect(
+      actionBody(p, input({ userId: 17, position: 'after', opinion: '请周主任把关' })),
+    ).toEqual({ action: 'add_sign', user_id: 17, position: 'after', opinion: '请周主任把关' })
+    expect(plan({ action: 'add_sign', positions: ['after'] }).positions).toEqual([
+      { id: 'after', name: '' },
+    ])
+  })
+
+  it('评论 always needs its text', () => {
+    const p = plan({ action: 'comment', needs_opinion: false })
+    expect(p.opinion).toBe('required')
+    expect(missingInput(p, input({ opinion: '   ' }))).toBe('opinion')
+  })
+
+  it('催办 sends at once; 撤回 asks for confirmation; 重新提交 opens the form', () => {
+    expect(plan({ action: 'urge' })).toMatchObject({ sheet: false, confirm: false, navigate: null })
+    expect(plan({ action: 'withdraw' })).toMatchObject({ sheet: false, confirm: true })
+    expect(plan({ action: 'resubmit' })).toMatchObject({ sheet: false, navigate: 'resubmit' })
+    expect(actionBody(plan({ action: 'urge' }), input({ opinion: 'ignored' }))).toEqual({
+      action: 'urge',
+    })
+  })
+
+  it('同意 with needs_next_assignees asks for the next handlers', () => {
+    const p = plan({
+      action: 'approve',
+      needs_next_assignees: true,
+      next_step: { id: 'n3', name: '办领导审批' },
+    })
+    expect(p.nextAssignees).toBe(true)
+    expect(missingInput(p, input())).toBe('nextAssignees')
+    expect(actionBody(p, input({ nextAssignees: [17, 20], opinion: '同意' }))).toEqual({
+      action: 'approve',
+      opinion: '同意',
+      next_assignees: [17, 20],
+    })
+  })
+
+  it('needs_opinion makes the opinion required; without it 同意 still offers one', () => {
+    expect(plan({ action: 'approve', needs_opinion: false })).toMatchObject({
+      opinion: 'optional',
+      sheet: true,
+    })
+    expect(plan({ action: 'approve', needs_opinion: true }).opinion).toBe('required')
+    expect(plan({ action: 'reject', needs_opinion: false }).opinion).toBe('required')
+    expect(plan({ action: 'reject', opinion_required: false }).opinion).toBe('optional')
+    expect(plan({ action: 'urge', needs_opinion: false })).toMatchObject({
+      opinion: 'none',
+      sheet: false,
+    })
+  })
+
+  it('reads the server’s entries (task_id, positions as {id, name}, save_opinion)', () => {
+    const addSign = plan({
+      action: 'add_sign',
+      label: '加签',
+      style: 'default',
+      needs_opinion: false,
+      needs_person: true,
+      task_id: 41,
+      positions: [
+        { id: 'before', name: '在我之前' },
+        { id: 'after', name: '在我之后' },
+      ],
+    })
+    expect(addSign.positions).toEqual([
+      { id: 'before', name: '在我之前' },
+      { id: 'after', name: '在我之后' },
+    ])
+    expect(
+      actionBody(addSign, input({ userId: 17, position: 'before', opinion: '请把关' }), true),
+    ).toEqual({
+      action: 'add_sign',
+      task_id: 41,
+      user_id: 17,
+      position: 'before',
+      opinion: '请把关',
+      save_opinion: true,
+    })
+    // nothing to save without an opinion
+    expect(actionBody(addSign, input({ userId: 17, position: 'after' }), true)).toEqual({
+      action: 'add_sign',
+      task_id: 41,
+      user_id: 17,
+      position: 'after',
+    })
+  })
+
+  it('an unknown action with nothing asked is sent directly', () => {
+    expect(plan({ action: 'archive' })).toMatchObject({ sheet: false, opinion: 'none' })
+  })
+})
+
+describe('display helpers', () => {
+  it('colours statuses and buttons', () => {
+    expect(statusTagType('running')).toBe('primary')
+    expect(statusTagType('approved')).toBe('success')
+    expect(statusTagType('rejected')).toBe('danger')
+    expect(statusTagType('withdrawn')).toBe('default')
+    expect(statusTagType('returned')).toBe('warning')
+    expect(actionButtonType({ action: 'approve' })).toBe('primary')
+    expect(actionButtonType({ action: 'reject' })).toBe('danger')
+    expect(actionButtonType({ action: 'approve', style: 'default' })).toBe('default')
+  })
+
+  const person = { id: 1, name: '周建国', avatar: null }
+  const step = (over: Partial<DetailStep>): DetailStep => ({
+    id: 'n1',
+    type: 'approver',
+    name: '审批',
+    mode: 'sequential',
+    assignees: [person],
+    ...over,
+  })
+  const task = (state: 'queued' | 'pending' | 'waiting' | 'done' | 'cancelled', id = 1) => ({
+    id,
+    assignee: person,
+    state,
+  })
+
+  it('reads a step state from its tasks when the server gives none', () => {
+    expect(stepState(step({ tasks: [task('done')] }))).toBe('done')
+    expect(stepState(step({ tasks: [task('done'), task('pending', 2)] }))).toBe('current')
+    expect(stepState(step({ tasks: [task('waiting')] }))).toBe('current')
+    expect(stepState(step({ tasks: [task('done'), task('queued', 2)] }))).toBe('current')
+    expect(stepState(step({ tasks: [task('queued')] }))).toBe('future')
+    expect(stepState(step({ tasks: [] }))).toBe('future')
+    expect(stepState(step({ tasks: [task('cancelled')] }))).toBe('skipped')
+    expect(stepState(step({ state: 'active', tasks: [] }))).toBe('current')
+    expect(stepState(step({ state: 'stopped', tasks: [task('done')] }))).toBe('stopped')
+  })
+
+  it('marks a CC step done once the flow went past it', () => {
+    const route = [
+      step({ id: 'n1', tasks: [task('done')] }),
+      step({ id: 'c1', type: 'cc' }),
+      step({ id: 'n2', tasks: [task('pending')] }),
+      step({ id: 'c2', type: 'cc' }),
+    ]
+    expect(stepStates(route, 'running')).toEqual(['done', 'done', 'current', 'future'])
+    const finished = route.map((s) =>
+      s.id === 'n2' ? { ...s, tasks: [task('done')] } : s,
+    ) as DetailStep[]
+    expect(stepStates(finished, 'approved')).toEqual(['done', 'done', 'done', 'done'])
+    expect(stepStates(finished, 'rejected')).toEqual(['done', 'done', 'done', 'future'])
+  })
+})
