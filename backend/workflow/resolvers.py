@@ -81,7 +81,22 @@ def _leaders(origin: Origin, levels: int) -> list[int]:
     chain = _head_chain(origin)
     if levels <= len(chain):
         return chain[levels - 1]
-    return _role_holders(origin.unit, Role.LEADER, exclude=origin.user.pk)
+    return _unit_leaders_above(origin)
+
+
+def _unit_leaders_above(origin: Origin) -> list[int]:
+    """Above the top department: the unit's leaders — or, for one of them, the parent unit's.
+
+    A unit leader's superior is never their own deputy, so a leader of the
+    unit goes to the leaders of the unit above it (市府办主任 → 市政府领导).
+    """
+    unit: Unit | None = origin.unit
+    while unit is not None:
+        leaders = _role_holders(unit, Role.LEADER)
+        if leaders and origin.user.pk not in leaders:
+            return leaders
+        unit = unit.parent
+    return []
 
 
 def resolve(

@@ -10,11 +10,13 @@ from django.db import connection
 from django.utils import timezone
 
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
-from backend.directory.models import User
+from backend.directory import services as directory
+from backend.directory.models import Role, User
 from backend.workflow import selectors
 from backend.workflow.definitions import InvalidFlow, validate_nodes
 from backend.workflow.models import HistoryEntry, Instance, Task
 from backend.workflow.services import TaskClosed, deadline_check
+from tests.conftest import PASSWORD
 from tests.workflow.conftest import Recorder, act, approver, person, start, users
 
 pytestmark = pytest.mark.django_db
@@ -301,6 +303,11 @@ def test_relative_assignees(staff: User, director: User, clerk: User, org: dict[
     assert by_role.route[0]["assignee_ids"] == [clerk.pk]
     above = start([approver("n1", {"kind": "leader", "levels": 2})], staff)
     assert above.route[0]["assignee_ids"] == [director.pk]  # unit leader role
+    # A unit leader's superior is the parent unit's leader, never a deputy.
+    mayor = directory.user_create(mobile="13800000010", name="市长", password=PASSWORD)
+    directory.role_grant(user=mayor, unit=org["city"], role=Role.LEADER)
+    up = start([approver("n1", {"kind": "leader", "levels": 2})], director)
+    assert up.route[0]["assignee_ids"] == [mayor.pk]
 
 
 def test_nobody_found_falls_back_to_unit_admin_or_refuses(
