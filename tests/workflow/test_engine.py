@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
 from backend.directory import services as directory
@@ -324,6 +325,10 @@ def test_deadline_marks_overdue_once(staff: User, director: User, recorder: Reco
     instance = start([approver("n1", users(director), deadline_hours=4)], staff)
     task = instance.tasks.get()
     assert task.due_at is not None
+    # The worker's job is stored with the task, to run at the due time.
+    job = DBTaskResult.objects.get(task_path="backend.workflow.tasks.task_deadline_check")
+    assert job.run_after == task.due_at
+    assert job.args_kwargs["args"] == [task.pk]
     assert not deadline_check(task.pk)  # not due yet
     Task.objects.filter(pk=task.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     assert deadline_check(task.pk)
