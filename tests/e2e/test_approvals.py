@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -53,7 +53,8 @@ def fill_leave_form(page: Any) -> None:
     page.get_by_test_id("form-field-leave_type").locator(".van-field").click()
     page.locator(".van-picker__confirm:visible").click()
     page.get_by_test_id("form-field-period").locator(".van-field").click()
-    tomorrow = date.today() + timedelta(days=1)
+    # The browser's calendar counts days in the machine's local time zone.
+    tomorrow = datetime.now(tz=UTC).astimezone().date() + timedelta(days=1)
     calendar_day(page, tomorrow).click()
     calendar_day(page, tomorrow + timedelta(days=1)).click()
     page.locator(".van-calendar__confirm:visible").click()
