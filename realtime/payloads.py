@@ -22,6 +22,7 @@ def user_brief(user: Any) -> dict[str, Any] | None:
         "id": user.pk,
         "name": user.name,
         "avatar": f"/api/v1/people/{user.pk}/avatar" if user.avatar else None,
+        "is_bot": user.is_bot,
     }
 
 

@@ -61,6 +61,19 @@ def _membership(conversation: Conversation, user: User) -> Membership:
         raise errors.NotAMember() from None
 
 
+def _not_to_a_bot(conversation: Conversation, actor: User) -> None:
+    """System senders (审批助手) only send: a chat with one takes no replies."""
+    if conversation.is_group:
+        return
+    peer_is_bot = (
+        Membership.objects.filter(conversation=conversation, user__is_bot=True)
+        .exclude(user=actor)
+        .exists()
+    )
+    if peer_is_bot:
+        raise InvalidInput("系统通知无需回复", code="peer_is_bot")
+
+
 def _writable(conversation: Conversation) -> None:
     if conversation.dissolved_at is not None:
         raise errors.ConversationDissolved()
@@ -617,6 +630,7 @@ def message_send(
                 return original, False
         membership = _membership(conversation, actor)
         _writable(conversation)
+        _not_to_a_bot(conversation, actor)
         attachment = _attachment_for_send(actor, attachment_id)
         if attachment is None and not text.strip():
             raise errors.EmptyMessage()

@@ -17,6 +17,7 @@ class UserBriefOut(S[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     avatar = serializers.CharField(allow_null=True)
+    is_bot = serializers.BooleanField()
 
 
 class AttachmentOut(S[Any]):

@@ -322,3 +322,12 @@ def test_or_sign_race_from_cards(staff: User, director: User, clerk: User) -> No
     card.act(str(approval.pk), director, "approve", {})
     with pytest.raises(TaskClosed):
         card.act(str(approval.pk), director, "reject", {"opinion": "不行"})
+
+
+def test_the_assistant_takes_no_replies(staff: User, director: User) -> None:
+    submit(staff)
+    conversation = cards_of(director)[0].conversation
+    with pytest.raises(InvalidInput) as error:
+        chat.message_send(actor=director, conversation_id=conversation.pk, text="收到")
+    assert error.value.code == "peer_is_bot"
+    assert not User.objects.filter(is_bot=True, name="审批助手").first().has_usable_password()

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,22 @@ def _require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@dataclass(frozen=True)
+class E2EServer:
+    """The session's server: its origin, and the environment its database is in
+    (for seeding more data in a subprocess, `tests.integration.harness.seed`)."""
+
+    origin: str
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(e2e_server: E2EServer) -> str:
+    return e2e_server.origin
+
+
+@pytest.fixture(scope="session")
+def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
     _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt install chromium)")
     _require((ROOT / "pwa" / "dist" / "index.html").exists(), "PWA not built (make pwa-build)")
     work = tmp_path_factory.mktemp("e2e-server")
@@ -83,7 +98,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     try:
         wait_for_port(port, process)
-        yield origin
+        yield E2EServer(origin, env)
     finally:
         process.terminate()
         try:

@@ -83,6 +83,7 @@ def test_leave_request_is_approved_from_the_card(new_phone: Any) -> None:
     expect(card.get_by_test_id("card-note")).to_have_text("张晓明的请假申请,待您审批")
     expect(card.get_by_test_id("card-status")).to_have_text("审批中")
     expect(card.get_by_test_id("card-action-approve")).to_be_visible()
+    expect(head.get_by_test_id("composer-disabled")).to_have_text("系统通知,无需回复")
     screenshot(head, "22-approval-card")
 
     staff.goto("/")

@@ -35,6 +35,8 @@ export interface PersonBrief {
   id: number
   name: string
   avatar: string | null
+  /** A system sender such as 审批助手: it sends cards and takes no replies. */
+  is_bot?: boolean
 }
 
 export interface Unit {

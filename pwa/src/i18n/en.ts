@@ -82,6 +82,7 @@ const en: MessageSchema = {
     newMessages: '{n} new messages',
     loadingOlder: 'Loading earlier messages…',
     noOlder: 'No earlier messages',
+    botNoReply: 'System notifications: no reply needed',
     dissolved: 'This group was dissolved',
     removed: 'You are no longer in this conversation',
     readList: 'Read',

@@ -80,6 +80,7 @@ const zhCN = {
     newMessages: '{n}条新消息',
     loadingOlder: '加载更早的消息…',
     noOlder: '没有更早的消息了',
+    botNoReply: '系统通知,无需回复',
     dissolved: '该群聊已解散',
     removed: '你已不在该会话中',
     readList: '已读',
