@@ -157,7 +157,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-PWA_DIST = BASE_DIR / "pwa" / "dist"
+# The built PWA. Benchmarks point ZT_PWA_DIST at a frozen copy so that a
+# rebuild during a run cannot swap the hashed files under the server.
+PWA_DIST = Path(env.str("ZT_PWA_DIST", default=str(BASE_DIR / "pwa" / "dist")))
 MEDIA_ROOT = Path(env.str("ZT_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

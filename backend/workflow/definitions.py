@@ -94,6 +94,8 @@ def _check_node(
     if kind == "approver":
         if node.get("mode", "sequential") not in MODES:
             raise _fail(where, f"「{name}」的审批方式无效")
+        if not isinstance(node.get("free", False), bool):
+            raise _fail(where, f"「{name}」的自由流设置无效")
         _check_deadline(node, where)
 
 
@@ -181,6 +183,7 @@ def flatten(nodes: list[dict[str, Any]], facts: Mapping[str, Any]) -> list[Step]
                 "mode": node.get("mode", "sequential") if node["type"] == "approver" else "",
                 "assignees": node["assignees"],
                 "deadline_hours": node.get("deadline_hours"),
+                "free": bool(node.get("free")) if node["type"] == "approver" else False,
             }
         )
     return steps

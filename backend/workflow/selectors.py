@@ -201,8 +201,17 @@ def handler_actions(instance: Instance, task: Task) -> list[dict[str, Any]]:
         or instance.route[task.step_index].get("mode") == "any"
     )
     needs_next = last_in_step and _next_needs_choice(instance)
+    # 自由流: the last handler of a free step may pass it on to more people.
+    may_continue = last_in_step and bool(instance.route[task.step_index].get("free"))
     return [
-        _action("approve", "同意", "primary", task_id=task.pk, needs_next_assignees=needs_next),
+        _action(
+            "approve",
+            "同意",
+            "primary",
+            task_id=task.pk,
+            needs_next_assignees=needs_next,
+            may_pass_on=may_continue,
+        ),
         _action("reject", "驳回", "danger", task_id=task.pk, needs_opinion=True),
         _action(
             "return",

@@ -300,7 +300,20 @@ def _after_approval(run: _Run, task: Task, params: ActParams) -> None:
         if queued is not None:
             _activate(run, queued)
             return
+    if step.get("free") and params.next_assignees:
+        _continue_free_step(run, step, params.next_assignees)
+        return
     _open_from(run, instance.current_index + 1, next_assignees=params.next_assignees)
+
+
+def _continue_free_step(run: _Run, step: Step, next_assignees: list[int]) -> None:
+    """自由流: the handler passes the same step on to people they pick, or (without) ends it."""
+    instance = run.instance
+    step = {**step, "assignee_ids": _chosen_next(step, next_assignees)}
+    route = list(instance.route)
+    route[instance.current_index] = step
+    instance.route = route
+    _open_tasks(run, instance.current_index, step)
 
 
 def _reject(run: _Run, actor: User, params: ActParams) -> None:

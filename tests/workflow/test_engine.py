@@ -448,3 +448,21 @@ def test_diagram_after_resubmit_shows_only_this_round(
     steps = selectors.route_view(instance)
     assert [(s["state"], len(s["tasks"])) for s in steps] == [("current", 1), ("future", 0)]
     assert steps[0]["tasks"][0]["state"] == "pending"
+
+
+def test_free_flow_passes_on_until_a_handler_ends_it(
+    staff: User, director: User, clerk: User, finance_head: User
+) -> None:
+    """自由流 (公文 style): each handler sends it on to people they pick, or ends the step."""
+    instance = start(
+        [approver("n1", users(clerk), free=True), approver("n2", users(director))], staff
+    )
+    assert selectors.actions_for(instance, clerk, timezone.now())[0]["may_pass_on"] is True
+    act(instance, clerk, "approve", opinion="请陈局阅示", next_assignees=[finance_head.pk])
+    instance.refresh_from_db()
+    assert instance.current_index == 0
+    assert open_tasks(instance) == [("陈志明", "pending")]
+    act(instance, finance_head, "approve", opinion="同意")
+    assert open_tasks(instance) == [("王建国", "pending")]
+    with pytest.raises(InvalidFlow):
+        validate_nodes([approver("n1", users(clerk), free="yes")])
