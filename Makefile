@@ -26,6 +26,7 @@ pwa-build: pwa/node_modules
 run: install pwa-build
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_approvals --if-empty
 	@echo "政通 is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	@trap 'kill 0' EXIT; \
 	$(PY) manage.py db_worker & \
