@@ -19,9 +19,9 @@ from backend.todo import registry
 from backend.workflow import selectors as flow
 from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
+from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, request_context, user_of
 from realtime import selectors as chat_selectors
-from realtime import services as chat_services
 
 # --- shapes -------------------------------------------------------------------------
 
@@ -344,20 +344,7 @@ class ApprovalAttachmentView(APIView):
     def get(self, request: Request, approval_id: int, token: str) -> FileResponse:
         viewer = user_of(request)
         selectors.attachment_token_get(viewer=viewer, approval_id=approval_id, token=token)
-        attachment = chat_selectors.attachment_by_token(token=token)
-        chat_services.attachment_download_record(
-            actor=viewer, attachment=attachment, context=request_context(request)
-        )
-        inline = attachment.kind == "image" and request.query_params.get("download") != "1"
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=not inline,
-            filename=attachment.name,
-            content_type=attachment.mime,
-        )
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return download_response(request, chat_selectors.attachment_by_token(token=token))
 
 
 # --- opinions and rooms -------------------------------------------------------------

@@ -16,6 +16,7 @@ from backend.common.errors import InvalidInput
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.schemas import AttachmentOut
 from realtime import selectors, services
+from realtime.models import Attachment
 from realtime.payloads import attachment_payload
 
 UploadInput = inline_serializer("UploadInput", {"file": serializers.FileField()})
@@ -39,24 +40,28 @@ class AttachmentUploadView(APIView):
         return Response(attachment_payload(attachment), status=status.HTTP_201_CREATED)
 
 
+def download_response(request: Request, attachment: Attachment) -> FileResponse:
+    """Serve a file the caller has authorised, and record the download."""
+    services.attachment_download_record(
+        actor=user_of(request), attachment=attachment, context=request_context(request)
+    )
+    inline = attachment.kind == "image" and request.query_params.get("download") != "1"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.mime,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 class AttachmentDownloadView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes, **errors(401, 404)})
     def get(self, request: Request, token: str) -> FileResponse:
-        viewer = user_of(request)
-        attachment = selectors.attachment_get(viewer=viewer, token=token)
-        services.attachment_download_record(
-            actor=viewer, attachment=attachment, context=request_context(request)
-        )
-        inline = attachment.kind == "image" and request.query_params.get("download") != "1"
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=not inline,
-            filename=attachment.name,
-            content_type=attachment.mime,
-        )
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        attachment = selectors.attachment_get(viewer=user_of(request), token=token)
+        return download_response(request, attachment)
 
 
 class AttachmentThumbnailView(APIView):
