@@ -17,7 +17,7 @@ const app = createApp(App)
 app.use(createPinia())
 // Ask who is logged in first (the router's guard awaits this same request),
 // then fetch the first screen's code while it is under way, instead of after.
-void useSessionStore().bootstrap()
+void useSessionStore().bootstrap({ loginScreen: window.location.pathname === '/login' })
 preloadRoute(router, window.location.pathname)
 app.use(router)
 app.use(i18n)

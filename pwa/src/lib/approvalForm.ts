@@ -55,6 +55,11 @@ export type FormValues = Record<string, FieldValue>
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
+/** `YYYY-MM-DD` of a date on this device's clock. */
+export function ymd(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+}
+
 // --- defaults ---------------------------------------------------------------------
 
 export function emptyRow(columns: FormFieldSchema[]): TableRow {
@@ -120,17 +125,14 @@ export function localIso(value: string): string | null {
   const offset = -d.getTimezoneOffset()
   const sign = offset >= 0 ? '+' : '-'
   const abs = Math.abs(offset)
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
-    `T${pad(d.getHours())}:${pad(d.getMinutes())}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  )
+  return `${ymd(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
 }
 
 /** ISO datetime → `YYYY-MM-DD HH:mm` on this device's clock. */
 export function isoToLocal(iso: string): string {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+  return `${ymd(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
 
 /** Hours between the two ends (one decimal), null if incomplete or not after start. */

@@ -78,6 +78,53 @@ export function changeType(field: FormFieldSchema, type: FieldType): FormFieldSc
   return next
 }
 
+/** An optional number a field may set (a limit); left empty, the field has none. */
+export interface FieldLimit {
+  key: 'max_length' | 'min' | 'max' | 'max_days' | 'min_rows' | 'max_rows'
+  /** i18n key of its label. */
+  label: string
+  /** Vant's field type: `digit` for whole numbers. */
+  type: 'digit' | 'number'
+  /** The default, shown while empty. */
+  placeholder?: string
+}
+
+/** The limits a field's type takes, in the editor's order (a table's are `ROW_LIMITS`). */
+export function fieldLimits(field: FormFieldSchema): FieldLimit[] {
+  switch (field.type) {
+    case 'text':
+    case 'textarea': {
+      const placeholder = field.type === 'text' ? '200' : '2000'
+      return [{ key: 'max_length', label: 'approvalAdmin.maxLength', type: 'digit', placeholder }]
+    }
+    case 'number':
+    case 'money':
+    case 'multiselect':
+      return [
+        { key: 'min', label: 'approvalAdmin.min', type: 'number' },
+        { key: 'max', label: 'approvalAdmin.max', type: 'number' },
+      ]
+    case 'daterange':
+      return [{ key: 'max_days', label: 'approvalAdmin.maxDays', type: 'digit' }]
+    case 'attachment':
+      return [{ key: 'max', label: 'approvalAdmin.maxFiles', type: 'digit', placeholder: '9' }]
+    default:
+      return []
+  }
+}
+
+/** A table's row counts (shown after its columns). */
+export const ROW_LIMITS: FieldLimit[] = [
+  { key: 'min_rows', label: 'approvalAdmin.minRows', type: 'digit' },
+  { key: 'max_rows', label: 'approvalAdmin.maxRows', type: 'digit' },
+]
+
+/** What a limit's input holds → the limit: a finite number, or none. */
+export function parseLimit(text: string): number | undefined {
+  const n = text === '' ? undefined : Number(text)
+  return n === undefined || !Number.isFinite(n) ? undefined : n
+}
+
 // --- flow nodes --------------------------------------------------------------------------
 
 export function allNodeIds(nodes: FlowNode[], out = new Set<string>()): Set<string> {

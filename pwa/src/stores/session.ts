@@ -26,8 +26,17 @@ export const useSessionStore = defineStore('session', () => {
     await startRealtime(user.id, () => void expire())
   }
 
-  /** On app start: ask the server; offline, trust the last known user. */
-  function bootstrap(): Promise<void> {
+  /**
+   * On app start: ask the server; offline, trust the last known user.
+   * `loginScreen`: the app opens on /login. If nobody has signed in on this
+   * device there is no session to ask about, and the answer (401) would only
+   * log an error in the console.
+   */
+  function bootstrap(options: { loginScreen?: boolean } = {}): Promise<void> {
+    if (!booting && options.loginScreen && !loadJson<Me>('me')) {
+      status.value = 'anonymous'
+      booting = Promise.resolve()
+    }
     if (!booting) {
       booting = (async () => {
         try {

@@ -17,6 +17,7 @@ import {
   toCents,
   validateForm,
   valuesFromCleaned,
+  ymd,
   type FormMessages,
   type FormValues,
   type TableRow,
@@ -149,6 +150,11 @@ describe('computed facts', () => {
     expect(dateRangeDays({ start: '2026-02-27', end: '2026-03-02' })).toBe(4)
     expect(dateRangeDays({ start: '2026-11-23', end: '2026-11-21' })).toBeNull()
     expect(dateRangeDays({ start: '2026-11-21', end: '' })).toBeNull()
+  })
+
+  it('writes a day on the device clock as YYYY-MM-DD', () => {
+    expect(ymd(new Date(2026, 0, 5, 23, 59))).toBe('2026-01-05')
+    expect(ymd(new Date(2026, 10, 21))).toBe('2026-11-21')
   })
 
   it('counts datetime-range hours', () => {

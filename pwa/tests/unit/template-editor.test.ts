@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import type { AdminTemplateBody, ConditionNode, FormFieldSchema } from '@/api/approvalTypes'
 import {
+  ROW_LIMITS,
   allNodeIds,
   changeType,
   cleanTemplate,
   conditionFields,
+  fieldLimits,
   newField,
   newNode,
   nextKey,
   opsFor,
   parseConditionValue,
+  parseLimit,
   validateTemplate,
   type TemplateMessages,
 } from '@/lib/templateEditor'
@@ -147,5 +150,35 @@ describe('template editor rules', () => {
       'condition 金额判断',
     ])
     expect(validateTemplate({ ...bad, fields: [], nodes: [] }, MSG)).toContain('approver')
+  })
+})
+
+describe('limits', () => {
+  const field = (type: FormFieldSchema['type']): FormFieldSchema => ({ key: 'k', label: 'L', type })
+
+  it('offers each type the numbers it takes, with the defaults as placeholders', () => {
+    const keys = (type: FormFieldSchema['type']) => fieldLimits(field(type)).map((l) => l.key)
+    expect(fieldLimits(field('text'))).toEqual([
+      { key: 'max_length', label: 'approvalAdmin.maxLength', type: 'digit', placeholder: '200' },
+    ])
+    expect(fieldLimits(field('textarea'))[0]?.placeholder).toBe('2000')
+    expect(keys('number')).toEqual(['min', 'max'])
+    expect(keys('money')).toEqual(['min', 'max'])
+    expect(keys('multiselect')).toEqual(['min', 'max'])
+    expect(keys('daterange')).toEqual(['max_days'])
+    expect(fieldLimits(field('attachment'))).toEqual([
+      { key: 'max', label: 'approvalAdmin.maxFiles', type: 'digit', placeholder: '9' },
+    ])
+    expect(keys('select')).toEqual([])
+    expect(keys('table')).toEqual([])
+    expect(ROW_LIMITS.map((l) => l.key)).toEqual(['min_rows', 'max_rows'])
+  })
+
+  it('reads what was typed: a finite number, else no limit', () => {
+    expect(parseLimit('12')).toBe(12)
+    expect(parseLimit('-1.5')).toBe(-1.5)
+    expect(parseLimit('')).toBeUndefined()
+    expect(parseLimit('-')).toBeUndefined()
+    expect(parseLimit('abc')).toBeUndefined()
   })
 })
