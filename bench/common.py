@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -147,6 +149,27 @@ class Stack:
             for start in range(0, len(keys), 1000):
                 client.delete(*keys[start : start + 1000])
             client.close()
+
+
+def frozen_pwa(work: Path, attempts: int = 20) -> Path:
+    """A private copy of the built PWA (`pwa/dist`) for the server under test.
+
+    Served via ZT_PWA_DIST, so a rebuild while the benchmark runs (which
+    empties `dist/` and writes new hashed names) cannot break the pages. A
+    copy taken halfway through a rebuild is retried.
+    """
+    source = ROOT / "pwa" / "dist"
+    target = work / "pwa-dist"
+    for _ in range(attempts):
+        if (source / "index.html").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+            html = (target / "index.html").read_text()
+            wanted = re.findall(r'(?:src|href)="/(assets/[^"]+)"', html)
+            if wanted and all((target / name).exists() for name in wanted):
+                return target
+        time.sleep(1)
+    raise SystemExit("pwa/dist is missing or incomplete: cd pwa && npm run build")
 
 
 def write_result(name: str, data: dict[str, Any]) -> Path:
