@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,15 @@ from tests.conftest import PASSWORD
 from tests.workflow.conftest import Recorder, act, approver, person, start, users
 
 pytestmark = pytest.mark.django_db
+
+
+def require_postgresql(why: str) -> None:
+    """PostgreSQL-only checks skip on the embedded SQLite, and fail in CI if it is missing."""
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true needs PostgreSQL: {why}")
+    pytest.skip(f"{why} (PostgreSQL only; CI runs it)")
 
 
 def open_tasks(instance: Instance) -> list[tuple[str, str]]:
@@ -340,8 +350,7 @@ def test_deadline_marks_overdue_once(staff: User, director: User, recorder: Reco
 
 
 def test_history_is_append_only_in_postgres(staff: User, director: User) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the append-only trigger is PostgreSQL's (CI runs it)")
+    require_postgresql("the append-only trigger is PostgreSQL's")
     from django.db import DatabaseError, transaction
 
     instance = start([approver("n1", users(director))], staff)
@@ -404,8 +413,7 @@ def test_or_sign_race_between_two_connections(
     staff: User, director: User, clerk: User, finance_head: User
 ) -> None:
     """Two handlers press 同意 at the same moment, each on its own database connection."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs row locks across connections: PostgreSQL (CI runs it)")
+    require_postgresql("needs row locks across connections")
     import threading
 
     from django.db import connections
