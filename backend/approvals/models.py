@@ -62,12 +62,8 @@ class Template(models.Model):
 class Approval(models.Model):
     """One request: the form as submitted and the flow instance that decides it."""
 
-    class Status(models.TextChoices):
-        RUNNING = "running", "审批中"
-        RETURNED = "returned", "已退回"
-        APPROVED = "approved", "已通过"
-        REJECTED = "rejected", "已驳回"
-        WITHDRAWN = "withdrawn", "已撤回"
+    # A request's status is its flow's state, mirrored here for lists and search.
+    Status = Instance.State
 
     template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="approvals")
     number = models.CharField(max_length=24, unique=True)
