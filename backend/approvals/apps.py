@@ -37,10 +37,6 @@ def _unit_saved(
 
 def _after_migrate(sender: Any, **kwargs: Any) -> None:
     """Units that existed before approvals did get their built-ins too; idempotent."""
-    from backend.approvals.models import Template
-    from backend.approvals.services import builtins_ensure
-    from backend.directory.models import Unit
+    from backend.approvals.services import builtins_ensure_all
 
-    have = Template.objects.exclude(code="").values("unit_id").distinct()
-    for unit in Unit.objects.exclude(pk__in=have):
-        builtins_ensure(unit)
+    builtins_ensure_all()

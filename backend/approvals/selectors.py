@@ -16,7 +16,7 @@ from django.utils import timezone
 from backend.approvals import forms
 from backend.approvals.models import Approval, MeetingRoom, Template
 from backend.common.errors import InvalidInput, NotFound, PermissionDenied
-from backend.directory.models import Department, Role, RoleAssignment, User
+from backend.directory.models import Department, Role, RoleAssignment, Unit, User
 from backend.workflow import selectors as flow
 from backend.workflow.models import CarbonCopy, Task
 from backend.workflow.resolvers import origin_of
@@ -26,6 +26,11 @@ from realtime import cards
 BOXES = ("todo", "done", "mine", "cc")
 PAGE_SIZE = 20
 SUMMARY_FIELDS = 3
+
+
+class TemplateNotFound(NotFound):
+    code = "template_not_found"
+    message = "审批模板不存在或已停用"
 
 
 class ApprovalNotFound(NotFound):
@@ -144,15 +149,30 @@ def approval_counts(*, viewer: User) -> dict[str, int]:
     }
 
 
-def my_task_state(approval: Approval, viewer: User) -> str:
-    """'pending' when it waits on the viewer now, else their latest part, else ''."""
-    task = Task.objects.filter(instance=approval.flow, assignee=viewer).order_by("-pk").first()
-    if task is None:
-        return ""
-    return task.state
+def my_task_states(approvals: list[Approval], viewer: User) -> dict[int, str]:
+    """Per request: 'pending' when it waits on the viewer, else their latest part's state.
+
+    One query for a whole page of requests.
+    """
+    latest: dict[int, str] = {}
+    tasks = Task.objects.filter(
+        instance_id__in=[a.instance_id for a in approvals], assignee=viewer
+    ).order_by("pk")
+    for instance_id, state in tasks.values_list("instance_id", "state"):
+        latest[instance_id] = state
+    return {a.pk: latest.get(a.instance_id or 0, "") for a in approvals}
 
 
-def summary(approval: Approval, viewer: User) -> dict[str, Any]:
+def summaries(approvals: list[Approval], viewer: User) -> list[dict[str, Any]]:
+    states = my_task_states(approvals, viewer)
+    return [summary(a, viewer, my_task_state=states[a.pk]) for a in approvals]
+
+
+def summary(
+    approval: Approval, viewer: User, *, my_task_state: str | None = None
+) -> dict[str, Any]:
+    if my_task_state is None:
+        my_task_state = my_task_states([approval], viewer)[approval.pk]
     return {
         "id": approval.pk,
         "number": approval.number,
@@ -172,7 +192,7 @@ def summary(approval: Approval, viewer: User) -> dict[str, Any]:
             {"label": f["label"], "value": f["value"]}
             for f in display_fields(approval)[:SUMMARY_FIELDS]
         ],
-        "my_task_state": my_task_state(approval, viewer),
+        "my_task_state": my_task_state,
     }
 
 
@@ -206,7 +226,7 @@ def template_get(*, viewer: User, template_id: int, include_inactive: bool = Fal
         .first()
     )
     if template is None:
-        raise NotFound("审批模板不存在或已停用", code="template_not_found")
+        raise TemplateNotFound()
     return template
 
 
@@ -219,11 +239,17 @@ def rooms_for(*, viewer: User) -> QuerySet[MeetingRoom]:
     return MeetingRoom.objects.filter(unit=origin_of(viewer).unit, is_active=True)
 
 
-def templates_for_admin(*, viewer: User) -> QuerySet[Template]:
+def admin_unit_of(viewer: User) -> Unit:
+    """The unit whose templates the viewer administers; refused unless they are its admin."""
     unit = origin_of(viewer).unit
     is_admin = RoleAssignment.objects.filter(user=viewer, unit=unit, role=Role.UNIT_ADMIN).exists()
     if not (is_admin or viewer.is_superuser):
         raise PermissionDenied("只有单位管理员可以管理审批模板", code="not_unit_admin")
+    return unit
+
+
+def templates_for_admin(*, viewer: User) -> QuerySet[Template]:
+    admin_unit_of(viewer)
     return templates_for(viewer=viewer, include_inactive=True)
 
 

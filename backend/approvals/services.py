@@ -16,15 +16,21 @@ from django.utils import timezone
 
 from backend.approvals import builtins, forms
 from backend.approvals.models import Approval, MeetingRoom, RoomBooking, Template
-from backend.approvals.selectors import approval_get, display_fields, room_exists_in
+from backend.approvals.selectors import (
+    TemplateNotFound,
+    admin_unit_of,
+    approval_get,
+    display_fields,
+    room_exists_in,
+    template_get,
+)
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
-from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from backend.directory.models import Role, RoleAssignment, Unit, User
+from backend.common.errors import Conflict, InvalidInput, PermissionDenied
+from backend.directory.models import Unit, User
 from backend.todo import registry
 from backend.workflow import services as workflow
 from backend.workflow.definitions import validate_nodes
 from backend.workflow.models import CarbonCopy, ProcessVersion
-from backend.workflow.resolvers import origin_of
 from realtime import cards
 from realtime import services as chat
 
@@ -37,11 +43,6 @@ DEFAULT_ROOMS = (
     ("小会议室", "主楼2楼", 8),
 )
 CLIENT_ID_MAX = 64
-
-
-class TemplateNotFound(NotFound):
-    code = "template_not_found"
-    message = "审批模板不存在或已停用"
 
 
 class RoomTaken(Conflict):
@@ -116,10 +117,11 @@ def builtins_ensure(unit: Unit) -> list[Template]:
     return made
 
 
-def _require_unit_admin(actor: User, unit: Unit) -> None:
-    is_admin = RoleAssignment.objects.filter(user=actor, unit=unit, role=Role.UNIT_ADMIN).exists()
-    if not (is_admin or actor.is_superuser):
-        raise PermissionDenied("只有单位管理员可以管理审批模板", code="not_unit_admin")
+def builtins_ensure_all() -> None:
+    """Built-ins for every unit that has none yet (units older than approvals)."""
+    have = Template.objects.exclude(code="").values("unit_id").distinct()
+    for unit in Unit.objects.exclude(pk__in=have):
+        builtins_ensure(unit)
 
 
 def _clean_meta(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,8 +151,7 @@ def template_save(
     Requests already running keep the flow version and the fields they were
     submitted with.
     """
-    unit = origin_of(actor).unit
-    _require_unit_admin(actor, unit)
+    unit = admin_unit_of(actor)
     meta = _clean_meta(data)
     fields = forms.validate_schema(data.get("fields"))  # type: ignore[arg-type]
     nodes = validate_nodes(
@@ -184,18 +185,6 @@ def _template_to_edit(unit: Unit, template_id: int | None) -> tuple[Template, st
     if found is None:
         raise TemplateNotFound()
     return found, found.definition.key
-
-
-def template_for_initiator(actor: User, template_id: int) -> Template:
-    unit = origin_of(actor).unit
-    template = (
-        Template.objects.select_related("definition__current_version")
-        .filter(pk=template_id, unit=unit, is_active=True)
-        .first()
-    )
-    if template is None:
-        raise TemplateNotFound()
-    return template
 
 
 def clean_submission(
@@ -247,7 +236,7 @@ def approval_submit(
     existing = Approval.objects.filter(initiator=actor, client_id=client_id).first()
     if existing is not None:
         return existing
-    template = template_for_initiator(actor, template_id)
+    template = template_get(viewer=actor, template_id=template_id)
     cleaned, facts = clean_submission(actor, template, form)
     picks = _clean_chosen(chosen)
     version = template.definition.current_version
@@ -379,12 +368,19 @@ def approval_act(
     action: str,
     params: workflow.ActParams | None = None,
     form: Any = None,
+    save_opinion: bool = False,
     context: RequestContext = NO_CONTEXT,
 ) -> Approval:
-    """One action on a request, checked by the engine; resubmit may carry a new form."""
+    """One action on a request, checked by the engine; resubmit may carry a new form.
+
+    `save_opinion` keeps the opinion among the actor's 常用意见, in the same
+    transaction: if it cannot be kept, nothing is done.
+    """
     approval = approval_get(viewer=actor, approval_id=approval_id)
     params = params or workflow.ActParams()
     with transaction.atomic():
+        if save_opinion and params.opinion.strip():
+            workflow.opinion_save(actor=actor, text=params.opinion)
         if action == "resubmit" and form is not None:
             _replace_form(actor, approval, form, params)
         workflow.instance_act(

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 from backend.directory.models import User
@@ -596,8 +597,7 @@ def _activate(run: _Run, task: Task, *, reopen: bool = False) -> None:
 
 
 def _schedule_deadline(task: Task) -> None:
-    from django_tasks import default_task_backend
-
+    # The job module imports this one, so it is imported at call time.
     from backend.workflow.tasks import task_deadline_check
 
     if task.due_at is None:

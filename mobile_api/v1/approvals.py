@@ -271,7 +271,7 @@ class ApprovalListView(APIView):
         )
         return Response(
             {
-                "items": [selectors.summary(a, viewer) for a in page.items],
+                "items": selectors.summaries(page.items, viewer),
                 "has_more": page.has_more,
                 "counts": selectors.approval_counts(viewer=viewer),
             }
@@ -330,10 +330,9 @@ class ApprovalActView(APIView):
             action=v["action"],
             params=params,
             form=v["form"],
+            save_opinion=v["save_opinion"],
             context=request_context(request),
         )
-        if v["save_opinion"] and v["opinion"].strip():
-            workflow.opinion_save(actor=viewer, text=v["opinion"])
         return Response(selectors.detail(approval, viewer))
 
 

@@ -23,6 +23,7 @@ declare module 'vue' {
     MessageItem: typeof import('./components/MessageItem.vue')['default']
     MultiSelectField: typeof import('./components/approval/field/MultiSelectField.vue')['default']
     NavAction: typeof import('./components/NavAction.vue')['default']
+    NavIconButton: typeof import('./components/NavIconButton.vue')['default']
     NodeListEditor: typeof import('./components/approval/NodeListEditor.vue')['default']
     OfflineBanner: typeof import('./components/OfflineBanner.vue')['default']
     OptionsEditor: typeof import('./components/approval/OptionsEditor.vue')['default']

@@ -237,3 +237,24 @@ def test_admin_templates(client_for: ClientFor, staff: User, director: User) -> 
 def test_rooms(client_for: ClientFor, staff: User) -> None:
     rooms = client_for(staff).get("/api/v1/approvals/rooms").json()
     assert [r["name"] for r in rooms] == ["第一会议室", "第二会议室", "小会议室"]
+
+
+def test_a_list_page_costs_the_same_queries_for_2_or_6_requests(
+    client_for: ClientFor, staff: User, director: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mine, boss = client_for(staff), client_for(director)
+
+    def queries_for_todo_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert boss.get("/api/v1/approvals?box=todo").status_code == 200
+        return len(captured)
+
+    for i in range(2):
+        submit(mine, leave(), client_id=f"n-{i}")
+    few = queries_for_todo_list()
+    for i in range(2, 6):
+        submit(mine, leave(), client_id=f"n-{i}")
+    assert queries_for_todo_list() == few
