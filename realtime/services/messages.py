@@ -1,0 +1,236 @@
+"""Messages: send, recall, read pointers and typing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common.errors import InvalidInput
+from backend.directory.models import User
+from realtime import errors, events
+from realtime.models import (
+    Attachment,
+    Conversation,
+    Membership,
+    Message,
+)
+from realtime.services._core import (
+    EventType,
+    Role,
+    _active_member_ids,
+    _append_event,
+    _append_message,
+    _lock_conversation,
+    _membership,
+    _not_to_a_bot,
+    _writable,
+)
+
+# --- messages ------------------------------------------------------------------
+
+
+def message_send(
+    *,
+    actor: User,
+    conversation_id: int,
+    text: str = "",
+    client_id: str = "",
+    attachment_id: str | None = None,
+    reply_to_id: int | None = None,
+    mention_ids: Sequence[int] = (),
+    mention_all: bool = False,
+) -> tuple[Message, bool]:
+    """Send a text, image or file message; return (message, created).
+
+    Idempotent on (`actor`, `client_id`): a retry returns the original.
+    """
+    text = (text or "").strip("\u0000")
+    if len(text) > settings.ZT_TEXT_MAX_CHARS:
+        raise errors.TextTooLong(f"消息过长,最多{settings.ZT_TEXT_MAX_CHARS}字")
+    if len(client_id) > 64:
+        raise InvalidInput("client_id 过长", code="invalid_client_id")
+    with transaction.atomic():
+        conversation = _lock_conversation(conversation_id)
+        if client_id:
+            original = Message.objects.filter(sender=actor, client_id=client_id).first()
+            if original is not None:
+                if original.conversation_id != conversation.pk:
+                    raise errors.ClientIdReused()
+                return original, False
+        membership = _membership(conversation, actor)
+        _writable(conversation)
+        _not_to_a_bot(conversation, actor)
+        attachment = _attachment_for_send(actor, attachment_id)
+        if attachment is None and not text.strip():
+            raise errors.EmptyMessage()
+        reply_to = _reply_target(conversation, reply_to_id)
+        if mention_all and conversation.is_group and not membership.is_admin:
+            raise errors.NotGroupAdmin("只有群主或管理员可以@所有人")
+        mention_ids = _valid_mentions(conversation, actor, mention_ids)
+        kind = Message.Kind.TEXT
+        if attachment is not None:
+            kind = Message.Kind.IMAGE if attachment.kind == "image" else Message.Kind.FILE
+        message = _append_message(
+            conversation,
+            sender=actor,
+            kind=kind,
+            text=text if attachment is None else "",
+            attachment=attachment,
+            reply_to=reply_to,
+            mention_ids=mention_ids,
+            mention_all=mention_all and conversation.is_group,
+            client_id=client_id,
+        )
+    return message, True
+
+
+def _attachment_for_send(actor: User, attachment_id: str | None) -> Attachment | None:
+    if not attachment_id:
+        return None
+    attachment = Attachment.objects.filter(token=attachment_id, uploader=actor).first()
+    if attachment is None:
+        raise errors.AttachmentNotFound()
+    return attachment
+
+
+def _reply_target(conversation: Conversation, reply_to_id: int | None) -> Message | None:
+    if reply_to_id is None:
+        return None
+    target = Message.objects.filter(pk=reply_to_id, conversation=conversation).first()
+    if target is None:
+        raise errors.MessageNotFound("引用的消息不存在")
+    return target
+
+
+def _valid_mentions(
+    conversation: Conversation, actor: User, mention_ids: Sequence[int]
+) -> list[int]:
+    wanted = {uid for uid in mention_ids if uid != actor.pk}
+    if not wanted:
+        return []
+    members = set(
+        Membership.objects.filter(
+            conversation=conversation, user_id__in=wanted, is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    if members != wanted:
+        raise InvalidInput("只能@本会话的成员", code="invalid_mention")
+    return sorted(members)
+
+
+def message_recall(
+    *, actor: User, message_id: int, context: RequestContext = NO_CONTEXT
+) -> Message:
+    """Recall: the sender within the window, group owner/admins any time."""
+    with transaction.atomic():
+        conversation_id = (
+            Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
+        )
+        if conversation_id is None:
+            raise errors.MessageNotFound()
+        conversation = _lock_conversation(conversation_id)
+        membership = _membership(conversation, actor)
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if message.is_recalled:
+            return message
+        if message.kind == Message.Kind.SYSTEM:
+            raise errors.RecallNotAllowed("系统消息不能撤回")
+        window = timedelta(seconds=settings.ZT_RECALL_WINDOW_SECONDS)
+        own_in_time = (
+            message.sender_id == actor.pk and timezone.now() - message.created_at <= window
+        )
+        as_admin = conversation.is_group and membership.is_admin
+        if not (own_in_time or as_admin):
+            raise errors.RecallNotAllowed()
+        message.recalled_at = timezone.now()
+        message.recalled_by = actor
+        message.save(update_fields=["recalled_at", "recalled_by"])
+        _append_event(
+            conversation,
+            EventType.MESSAGE_RECALLED,
+            message=message,
+            data={"message_id": message.pk, "seq": message.seq, "by": actor.pk},
+        )
+        audit_record(
+            "message.recall",
+            actor=actor,
+            target=message,
+            data={"conversation_id": conversation.pk, "seq": message.seq},
+            context=context,
+        )
+    return message
+
+
+def conversation_mark_read(*, actor: User, conversation_id: int, seq: int) -> int:
+    """Move the actor's read pointer forward to `seq`; return the pointer.
+
+    Tells the senders of the newly read messages (their receipts change) and
+    the actor's other devices (their unread counts change).
+    """
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("conversation")
+            .filter(conversation_id=conversation_id, user=actor, is_active=True)
+            .first()
+        )
+        if membership is None:
+            raise errors.NotAMember()
+        target = min(max(seq, 0), membership.conversation.last_seq)
+        previous = membership.last_read_seq
+        if target <= previous:
+            return previous
+        membership.last_read_seq = target
+        membership.save(update_fields=["last_read_seq"])
+        senders = set(
+            Message.objects.filter(
+                conversation_id=conversation_id, seq__gt=previous, seq__lte=target
+            )
+            .exclude(sender=None)
+            .values_list("sender_id", flat=True)
+            .distinct()
+        )
+        if membership.conversation.is_group:
+            senders.update(
+                Membership.objects.filter(
+                    conversation_id=conversation_id,
+                    is_active=True,
+                    role__in=[Role.OWNER, Role.ADMIN],
+                ).values_list("user_id", flat=True)
+            )
+        events.publish(
+            senders | {actor.pk},
+            {
+                "type": "event",
+                "event": "read",
+                "conversation_id": conversation_id,
+                "data": {"user_id": actor.pk, "seq": target, "previous_seq": previous},
+            },
+        )
+    return target
+
+
+def typing_notify(*, actor: User, conversation_id: int) -> None:
+    """Tell the other members someone is typing (no row written, no position)."""
+    membership = (
+        Membership.objects.select_related("conversation")
+        .filter(conversation_id=conversation_id, user=actor, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise errors.NotAMember()
+    others = [uid for uid in _active_member_ids(membership.conversation) if uid != actor.pk]
+    events.publish(
+        others,
+        {
+            "type": "event",
+            "event": "typing",
+            "conversation_id": conversation_id,
+            "data": {"user_id": actor.pk, "name": actor.name},
+        },
+    )
