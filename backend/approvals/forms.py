@@ -24,10 +24,7 @@ from backend.forms import (
     Field,
     FieldError,
     FieldType,
-    Form,
     FormEngine,
-    NameLookup,
-    Row,
     evaluate,
     is_id,
     registry,
@@ -82,18 +79,11 @@ ROOM = RoomField()
 # The room sits with the other pickers, ahead of the table, in the template editor.
 FIELD_TYPES = registry(ROOM, base=SHARED_TYPES, before="table")
 ENGINE = FormEngine(FIELD_TYPES)
-
-
-def validate_schema(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A template's field list as an administrator authored it, checked and normalised."""
-    return ENGINE.validate_schema(fields)
-
-
-def validate_condition(
-    condition: Mapping[str, Any], fields: list[dict[str, Any]], *, path: str = "when"
-) -> None:
-    """A branch condition checked against the template's fields, for the flow editor."""
-    ENGINE.validate_condition(condition, fields, path=path)
+validate_schema = ENGINE.validate_schema
+validate_condition = ENGINE.validate_condition
+facts = ENGINE.facts
+display = ENGINE.display
+display_many = ENGINE.display_many
 
 
 def clean_form(
@@ -111,25 +101,3 @@ def clean_form(
     """
     context = ApprovalContext(initiator=initiator, unit=unit, room_exists=room_exists)
     return ENGINE.clean(fields, values, context=context)
-
-
-def facts(fields: Sequence[Field], cleaned: Mapping[str, Any]) -> dict[str, object]:
-    """The scalars flow conditions compare: days, hours, totals, amounts, values."""
-    return ENGINE.facts(fields, cleaned)
-
-
-def display(
-    fields: Sequence[Field],
-    cleaned: Mapping[str, Any],
-    *,
-    lookups: Mapping[str, NameLookup] | None = None,
-) -> list[Row]:
-    """`[{key, label, value}]` in Chinese for one request."""
-    return ENGINE.display(fields, cleaned, lookups=lookups)
-
-
-def display_many(
-    forms: Sequence[Form], *, lookups: Mapping[str, NameLookup] | None = None
-) -> list[list[Row]]:
-    """`display` for a page of requests: one query per kind of name for all of them."""
-    return ENGINE.display_many(forms, lookups=lookups)

@@ -62,8 +62,11 @@ def display_fields(approval: Approval) -> list[dict[str, str]]:
 
 
 def display_fields_many(approvals: Sequence[Approval]) -> list[list[dict[str, str]]]:
-    """`display_fields` for a page of requests: the people, departments and rooms
-    their forms name are looked up in one query per kind for the whole page."""
+    """`display_fields` for a page of requests, without a query per row.
+
+    The people, departments and rooms their forms name are looked up in one
+    query per kind for the whole page.
+    """
     return forms.display_many([(a.fields, a.form) for a in approvals])
 
 

@@ -23,9 +23,6 @@ This package never imports an app (an import-linter contract says so).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from backend.forms.base import (
     COMPARE_ID,
     COMPARE_NUMBER,
@@ -77,45 +74,11 @@ __all__ = [
     "validate_schema",
 ]
 
+# The shared types' engine; its methods are this package's functions.
 ENGINE = FormEngine(FIELD_TYPES)
-
-
-def validate_schema(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A field list as somebody authored it, checked and normalised (defaults filled)."""
-    return ENGINE.validate_schema(fields)
-
-
-def clean_form(
-    fields: Sequence[Field], values: dict[str, Any], *, context: Context
-) -> dict[str, Any]:
-    """Submitted values checked against a validated schema; what is stored."""
-    return ENGINE.clean(fields, values, context=context)
-
-
-def facts(fields: Sequence[Field], cleaned: Mapping[str, Any]) -> dict[str, object]:
-    """The scalars workflow conditions compare, one per filled field."""
-    return ENGINE.facts(fields, cleaned)
-
-
-def display(
-    fields: Sequence[Field],
-    cleaned: Mapping[str, Any],
-    *,
-    lookups: Mapping[str, NameLookup] | None = None,
-) -> list[Row]:
-    """`[{key, label, value}]` in Chinese; empty fields left out."""
-    return ENGINE.display(fields, cleaned, lookups=lookups)
-
-
-def display_many(
-    forms: Sequence[Form], *, lookups: Mapping[str, NameLookup] | None = None
-) -> list[list[Row]]:
-    """`display` for many forms at once: one name lookup per kind for all of them."""
-    return ENGINE.display_many(forms, lookups=lookups)
-
-
-def validate_condition(
-    condition: Mapping[str, Any], fields: list[dict[str, Any]], *, path: str = "when"
-) -> None:
-    """A flow editor's branch condition checked against the schema's fields."""
-    ENGINE.validate_condition(condition, fields, path=path)
+validate_schema = ENGINE.validate_schema
+validate_condition = ENGINE.validate_condition
+clean_form = ENGINE.clean
+facts = ENGINE.facts
+display = ENGINE.display
+display_many = ENGINE.display_many

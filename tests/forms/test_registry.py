@@ -12,7 +12,6 @@ from backend import forms
 from backend.approvals import forms as approval_forms
 from backend.common.errors import InvalidInput
 from backend.directory.models import Department, User
-from backend.forms.base import FieldType
 
 NOBODY = User(mobile="13800009999", name="路人")
 REGISTRIES = {"shared": forms.FIELD_TYPES, "approvals": approval_forms.FIELD_TYPES}
@@ -24,14 +23,14 @@ REGISTRIES = {"shared": forms.FIELD_TYPES, "approvals": approval_forms.FIELD_TYP
 )
 def test_every_registered_type_implements_the_interface(registry: str, name: str) -> None:
     kind = REGISTRIES[registry][name]
-    assert isinstance(kind, FieldType)
+    assert isinstance(kind, forms.FieldType)
     assert kind.name == name
     assert kind.required_verb in ("请填写", "请选择", "请上传")
-    assert type(kind).clean is not FieldType.clean, "every type cleans its own values"
+    assert type(kind).clean is not forms.FieldType.clean, "every type cleans its own values"
     if kind.references is not None:
         # A value that names objects is shown by name, looked up in batch.
-        assert type(kind).load_names is not FieldType.load_names
-        assert type(kind).show is not FieldType.show
+        assert type(kind).load_names is not forms.FieldType.load_names
+        assert type(kind).show is not forms.FieldType.show
 
 
 def test_approvals_add_the_room_to_the_shared_types_and_nothing_else() -> None:
