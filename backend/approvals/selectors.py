@@ -6,6 +6,7 @@ present, CC) and to the members of the group it was posted into.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils import timezone
 from backend.approvals import forms
 from backend.approvals.models import Approval, MeetingRoom, Template
 from backend.common.errors import InvalidInput, NotFound, PermissionDenied
-from backend.directory.models import Department, Role, RoleAssignment, Unit, User
+from backend.directory.models import Role, RoleAssignment, Unit, User
 from backend.workflow import selectors as flow
 from backend.workflow.models import CarbonCopy, Task
 from backend.workflow.resolvers import origin_of
@@ -57,15 +58,16 @@ def approval_get(*, viewer: User, approval_id: int) -> Approval:
 
 
 def display_fields(approval: Approval) -> list[dict[str, str]]:
-    return forms.display(
-        approval.fields,
-        approval.form,
-        names=lambda ids: dict(User.objects.filter(pk__in=ids).values_list("pk", "name")),
-        departments=lambda ids: dict(
-            Department.objects.filter(pk__in=ids).values_list("pk", "name")
-        ),
-        rooms=lambda ids: dict(MeetingRoom.objects.filter(pk__in=ids).values_list("pk", "name")),
-    )
+    return forms.display(approval.fields, approval.form)
+
+
+def display_fields_many(approvals: Sequence[Approval]) -> list[list[dict[str, str]]]:
+    """`display_fields` for a page of requests, without a query per row.
+
+    The people, departments and rooms their forms name are looked up in one
+    query per kind for the whole page.
+    """
+    return forms.display_many([(a.fields, a.form) for a in approvals])
 
 
 def current_step_name(approval: Approval) -> str:
@@ -164,15 +166,26 @@ def my_task_states(approvals: list[Approval], viewer: User) -> dict[int, str]:
 
 
 def summaries(approvals: list[Approval], viewer: User) -> list[dict[str, Any]]:
+    """A list page's rows; a fixed number of queries however many rows (and field types)."""
     states = my_task_states(approvals, viewer)
-    return [summary(a, viewer, my_task_state=states[a.pk]) for a in approvals]
+    shown = display_fields_many(approvals)
+    return [
+        summary(a, viewer, my_task_state=states[a.pk], shown=rows)
+        for a, rows in zip(approvals, shown, strict=True)
+    ]
 
 
 def summary(
-    approval: Approval, viewer: User, *, my_task_state: str | None = None
+    approval: Approval,
+    viewer: User,
+    *,
+    my_task_state: str | None = None,
+    shown: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     if my_task_state is None:
         my_task_state = my_task_states([approval], viewer)[approval.pk]
+    if shown is None:
+        shown = display_fields(approval)
     return {
         "id": approval.pk,
         "number": approval.number,
@@ -189,8 +202,7 @@ def summary(
         "created_at": approval.created_at,
         "finished_at": approval.finished_at,
         "summary_fields": [
-            {"label": f["label"], "value": f["value"]}
-            for f in display_fields(approval)[:SUMMARY_FIELDS]
+            {"label": f["label"], "value": f["value"]} for f in shown[:SUMMARY_FIELDS]
         ],
         "my_task_state": my_task_state,
     }
@@ -198,9 +210,10 @@ def summary(
 
 def detail(approval: Approval, viewer: User, now: datetime | None = None) -> dict[str, Any]:
     instance = approval.flow
+    shown = display_fields(approval)
     return {
-        **summary(approval, viewer),
-        "fields": display_fields(approval),
+        **summary(approval, viewer, shown=shown),
+        "fields": shown,
         "schema": approval.fields,
         "form": approval.form,
         "route": flow.route_view(instance),

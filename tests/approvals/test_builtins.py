@@ -201,9 +201,7 @@ def test_a_realistic_form_of_each_template_cleans(
     shown = forms.display(
         BY_CODE["expense"]["fields"],
         cleaned["expense"],
-        names=lambda ids: {},
-        departments=lambda ids: {},
-        rooms=lambda ids: {},
+        lookups={"person": lambda ids: {}, "department": lambda ids: {}, "room": lambda ids: {}},
     )
     assert [row["value"] for row in shown] == [
         "3项,合计¥5,636.50",

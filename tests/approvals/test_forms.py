@@ -858,10 +858,11 @@ class Lookups:
         self.calls.append(("rooms", ids))
         return {3: "第一会议室"}
 
+    def by_kind(self) -> dict[str, Any]:
+        return {"person": self.names, "department": self.departments, "room": self.rooms}
+
     def show(self, fields: list[dict[str, Any]], cleaned: dict[str, Any]) -> dict[str, str]:
-        rows = forms.display(
-            fields, cleaned, names=self.names, departments=self.departments, rooms=self.rooms
-        )
+        rows = forms.display(fields, cleaned, lookups=self.by_kind())
         assert all(set(row) == {"key", "label", "value"} for row in rows)
         return {row["label"]: row["value"] for row in rows}
 
@@ -940,9 +941,7 @@ def test_display_keeps_schema_order_and_omits_empty_values() -> None:
     rows = forms.display(
         fields,
         {"remark": "", "reason": "开会", "amount": "0.00", "day": "2026-01-02"},
-        names=lookups.names,
-        departments=lookups.departments,
-        rooms=lookups.rooms,
+        lookups=lookups.by_kind(),
     )
     assert rows == [
         {"key": "amount", "label": "预计费用", "value": "¥0.00"},
