@@ -335,7 +335,8 @@ class TencentSms(Scripted):
 
 
 class AliyunSms(Scripted):
-    """Alibaba Cloud RPC API: `Action=SendSms` with a signature; JSON `Code` "OK"."""
+    """Alibaba Cloud RPC API: SendSms signed (V3 `ACS3-HMAC-SHA256` header or V2
+    `Signature` parameter), parameters in the query or form; JSON `Code` "OK"."""
 
     def __init__(self) -> None:
         super().__init__(self._ok)
@@ -349,7 +350,11 @@ class AliyunSms(Scripted):
 
     def _ok(self, request: Request) -> Answer:
         params = self.params(request)
-        if params.get("Action") != "SendSms" or "Signature" not in params:
+        action = request.headers.get("x-acs-action") or params.get("Action")
+        signed = "Signature" in params or request.headers.get("authorization", "").startswith(
+            "ACS3-HMAC-SHA256 Credential="
+        )
+        if action != "SendSms" or not signed:
             return Answer(400, {"Code": "IncompleteSignature", "Message": "签名缺失"})
         return Answer(
             200,
