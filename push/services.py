@@ -9,13 +9,16 @@ docs/notifications.md describes the contract.
 
 from __future__ import annotations
 
+import binascii
 import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +28,7 @@ from django_tasks_db.backend import DatabaseBackend
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common.errors import InvalidInput
 from backend.directory.models import MOBILE_RE, User
-from push import selectors, sms, webpush
+from push import selectors, sms, vapid, webpush
 from push.kinds import Urgency, kind_of
 from push.models import Delivery, Notification, NotificationSettings, PushSubscription
 
@@ -451,14 +454,40 @@ class SubscriptionInput:
     user_agent: str = ""
 
 
+class InvalidSubscription(InvalidInput):
+    code = "invalid_subscription"
+    message = "推送订阅无效"
+
+
+def subscription_check(data: SubscriptionInput) -> None:
+    """Refuse a malformed subscription now rather than fail on every push later."""
+    parts = urlsplit(data.endpoint)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if len(data.endpoint) > 2048 or not parts.hostname or parts.scheme not in ("https", "http"):
+        raise InvalidSubscription("推送地址格式不正确", code="invalid_endpoint")
+    if parts.scheme == "http" and not (loopback and settings.ZT_PUSH_ALLOW_HTTP_LOOPBACK):
+        raise InvalidSubscription("推送地址必须使用 HTTPS", code="endpoint_not_https")
+    try:
+        point = vapid.b64url_decode(data.p256dh)
+        secret = vapid.b64url_decode(data.auth)
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except (ValueError, binascii.Error):
+        raise InvalidSubscription("设备公钥(p256dh)无效", code="invalid_p256dh") from None
+    if len(point) != 65:
+        raise InvalidSubscription("设备公钥(p256dh)长度应为65字节", code="invalid_p256dh")
+    if len(secret) != 16:
+        raise InvalidSubscription("认证密钥(auth)长度应为16字节", code="invalid_auth")
+
+
 def subscription_save(
     *, actor: User, data: SubscriptionInput, context: RequestContext = NO_CONTEXT
 ) -> PushSubscription:
-    """Register this device for web push (idempotent per endpoint).
+    """Register this device for web push (idempotent per endpoint); checks it first.
 
     An endpoint once held by another person moves to the actor: a browser
     profile belongs to whoever is logged in on it now.
     """
+    subscription_check(data)
     now = timezone.now()
     with transaction.atomic():
         existing = (
