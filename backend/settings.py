@@ -249,3 +249,50 @@ from backend import static_rules as _static_rules  # noqa: E402
 WHITENOISE_IMMUTABLE_FILE_TEST = _static_rules.immutable_file_test
 WHITENOISE_ADD_HEADERS_FUNCTION = _static_rules.add_headers
 CSRF_FAILURE_VIEW = "mobile_api.errors.csrf_failure"
+
+# --- Out-of-band reach: web push and SMS (docs/notifications.md) ---
+# VAPID: production sets the pair (`manage.py vapid_keys` prints one); without
+# them the embedded default creates one on first use and keeps it in var/.
+ZT_VAPID_PRIVATE_KEY = env.str("ZT_VAPID_PRIVATE_KEY", default="")
+ZT_VAPID_PUBLIC_KEY = env.str("ZT_VAPID_PUBLIC_KEY", default="")
+ZT_VAPID_SUBJECT = env.str("ZT_VAPID_SUBJECT", default="mailto:admin@zhengtong.local")
+ZT_VAPID_KEY_FILE = Path(env.str("ZT_VAPID_KEY_FILE", default=str(VAR_DIR / "vapid.json")))
+ZT_VAPID_JWT_SECONDS = env.int("ZT_VAPID_JWT_SECONDS", default=12 * 3600)
+ZT_PUSH_TIMEOUT_SECONDS = env.float("ZT_PUSH_TIMEOUT_SECONDS", default=10.0)
+# Plain-http push endpoints are refused unless this is on (DEBUG, the test push service).
+ZT_PUSH_ALLOW_HTTP_LOOPBACK = env.bool("ZT_PUSH_ALLOW_HTTP_LOOPBACK", default=DEBUG)
+ZT_PUSH_MAX_SUBSCRIPTIONS = env.int("ZT_PUSH_MAX_SUBSCRIPTIONS", default=10)
+# Delivery retries: attempt n waits base * 2**(n-1) seconds, at most max.
+ZT_DELIVERY_MAX_ATTEMPTS = env.int("ZT_DELIVERY_MAX_ATTEMPTS", default=6)
+ZT_DELIVERY_BACKOFF_SECONDS = env.float("ZT_DELIVERY_BACKOFF_SECONDS", default=10.0)
+ZT_DELIVERY_BACKOFF_MAX_SECONDS = env.float("ZT_DELIVERY_BACKOFF_MAX_SECONDS", default=600.0)
+# A delivery still `sending` this long after its claim was cut off by a crash.
+ZT_DELIVERY_STALE_SECONDS = env.int("ZT_DELIVERY_STALE_SECONDS", default=300)
+
+ZT_SMS_GATEWAY = env.str("ZT_SMS_GATEWAY", default="console")
+ZT_SMS_SIGN_NAME = env.str("ZT_SMS_SIGN_NAME", default="政通")
+# kind -> provider template id (the template's text is registered with the provider).
+ZT_SMS_TEMPLATES: dict[str, str] = env.json(
+    "ZT_SMS_TEMPLATES",
+    default={"urgent": "ZT_URGENT", "deadline": "ZT_DEADLINE", "overdue": "ZT_OVERDUE"},
+)
+ZT_SMS_TIMEOUT_SECONDS = env.float("ZT_SMS_TIMEOUT_SECONDS", default=10.0)
+ZT_SMS_MAX_PER_HOUR = env.int("ZT_SMS_MAX_PER_HOUR", default=5)
+ZT_SMS_MAX_PER_DAY = env.int("ZT_SMS_MAX_PER_DAY", default=10)
+ZT_SMS_HTTP_URL = env.str("ZT_SMS_HTTP_URL", default="")
+ZT_SMS_HTTP_HEADERS: dict[str, str] = env.json("ZT_SMS_HTTP_HEADERS", default={})
+ZT_SMS_HTTP_BODY = env.json("ZT_SMS_HTTP_BODY", default=None)
+ZT_SMS_HTTP_SUCCESS = env.str("ZT_SMS_HTTP_SUCCESS", default="code=0")
+ZT_SMS_HTTP_MESSAGE_ID = env.str("ZT_SMS_HTTP_MESSAGE_ID", default="msgId")
+ZT_SMS_HTTP_ERROR_MESSAGE = env.str("ZT_SMS_HTTP_ERROR_MESSAGE", default="message")
+ZT_SMS_HTTP_TRANSIENT_CODES: list[str] = env.list("ZT_SMS_HTTP_TRANSIENT_CODES", default=[])
+ZT_SMS_TENCENT_SECRET_ID = env.str("ZT_SMS_TENCENT_SECRET_ID", default="")
+ZT_SMS_TENCENT_SECRET_KEY = env.str("ZT_SMS_TENCENT_SECRET_KEY", default="")
+ZT_SMS_TENCENT_APP_ID = env.str("ZT_SMS_TENCENT_APP_ID", default="")
+ZT_SMS_TENCENT_REGION = env.str("ZT_SMS_TENCENT_REGION", default="ap-guangzhou")
+ZT_SMS_TENCENT_ENDPOINT = env.str("ZT_SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+ZT_SMS_TENCENT_PROTOCOL = env.str("ZT_SMS_TENCENT_PROTOCOL", default="https")
+ZT_SMS_ALIYUN_ACCESS_KEY_ID = env.str("ZT_SMS_ALIYUN_ACCESS_KEY_ID", default="")
+ZT_SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("ZT_SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+ZT_SMS_ALIYUN_ENDPOINT = env.str("ZT_SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
+ZT_SMS_ALIYUN_PROTOCOL = env.str("ZT_SMS_ALIYUN_PROTOCOL", default="https")

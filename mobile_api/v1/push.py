@@ -1,0 +1,222 @@
+"""Web push subscriptions, 通知设置 and the person's delivery log (docs/notifications.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.common.errors import NotFound
+from mobile_api.v1.common import errors, request_context, user_of
+from push import selectors, services, vapid
+from push.models import Delivery, LockScreen, NotificationSettings, PushSubscription
+
+DELIVERY_PAGE = 50
+
+# --- shapes -------------------------------------------------------------------------
+
+
+class SubscriptionOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    endpoint = serializers.CharField()
+    user_agent = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_success_at = serializers.DateTimeField(allow_null=True)
+
+
+class VapidKeyOut(serializers.Serializer[Any]):
+    public_key = serializers.CharField(help_text="applicationServerKey,base64url")
+
+
+class SettingsOut(serializers.Serializer[Any]):
+    lock_screen = serializers.ChoiceField(
+        choices=LockScreen.choices,
+        help_text="锁屏显示: full 显示发送人和内容 / sender 仅显示发送人 / hidden 仅提示有新消息",
+    )
+    quiet_start = serializers.TimeField(format="%H:%M")
+    quiet_end = serializers.TimeField(format="%H:%M")
+    sms_urgent = serializers.BooleanField(help_text="加急未读时短信提醒")
+    sms_deadlines = serializers.BooleanField(help_text="事项到期短信提醒")
+
+
+class DeliveryOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    notification_id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Delivery.Channel.choices)
+    state = serializers.ChoiceField(choices=Delivery.State.choices)
+    state_label = serializers.CharField()
+    attempts = serializers.IntegerField()
+    provider_message_id = serializers.CharField()
+    error_code = serializers.CharField()
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeliveryPageOut(serializers.Serializer[Any]):
+    items = DeliveryOut(many=True)
+    has_more = serializers.BooleanField()
+
+
+def subscription_payload(row: PushSubscription) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "endpoint": row.endpoint,
+        "user_agent": row.user_agent,
+        "created_at": row.created_at,
+        "last_success_at": row.last_success_at,
+    }
+
+
+def settings_payload(row: NotificationSettings) -> dict[str, Any]:
+    return SettingsOut(row).data
+
+
+def delivery_payload(row: Delivery) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "notification_id": row.notification_id,
+        "kind": row.notification.kind,
+        "title": row.notification.title,
+        "channel": row.channel,
+        "state": row.state,
+        "state_label": row.get_state_display(),
+        "attempts": row.attempts,
+        "provider_message_id": row.provider_message_id,
+        "error_code": row.error_code,
+        "error": row.error,
+        "created_at": row.created_at,
+        "sent_at": row.sent_at,
+    }
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+class SubscriptionNotFound(NotFound):
+    code = "subscription_not_found"
+    message = "该设备未开启推送"
+
+
+class SubscriptionView(APIView):
+    class SubscribeIn(serializers.Serializer[Any]):
+        class KeysIn(serializers.Serializer[Any]):
+            p256dh = serializers.CharField(max_length=128)
+            auth = serializers.CharField(max_length=64)
+
+        endpoint = serializers.CharField(max_length=2048)
+        keys = KeysIn()
+        expirationTime = serializers.IntegerField(  # noqa: N815 - PushSubscription.toJSON()
+            required=False, allow_null=True
+        )
+
+    class UnsubscribeIn(serializers.Serializer[Any]):
+        endpoint = serializers.CharField(max_length=2048)
+
+    @extend_schema(
+        request=SubscribeIn,
+        responses={201: SubscriptionOut, **errors(400, 401)},
+        description="保存本设备的推送订阅(即浏览器 PushSubscription.toJSON())。"
+        "错误码: invalid_endpoint, endpoint_not_https, invalid_p256dh, invalid_auth",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.SubscribeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        keys = data.validated_data["keys"]
+        row = services.subscription_save(
+            actor=user_of(request),
+            data=services.SubscriptionInput(
+                endpoint=data.validated_data["endpoint"],
+                p256dh=keys["p256dh"],
+                auth=keys["auth"],
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            ),
+            context=request_context(request),
+        )
+        return Response(subscription_payload(row), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=UnsubscribeIn,
+        responses={204: None, **errors(400, 401, 404)},
+        description="本设备取消推送。错误码: subscription_not_found",
+    )
+    def delete(self, request: Request) -> Response:
+        data = self.UnsubscribeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not services.subscription_delete(
+            actor=user_of(request),
+            endpoint=data.validated_data["endpoint"],
+            context=request_context(request),
+        ):
+            raise SubscriptionNotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VapidPublicKeyView(APIView):
+    @extend_schema(responses={200: VapidKeyOut, **errors(401)})
+    def get(self, request: Request) -> Response:
+        return Response({"public_key": vapid.keys().public_key})
+
+
+class NotificationSettingsView(APIView):
+    class PatchIn(serializers.Serializer[Any]):
+        lock_screen = serializers.ChoiceField(choices=LockScreen.choices, required=False)
+        quiet_start = serializers.TimeField(required=False, input_formats=["%H:%M"])
+        quiet_end = serializers.TimeField(required=False, input_formats=["%H:%M"])
+        sms_urgent = serializers.BooleanField(required=False)
+        sms_deadlines = serializers.BooleanField(required=False)
+
+    @extend_schema(responses={200: SettingsOut, **errors(401)})
+    def get(self, request: Request) -> Response:
+        row = selectors.settings_get(user_id=user_of(request).pk)
+        return Response(settings_payload(row))
+
+    @extend_schema(
+        request=PatchIn,
+        responses={200: SettingsOut, **errors(400, 401)},
+        description="修改通知设置,只传需要改的项;免打扰时段为 HH:MM",
+    )
+    def patch(self, request: Request) -> Response:
+        data = self.PatchIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        row = services.settings_update(actor=user_of(request), changes=data.validated_data)
+        return Response(settings_payload(row))
+
+
+class DeliveryListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("before", int, required=False, description="只返回 id 小于此值的记录"),
+        ],
+        responses={200: DeliveryPageOut, **errors(400, 401)},
+        description="本人的通知投递记录(网页推送与短信),最新在前,每页50条",
+    )
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("before")
+        before = serializers.IntegerField(min_value=1).run_validation(raw) if raw else None
+        rows = list(
+            selectors.deliveries_of(
+                viewer=user_of(request), limit=DELIVERY_PAGE + 1, before_id=before
+            )
+        )
+        return Response(
+            {
+                "items": [delivery_payload(r) for r in rows[:DELIVERY_PAGE]],
+                "has_more": len(rows) > DELIVERY_PAGE,
+            }
+        )
+
+
+urlpatterns: list[URLPattern] = [
+    path("push/subscriptions", SubscriptionView.as_view()),
+    path("push/vapid-public-key", VapidPublicKeyView.as_view()),
+    path("me/notification-settings", NotificationSettingsView.as_view()),
+    path("me/deliveries", DeliveryListView.as_view()),
+]

@@ -1,0 +1,543 @@
+"""Every write of out-of-band reach, and the delivery jobs' steps.
+
+The surface for the rules that come (messages, 待办, 加急, deadlines) is
+`notify()`: call it inside the transaction of the change that causes the
+notification; the delivery jobs are stored in that same transaction (the
+database task backend) and run by the worker (`manage.py db_worker`).
+docs/notifications.md describes the contract.
+"""
+
+from __future__ import annotations
+
+import binascii
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+
+from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common.errors import InvalidInput
+from backend.directory.models import MOBILE_RE, User
+from push import selectors, sms, vapid, webpush
+from push.kinds import Urgency, kind_of
+from push.models import Delivery, Notification, NotificationSettings, PushSubscription
+
+logger = logging.getLogger(__name__)
+
+JOB_CHUNK = 100
+State = Delivery.State
+
+
+# --- notify: the API the rules call -----------------------------------------------------
+
+
+def notify(
+    user_ids: Iterable[int],
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    sender_name: str = "",
+    url: str = "",
+    tag: str = "",
+    dedup_key: str = "",
+    urgency: Urgency | None = None,
+    sms_params: Mapping[str, str] | None = None,
+    sms_template: str = "",
+    not_before: datetime | None = None,
+) -> list[Notification]:
+    """Tell people about something, by web push and (when `sms_params` is given) SMS.
+
+    - `kind` is a row of `push.kinds.KINDS`; it sets Urgency, TTL, collapsing
+      and which person setting can switch the SMS off.
+    - `title`/`body`/`sender_name` are the full text; each person's lock-screen
+      setting decides how much of it leaves the server.
+    - `url` is what a tap opens; `tag` groups notifications on the device
+      (e.g. ``conv:12``) and, for collapsing kinds, becomes the push `Topic`.
+    - `dedup_key` (per person) makes the call idempotent: a person who already
+      has a notification with this key gets nothing new, now or after a retry.
+    - `sms_params` asks for an SMS too: the template is `sms_template` or
+      `settings.ZT_SMS_TEMPLATES[kind]`; people without a usable mobile number
+      get push only, and their SMS delivery is logged as skipped (`no_mobile`).
+    - `not_before` delays the deliveries (an escalation, a reminder).
+
+    Runs in the caller's transaction (a savepoint): the notification rows, the
+    delivery rows and the delivery jobs commit or roll back with the change.
+    Returns the notifications created (duplicates by `dedup_key` left out).
+    """
+    spec = kind_of(kind)
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return []
+    now = timezone.now()
+    template = sms_template or settings.ZT_SMS_TEMPLATES.get(kind, "")
+    if sms_params is not None and not template:
+        raise ValueError(f"no SMS template for kind {kind!r}: set ZT_SMS_TEMPLATES")
+    with transaction.atomic():
+        if dedup_key:
+            seen = set(
+                Notification.objects.filter(user_id__in=wanted, dedup_key=dedup_key).values_list(
+                    "user_id", flat=True
+                )
+            )
+            wanted = [u for u in wanted if u not in seen]
+        people = {
+            u.pk: u
+            for u in User.objects.filter(pk__in=wanted, is_active=True).only(
+                "id", "mobile", "is_bot"
+            )
+        }
+        created = Notification.objects.bulk_create(
+            Notification(
+                user_id=user_id,
+                kind=kind,
+                title=title[:128],
+                body=body[:512],
+                sender_name=sender_name[:64],
+                url=url[:256],
+                tag=tag[:64],
+                urgency=str(urgency or spec.urgency),
+                dedup_key=dedup_key,
+                sms_template=template if sms_params is not None else "",
+                sms_params=dict(sms_params or {}),
+                created_at=now,
+            )
+            for user_id in wanted
+            if user_id in people
+        )
+        deliveries = _deliveries_for(created, people, now, want_sms=sms_params is not None)
+        Delivery.objects.bulk_create(deliveries)
+        ids = list(
+            Delivery.objects.filter(notification__in=created, state=State.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), JOB_CHUNK):
+            _enqueue(ids[start : start + JOB_CHUNK], run_after=not_before)
+    return created
+
+
+def _usable_mobile(user: User) -> str:
+    return user.mobile if not user.is_bot and re.fullmatch(MOBILE_RE, user.mobile or "") else ""
+
+
+def _deliveries_for(
+    notifications: list[Notification], people: Mapping[int, User], now: datetime, *, want_sms: bool
+) -> list[Delivery]:
+    rows: list[Delivery] = []
+    for notification in notifications:
+        rows.append(_row(notification, Delivery.Channel.PUSH, now))
+        if not want_sms:
+            continue
+        mobile = _usable_mobile(people[notification.user_id])
+        row = _row(notification, Delivery.Channel.SMS, now, target=mobile)
+        if not mobile:
+            row.state = State.SKIPPED
+            row.error_code = "no_mobile"
+            row.error = "该人员没有可用的手机号,仅网页推送"
+        rows.append(row)
+    return rows
+
+
+def _row(notification: Notification, channel: str, now: datetime, target: str = "") -> Delivery:
+    return Delivery(
+        notification=notification, channel=channel, target=target, created_at=now, updated_at=now
+    )
+
+
+def _enqueue(delivery_ids: list[int], *, run_after: datetime | None = None) -> None:
+    """Store the delivery job; in the caller's transaction when the backend is the database.
+
+    Other back ends (the immediate one of browser tests) run the job at
+    enqueue: they get it after commit, so it sees the committed rows.
+    """
+    from push.tasks import deliver  # the job module imports this one
+
+    job = deliver.using(run_after=run_after) if run_after else deliver
+    if isinstance(task_backends[job.backend], DatabaseBackend):
+        job.enqueue(delivery_ids)
+    else:
+        transaction.on_commit(lambda: job.enqueue(delivery_ids))
+
+
+# --- the delivery job ------------------------------------------------------------------------
+
+
+def deliver(delivery_ids: list[int]) -> None:
+    """Run each delivery once; a failure of one never stops the others."""
+    for delivery_id in delivery_ids:
+        try:
+            channel = Delivery.objects.values_list("channel", flat=True).get(pk=delivery_id)
+        except Delivery.DoesNotExist:
+            continue
+        if channel == Delivery.Channel.PUSH:
+            push_deliver(delivery_id)
+        else:
+            sms_deliver(delivery_id)
+
+
+def _claimable(delivery: Delivery, now: datetime) -> bool:
+    """pending/retry are ours to take; `sending` only when its claim went stale."""
+    if delivery.state in (State.PENDING, State.RETRY):
+        return True
+    stale = now - timedelta(seconds=settings.ZT_DELIVERY_STALE_SECONDS)
+    return delivery.state == State.SENDING and delivery.updated_at < stale
+
+
+def _finish(
+    delivery: Delivery, state: str, *, code: str = "", error: str = "", **extra: Any
+) -> None:
+    delivery.state = state
+    delivery.error_code = code[:64]
+    delivery.error = error[:512]
+    delivery.updated_at = timezone.now()
+    for name, value in extra.items():
+        setattr(delivery, name, value)
+    fields = ["state", "error_code", "error", "updated_at", *extra]
+    delivery.save(update_fields=fields)
+
+
+def backoff_seconds(attempts: int, retry_after: int | None = None) -> float:
+    """Exponential back-off from the attempt count; a server's Retry-After wins if longer."""
+    delay = settings.ZT_DELIVERY_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)
+    delay = min(delay, settings.ZT_DELIVERY_BACKOFF_MAX_SECONDS)
+    return max(delay, float(retry_after or 0))
+
+
+def _retry_or_fail(
+    delivery: Delivery, code: str, error: str, retry_after: int | None = None, **extra: Any
+) -> None:
+    if delivery.attempts >= settings.ZT_DELIVERY_MAX_ATTEMPTS:
+        _finish(
+            delivery,
+            State.FAILED,
+            code=code,
+            error=f"重试{delivery.attempts}次后仍失败: {error}",
+            **extra,
+        )
+        return
+    when = timezone.now() + timedelta(seconds=backoff_seconds(delivery.attempts, retry_after))
+    with transaction.atomic():
+        _finish(delivery, State.RETRY, code=code, error=error, next_attempt_at=when, **extra)
+        _enqueue([delivery.pk], run_after=when)
+
+
+# --- web push -----------------------------------------------------------------------------------
+
+
+def push_deliver(delivery_id: int) -> None:
+    """Send one notification to every device of its person (the devices not yet reached)."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        now = timezone.now()
+        if delivery is None or not _claimable(delivery, now):
+            return
+        delivery.attempts += 1
+        _finish(delivery, State.SENDING, attempts=delivery.attempts)
+    notification = Notification.objects.get(pk=delivery.notification_id)
+    devices = list(
+        PushSubscription.objects.filter(user_id=notification.user_id).exclude(pk__in=delivery.done)
+    )
+    if not devices and not delivery.done:
+        _finish(delivery, State.SKIPPED, code="no_device", error="该人员没有开启网页推送的设备")
+        return
+    spec = kind_of(notification.kind)
+    data = webpush.payload_for(
+        notification, selectors.settings_get(user_id=notification.user_id).lock_screen
+    )
+    topic = webpush.topic_for(notification.tag) if spec.collapse and notification.tag else ""
+    results = _push_to_devices(
+        devices, data, urgency=notification.urgency, ttl=spec.ttl_seconds, topic=topic
+    )
+    done = [*delivery.done, *results.accepted]
+    if results.transient:
+        _retry_or_fail(
+            delivery, "push_unavailable", results.summary(), results.retry_after, done=done
+        )
+    elif done:
+        _finish(
+            delivery,
+            State.SENT,
+            error=results.summary(),
+            done=done,
+            sent_at=timezone.now(),
+            provider="webpush",
+        )
+    else:
+        _finish(
+            delivery, State.FAILED, code=results.failure_code(), error=results.summary(), done=done
+        )
+
+
+@dataclass
+class _DeviceResults:
+    accepted: list[int]
+    gone: int = 0
+    rejected: int = 0
+    transient: int = 0
+    retry_after: int | None = None
+    last_error: str = ""
+
+    def summary(self) -> str:
+        parts = []
+        if self.gone:
+            parts.append(f"{self.gone}台设备订阅已失效并移除")
+        if self.rejected:
+            parts.append(f"{self.rejected}台设备被推送服务拒绝")
+        if self.transient:
+            parts.append(f"{self.transient}台设备暂时无法送达")
+        if self.last_error:
+            parts.append(self.last_error)
+        return ";".join(parts)
+
+    def failure_code(self) -> str:
+        return "subscription_gone" if self.gone and not self.rejected else "push_rejected"
+
+
+def _push_to_devices(
+    devices: list[PushSubscription], data: dict[str, Any], *, urgency: str, ttl: int, topic: str
+) -> _DeviceResults:
+    results = _DeviceResults(accepted=[])
+    for device in devices:
+        result = webpush.send(device, data, urgency=urgency, ttl=ttl, topic=topic)
+        if result.outcome == webpush.Outcome.ACCEPTED:
+            results.accepted.append(device.pk)
+            PushSubscription.objects.filter(pk=device.pk).update(last_success_at=timezone.now())
+        elif result.outcome == webpush.Outcome.GONE:
+            results.gone += 1
+            PushSubscription.objects.filter(pk=device.pk).delete()
+            logger.info("push subscription %s gone (%s), removed", device.pk, result.status)
+        elif result.outcome == webpush.Outcome.TRANSIENT:
+            results.transient += 1
+            results.retry_after = max(results.retry_after or 0, result.retry_after or 0) or None
+            results.last_error = f"HTTP {result.status or '-'} {result.detail}".strip()
+        else:
+            results.rejected += 1
+            results.last_error = f"HTTP {result.status} {result.detail}".strip()
+    return results
+
+
+# --- SMS ---------------------------------------------------------------------------------------
+
+
+def sms_deliver(delivery_id: int) -> None:
+    """Send one SMS at most once.
+
+    The claim (state `sending`, committed) comes before the provider call. If
+    the worker dies after the provider took the message, the row stays
+    `sending`; a later run that finds it so marks it `uncertain` instead of
+    sending again (`deliveries_resume`). Only failures the gateway calls
+    transient are retried.
+    """
+    claimed = _sms_claim(delivery_id)
+    if claimed is None:
+        return
+    delivery, message = claimed
+    try:
+        sent = sms.gateway().send(message)
+    except sms.SmsError as error:
+        if error.transient:
+            _retry_or_fail(delivery, error.code, error.message)
+        else:
+            _finish(delivery, State.FAILED, code=error.code, error=error.message)
+        return
+    _finish(delivery, State.SENT, provider_message_id=sent.provider_message_id[:128])
+
+
+def _sms_claim(delivery_id: int) -> tuple[Delivery, sms.SmsMessage] | None:
+    """Take the row for sending, or settle it without sending; None = nothing to send.
+
+    Locks the person's row so two workers cannot both pass the per-number
+    rate limit for the same number (a mobile number belongs to one person).
+    """
+    with transaction.atomic():
+        user_id = (
+            Delivery.objects.filter(pk=delivery_id)
+            .values_list("notification__user_id", flat=True)
+            .first()
+        )
+        if user_id is None:
+            return None
+        User.objects.select_for_update().filter(pk=user_id).first()
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        notification = Notification.objects.get(pk=delivery.notification_id)
+        now = timezone.now()
+        if delivery.state == State.SENDING and _claimable(delivery, now):
+            _finish(
+                delivery,
+                State.UNCERTAIN,
+                code="interrupted",
+                error="发送过程中断,为避免重复短信不再重发",
+            )
+            return None
+        if not _claimable(delivery, now):
+            return None
+        refusal = _sms_refusal(delivery, now)
+        if refusal:
+            _finish(delivery, State.SKIPPED, code=refusal[0], error=refusal[1])
+            return None
+        delivery.attempts += 1
+        provider = sms.gateway().name
+        _finish(delivery, State.SENDING, attempts=delivery.attempts, sent_at=now, provider=provider)
+    message = sms.SmsMessage(
+        mobile=delivery.target,
+        template=notification.sms_template,
+        params={str(k): str(v) for k, v in notification.sms_params.items()},
+        sign_name=settings.ZT_SMS_SIGN_NAME,
+        out_id=f"zt-{delivery.pk}",
+    )
+    return delivery, message
+
+
+def _sms_refusal(delivery: Delivery, now: datetime) -> tuple[str, str] | None:
+    notification = delivery.notification
+    setting = kind_of(notification.kind).sms_setting
+    if setting and not getattr(selectors.settings_get(user_id=notification.user_id), setting):
+        return "sms_off", "本人已关闭此类短信提醒"
+    handed = Delivery.objects.filter(
+        channel=Delivery.Channel.SMS,
+        target=delivery.target,
+        state__in=[State.SENDING, State.SENT, State.UNCERTAIN],
+    ).exclude(pk=delivery.pk)
+    if handed.filter(sent_at__gte=now - timedelta(hours=1)).count() >= settings.ZT_SMS_MAX_PER_HOUR:
+        return "rate_limited", f"该号码1小时内已发送{settings.ZT_SMS_MAX_PER_HOUR}条短信"
+    if handed.filter(sent_at__gte=now - timedelta(days=1)).count() >= settings.ZT_SMS_MAX_PER_DAY:
+        return "rate_limited", f"该号码24小时内已发送{settings.ZT_SMS_MAX_PER_DAY}条短信"
+    return None
+
+
+# --- recovery ----------------------------------------------------------------------------------
+
+
+def deliveries_resume() -> int:
+    """Re-enqueue deliveries whose job died with a worker; returns how many.
+
+    A worker killed mid-job leaves its task row RUNNING for ever and the
+    delivery `pending`/`retry`/`sending`. Enqueuing again is safe: the claim
+    step takes a row only in a state it may act on, so SMS left `sending`
+    become `uncertain`, never a second message. Run by `manage.py
+    push_resume` (cron or the worker's start).
+    """
+    stale = timezone.now() - timedelta(seconds=settings.ZT_DELIVERY_STALE_SECONDS)
+    ids = list(
+        Delivery.objects.filter(
+            state__in=[State.PENDING, State.RETRY, State.SENDING], updated_at__lt=stale
+        )
+        .exclude(next_attempt_at__gt=stale)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for start in range(0, len(ids), JOB_CHUNK):
+            _enqueue(ids[start : start + JOB_CHUNK])
+    return len(ids)
+
+
+# --- subscriptions and settings (REST) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubscriptionInput:
+    endpoint: str
+    p256dh: str
+    auth: str
+    user_agent: str = ""
+
+
+class InvalidSubscription(InvalidInput):
+    code = "invalid_subscription"
+    message = "推送订阅无效"
+
+
+def subscription_check(data: SubscriptionInput) -> None:
+    """Refuse a malformed subscription now rather than fail on every push later."""
+    parts = urlsplit(data.endpoint)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if len(data.endpoint) > 2048 or not parts.hostname or parts.scheme not in ("https", "http"):
+        raise InvalidSubscription("推送地址格式不正确", code="invalid_endpoint")
+    if parts.scheme == "http" and not (loopback and settings.ZT_PUSH_ALLOW_HTTP_LOOPBACK):
+        raise InvalidSubscription("推送地址必须使用 HTTPS", code="endpoint_not_https")
+    try:
+        point = vapid.b64url_decode(data.p256dh)
+        secret = vapid.b64url_decode(data.auth)
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except (ValueError, binascii.Error):
+        raise InvalidSubscription("设备公钥(p256dh)无效", code="invalid_p256dh") from None
+    if len(point) != 65:
+        raise InvalidSubscription("设备公钥(p256dh)长度应为65字节", code="invalid_p256dh")
+    if len(secret) != 16:
+        raise InvalidSubscription("认证密钥(auth)长度应为16字节", code="invalid_auth")
+
+
+def subscription_save(
+    *, actor: User, data: SubscriptionInput, context: RequestContext = NO_CONTEXT
+) -> PushSubscription:
+    """Register this device for web push (idempotent per endpoint); checks it first.
+
+    An endpoint once held by another person moves to the actor: a browser
+    profile belongs to whoever is logged in on it now.
+    """
+    subscription_check(data)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = (
+            PushSubscription.objects.select_for_update().filter(endpoint=data.endpoint).first()
+        )
+        if (
+            existing is None
+            and PushSubscription.objects.filter(user=actor).count()
+            >= settings.ZT_PUSH_MAX_SUBSCRIPTIONS
+        ):
+            oldest = PushSubscription.objects.filter(user=actor).order_by("created_at").first()
+            if oldest is not None:
+                oldest.delete()
+        subscription = existing or PushSubscription(endpoint=data.endpoint, created_at=now)
+        subscription.user = actor
+        subscription.p256dh = data.p256dh
+        subscription.auth = data.auth
+        subscription.user_agent = data.user_agent[:256]
+        subscription.save()
+        if existing is None:
+            audit_record("push.subscribe", actor=actor, target=subscription, context=context)
+    return subscription
+
+
+def subscription_delete(
+    *, actor: User, endpoint: str, context: RequestContext = NO_CONTEXT
+) -> bool:
+    """Forget the actor's subscription for this endpoint; False if there was none."""
+    with transaction.atomic():
+        deleted, _ = PushSubscription.objects.filter(user=actor, endpoint=endpoint).delete()
+        if deleted:
+            audit_record(
+                "push.unsubscribe", actor=actor, data={"endpoint": endpoint[:100]}, context=context
+            )
+    return bool(deleted)
+
+
+SETTING_FIELDS = ("lock_screen", "quiet_start", "quiet_end", "sms_urgent", "sms_deadlines")
+
+
+def settings_update(*, actor: User, changes: Mapping[str, Any]) -> NotificationSettings:
+    """Change some of the actor's 通知设置; unknown keys are refused."""
+    unknown = set(changes) - set(SETTING_FIELDS)
+    if unknown:
+        raise InvalidInput(f"未知的设置项: {', '.join(sorted(unknown))}", code="unknown_setting")
+    with transaction.atomic():
+        row, _ = NotificationSettings.objects.select_for_update().get_or_create(user=actor)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.updated_at = timezone.now()
+        row.full_clean(exclude=["user"])
+        row.save()
+    return row

@@ -1,0 +1,114 @@
+"""Fixtures of the push suites: the local push service, SMS gateways and a job runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from backend.directory.models import User
+from push import services, sms
+from push.models import Delivery, PushSubscription
+from tests.push.servers import AliyunSms, Device, PushService, SmsHttpGateway, TencentSms
+
+
+@pytest.fixture(autouse=True)
+def push_settings(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """Loopback endpoints allowed, a fresh VAPID pair per test, quick back-off."""
+    settings.ZT_PUSH_ALLOW_HTTP_LOOPBACK = True
+    settings.ZT_VAPID_PRIVATE_KEY = ""
+    settings.ZT_VAPID_PUBLIC_KEY = ""
+    settings.ZT_VAPID_KEY_FILE = tmp_path / "vapid.json"
+    settings.ZT_SMS_GATEWAY = "console"
+    settings.ZT_DELIVERY_BACKOFF_SECONDS = 30.0
+    sms.reset()
+    yield
+    sms.reset()
+
+
+@pytest.fixture
+def push_service() -> Iterator[PushService]:
+    service = PushService()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def sms_gateway(settings: Any) -> Iterator[SmsHttpGateway]:
+    gateway = SmsHttpGateway()
+    settings.ZT_SMS_GATEWAY = "http"
+    settings.ZT_SMS_HTTP_URL = f"{gateway.origin}/sms/send"
+    settings.ZT_SMS_HTTP_HEADERS = {"X-Api-Key": "test-key"}
+    settings.ZT_SMS_TIMEOUT_SECONDS = 1.0
+    sms.reset()
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture
+def tencent(settings: Any) -> Iterator[TencentSms]:
+    fake = TencentSms()
+    settings.ZT_SMS_GATEWAY = "tencent"
+    settings.ZT_SMS_TENCENT_SECRET_ID = "AKIDtest"
+    settings.ZT_SMS_TENCENT_SECRET_KEY = "secret"
+    settings.ZT_SMS_TENCENT_APP_ID = "1400000000"
+    settings.ZT_SMS_TENCENT_ENDPOINT = fake.host
+    settings.ZT_SMS_TENCENT_PROTOCOL = "http"
+    settings.ZT_SMS_TIMEOUT_SECONDS = 2.0
+    sms.reset()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def aliyun(settings: Any) -> Iterator[AliyunSms]:
+    fake = AliyunSms()
+    settings.ZT_SMS_GATEWAY = "aliyun"
+    settings.ZT_SMS_ALIYUN_ACCESS_KEY_ID = "LTAItest"
+    settings.ZT_SMS_ALIYUN_ACCESS_KEY_SECRET = "secret"
+    settings.ZT_SMS_ALIYUN_ENDPOINT = fake.host
+    settings.ZT_SMS_ALIYUN_PROTOCOL = "http"
+    settings.ZT_SMS_TIMEOUT_SECONDS = 2.0
+    sms.reset()
+    yield fake
+    fake.close()
+
+
+def subscribe(user: User, device: Device) -> PushSubscription:
+    keys = device.as_json()["keys"]
+    return services.subscription_save(
+        actor=user,
+        data=services.SubscriptionInput(
+            endpoint=device.endpoint, p256dh=keys["p256dh"], auth=keys["auth"], user_agent="test"
+        ),
+    )
+
+
+def run_jobs(*, later: bool = False) -> int:
+    """Run the stored jobs that are due, as the worker would; `later` = the back-off passed.
+
+    (The real `db_worker` closes connections between jobs, which a test's
+    transaction cannot survive; this runs the same rows through the same task.)
+    """
+    if later:
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(
+            run_after=timezone.now() - timedelta(seconds=1)
+        )
+    ran = 0
+    while row := DBTaskResult.objects.ready().order_by("enqueued_at", "id").first():
+        row.claim("test-worker")
+        result = row.task_result
+        row.task.call(*result.args, **result.kwargs)
+        row.set_successful(None)
+        ran += 1
+    return ran
+
+
+def deliveries(user: User, channel: str) -> list[Delivery]:
+    return list(Delivery.objects.filter(notification__user=user, channel=channel).order_by("pk"))

@@ -1,0 +1,28 @@
+"""The real worker command (`manage.py db_worker`) runs the stored delivery jobs."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from backend.directory.models import User
+from push import services
+from push.models import Delivery
+from tests.push.conftest import subscribe
+from tests.push.servers import PushService
+
+
+@pytest.mark.django_db(transaction=True)
+def test_db_worker_delivers_what_a_committed_change_enqueued(
+    push_service: PushService, staff: User
+) -> None:
+    device = push_service.new_device()
+    subscribe(staff, device)
+    with transaction.atomic():
+        services.notify([staff.pk], kind="todo", title="请假申请待审批", url="/approvals/9")
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
+    [got] = push_service.for_device(device)
+    assert got.payload["title"] == "请假申请待审批"
+    assert got.headers["urgency"] == "high"
+    assert Delivery.objects.get().state == Delivery.State.SENT
