@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from backend.common.errors import ZtError
-from backend.directory.models import User
+from backend.directory import services as directory
 from realtime import selectors, services
 from realtime.models import Conversation, Message
 from realtime.payloads import conversation_item_payload, message_payload
@@ -38,7 +38,7 @@ def test_recall_until_is_the_senders_window_and_null_where_it_does_not_apply(
 
 
 def test_a_system_accounts_card_has_no_recall_until(staff: Any) -> None:
-    bot = User.objects.create_user("10000000099", name="测试助手", is_bot=True)
+    bot = directory.system_account_get("approvals")
     chat = services.direct_conversation_get_or_create(actor=bot, other_id=staff.pk)
     card = services.card_message_send(
         conversation_id=chat.pk, card_type="note", object_id="1", title="通知", sender=bot
