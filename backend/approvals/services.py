@@ -26,14 +26,12 @@ from backend.approvals.selectors import (
 )
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied
-from backend.directory import services as directory
 from backend.directory.models import Unit, User
 from backend.todo import registry
 from backend.workflow import services as workflow
 from backend.workflow.definitions import validate_nodes
 from backend.workflow.models import CarbonCopy, ProcessVersion
 from realtime import cards
-from realtime import services as chat
 
 SUBJECT = "approval"
 # The 审批助手 system account (registered in ApprovalsConfig.ready()).
@@ -51,23 +49,6 @@ CLIENT_ID_MAX = 64
 class RoomTaken(Conflict):
     code = "room_taken"
     message = "该时段会议室已被预约"
-
-
-# --- the assistant -----------------------------------------------------------------
-
-
-def card_to_person(approval: Approval, user_id: int, title: str) -> None:
-    """A fresh card in the person's conversation with 审批助手 (so it shows as unread)."""
-    bot = directory.system_account_get(ASSISTANT)
-    conversation = chat.direct_conversation_get_or_create(actor=bot, other_id=user_id)
-    chat.card_message_send(
-        conversation_id=conversation.pk,
-        card_type=SUBJECT,
-        object_id=str(approval.pk),
-        title=title,
-        sender=bot,
-        sender_label=ASSISTANT_NAME,
-    )
 
 
 # --- templates ---------------------------------------------------------------------
