@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from backend.directory import services as directory
-from backend.directory.models import Department, Role, Unit, User
+from backend.directory.models import Department, Role, User
 from realtime.events import SentEvent, capture_events
 
 PASSWORD = "Zt-test-2026!"
@@ -71,10 +71,10 @@ def private_media(settings: Any, tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def org(db: Any) -> dict[str, Any]:
-    city = Unit.objects.create(
+    city = directory.unit_create(
         name="江城市人民政府", short_name="市政府", level="city", kind="government", code="JC-GOV"
     )
-    office = Unit.objects.create(
+    office = directory.unit_create(
         name="江城市人民政府办公室",
         short_name="市府办",
         parent=city,
@@ -82,7 +82,7 @@ def org(db: Any) -> dict[str, Any]:
         kind="department",
         code="JC-GOV-OFFICE",
     )
-    finance = Unit.objects.create(
+    finance = directory.unit_create(
         name="江城市财政局",
         short_name="财政局",
         parent=city,

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common.errors import InvalidInput, ZtError
-from backend.directory import system_accounts
+from backend.directory import system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
@@ -84,6 +85,44 @@ def user_create(
     user = User(mobile=mobile, password=password_hash, **fields)
     user.save()
     return user
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    name: str,
+    code: str,
+    level: str,
+    kind: str,
+    short_name: str = "",
+    parent: Unit | None = None,
+    order: int = 0,
+) -> Unit:
+    """The one way to create a unit: the row, then every app's set-up hook
+    (`unit_setup`: e.g. approvals' built-in templates and rooms), in one transaction.
+    """
+    name, code = name.strip(), code.strip()
+    if not name:
+        raise InvalidInput("单位名称不能为空", code="invalid_unit")
+    if Unit.objects.filter(code=code).exists():
+        raise InvalidInput("机构代码已存在", code="unit_code_taken")
+    unit = Unit(
+        name=name,
+        short_name=short_name,
+        code=code,
+        level=level,
+        kind=kind,
+        parent=parent,
+        order=order,
+    )
+    try:
+        unit.full_clean(validate_unique=False)
+    except ValidationError as error:
+        fields = {key: "；".join(messages) for key, messages in error.message_dict.items()}
+        raise InvalidInput("单位信息有误", code="invalid_unit", fields=fields) from None
+    unit.save()
+    unit_setup.run(unit)
+    return unit
 
 
 def system_account_get(key: str) -> User:
