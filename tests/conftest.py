@@ -19,6 +19,7 @@ import pytest
 from channels.layers import channel_layers
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 from backend.directory import services as directory
 from backend.directory.models import Department, Role, User
@@ -58,6 +59,15 @@ def in_process_channel_layer(settings: Any) -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+def require_postgresql(why: str) -> None:
+    """PostgreSQL-only checks skip on the embedded SQLite, and fail in CI if it is missing."""
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true needs PostgreSQL: {why}")
+    pytest.skip(f"{why} (PostgreSQL only; CI runs it)")
 
 
 @pytest.fixture
