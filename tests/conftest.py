@@ -19,9 +19,10 @@ import pytest
 from channels.layers import channel_layers
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 from backend.directory import services as directory
-from backend.directory.models import Department, Role, Unit, User
+from backend.directory.models import Department, Role, User
 from realtime.events import SentEvent, capture_events
 
 PASSWORD = "Zt-test-2026!"
@@ -60,6 +61,15 @@ def in_process_channel_layer(settings: Any) -> Iterator[None]:
     channel_layers.backends.clear()
 
 
+def require_postgresql(why: str) -> None:
+    """PostgreSQL-only checks skip on the embedded SQLite, and fail in CI if it is missing."""
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true needs PostgreSQL: {why}")
+    pytest.skip(f"{why} (PostgreSQL only; CI runs it)")
+
+
 @pytest.fixture
 def private_media(settings: Any, tmp_path: Path) -> Iterator[None]:
     """Uploads land in a per-test folder; the cache (presence, throttles) starts empty."""
@@ -71,10 +81,10 @@ def private_media(settings: Any, tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def org(db: Any) -> dict[str, Any]:
-    city = Unit.objects.create(
+    city = directory.unit_create(
         name="江城市人民政府", short_name="市政府", level="city", kind="government", code="JC-GOV"
     )
-    office = Unit.objects.create(
+    office = directory.unit_create(
         name="江城市人民政府办公室",
         short_name="市府办",
         parent=city,
@@ -82,7 +92,7 @@ def org(db: Any) -> dict[str, Any]:
         kind="department",
         code="JC-GOV-OFFICE",
     )
-    finance = Unit.objects.create(
+    finance = directory.unit_create(
         name="江城市财政局",
         short_name="财政局",
         parent=city,

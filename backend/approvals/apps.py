@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 class ApprovalsConfig(AppConfig):
@@ -12,27 +12,25 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from backend.approvals.cards import ApprovalCard
         from backend.approvals.flow import ApprovalFlowListener
+        from backend.approvals.services import (
+            ASSISTANT,
+            ASSISTANT_MOBILE,
+            ASSISTANT_NAME,
+            builtins_ensure,
+        )
         from backend.approvals.todo import ApprovalTodo
-        from backend.directory.models import Unit
+        from backend.directory import system_accounts, unit_setup
         from backend.todo import registry
         from backend.workflow import listeners
         from realtime import cards
 
+        system_accounts.register(ASSISTANT, name=ASSISTANT_NAME, mobile=ASSISTANT_MOBILE)
         cards.register(ApprovalCard())
         listeners.register("approval", ApprovalFlowListener())
         registry.register(ApprovalTodo())
-        post_save.connect(_unit_saved, sender=Unit, dispatch_uid="approvals-builtins")
+        # Every new unit starts with the built-in templates (集约化: one platform, many units).
+        unit_setup.register("approvals", builtins_ensure)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="approvals-builtins")
-
-
-def _unit_saved(
-    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
-) -> None:
-    """Every new unit starts with the built-in templates (集约化: one platform, many units)."""
-    if created and not raw:
-        from backend.approvals.services import builtins_ensure
-
-        builtins_ensure(instance)
 
 
 def _after_migrate(sender: Any, **kwargs: Any) -> None:

@@ -6,8 +6,10 @@ inside the engine's transaction, so every card and event leaves on commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from backend.approvals.models import Approval
-from backend.approvals.services import SUBJECT, card_to_person, release_room
+from backend.approvals.services import ASSISTANT, SUBJECT, release_room
 from backend.todo import registry
 from backend.workflow.listeners import Change
 from backend.workflow.models import Instance
@@ -42,34 +44,38 @@ def _sync_status(approval: Approval, instance: Instance) -> None:
 def _announce(approval: Approval) -> None:
     """The initiator's own card, and one in the group they chose to post it to."""
     name = approval.template.name
-    card_to_person(approval, approval.initiator_id, f"您提交了{name}申请")
+    _cards_to(approval, [approval.initiator_id], f"您提交了{name}申请")
     if approval.post_to_conversation_id is not None:
-        chat.card_message_send(
+        chat.card_post(
+            actor=approval.initiator,
             conversation_id=approval.post_to_conversation_id,
             card_type=SUBJECT,
             object_id=str(approval.pk),
             title=approval.title,
-            sender=approval.initiator,
         )
 
 
 def _notify_people(approval: Approval, instance: Instance, change: Change) -> None:
     """Fresh cards (unread in chat) for everyone the change now concerns."""
     title = approval.title
-    for task in change.opened:
-        card_to_person(approval, task.assignee_id, f"{title},待您审批")
-    for user_id in change.cc_user_ids:
-        card_to_person(approval, user_id, f"{title},抄送给您")
-    for user_id in change.urged_user_ids:
-        card_to_person(approval, user_id, f"{approval.initiator.name}催办:{title},请尽快处理")
-    for task in change.overdue:
-        card_to_person(approval, task.assignee_id, f"【已超时】{title},待您审批")
+    _cards_to(approval, [t.assignee_id for t in change.opened], f"{title},待您审批")
+    _cards_to(approval, change.cc_user_ids, f"{title},抄送给您")
+    _cards_to(approval, change.urged_user_ids, f"{approval.initiator.name}催办:{title},请尽快处理")
+    _cards_to(approval, [t.assignee_id for t in change.overdue], f"【已超时】{title},待您审批")
+    mine = [approval.initiator_id]
     if change.ended and change.action != "withdraw":
         label = Instance.State(instance.state).label
-        card_to_person(approval, approval.initiator_id, f"您的{approval.template.name}申请{label}")
+        _cards_to(approval, mine, f"您的{approval.template.name}申请{label}")
     if instance.state == Instance.State.RETURNED and change.action == "return":
-        card_to_person(
-            approval,
-            approval.initiator_id,
-            f"您的{approval.template.name}申请被退回,请修改后重新提交",
-        )
+        _cards_to(approval, mine, f"您的{approval.template.name}申请被退回,请修改后重新提交")
+
+
+def _cards_to(approval: Approval, user_ids: Iterable[int], title: str) -> None:
+    """A fresh 审批助手 card (unread in chat) for each of these people."""
+    chat.card_send_to_people(
+        account=ASSISTANT,
+        user_ids=user_ids,
+        card_type=SUBJECT,
+        object_id=str(approval.pk),
+        title=title,
+    )

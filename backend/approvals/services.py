@@ -32,9 +32,10 @@ from backend.workflow import services as workflow
 from backend.workflow.definitions import validate_nodes
 from backend.workflow.models import CarbonCopy, ProcessVersion
 from realtime import cards
-from realtime import services as chat
 
 SUBJECT = "approval"
+# The 审批助手 system account (registered in ApprovalsConfig.ready()).
+ASSISTANT = "approvals"
 ASSISTANT_MOBILE = "10000000001"
 ASSISTANT_NAME = "审批助手"
 DEFAULT_ROOMS = (
@@ -48,34 +49,6 @@ CLIENT_ID_MAX = 64
 class RoomTaken(Conflict):
     code = "room_taken"
     message = "该时段会议室已被预约"
-
-
-# --- the assistant -----------------------------------------------------------------
-
-
-def assistant() -> User:
-    """The 审批助手 system sender: never logs in, never listed in the directory."""
-    bot = User.objects.filter(mobile=ASSISTANT_MOBILE).first()
-    if bot is not None:
-        return bot
-    bot = User(mobile=ASSISTANT_MOBILE, name=ASSISTANT_NAME, is_bot=True)
-    bot.set_unusable_password()
-    bot.save()
-    return bot
-
-
-def card_to_person(approval: Approval, user_id: int, title: str) -> None:
-    """A fresh card in the person's conversation with 审批助手 (so it shows as unread)."""
-    bot = assistant()
-    conversation = chat.direct_conversation_get_or_create(actor=bot, other_id=user_id)
-    chat.card_message_send(
-        conversation_id=conversation.pk,
-        card_type=SUBJECT,
-        object_id=str(approval.pk),
-        title=title,
-        sender=bot,
-        sender_label=ASSISTANT_NAME,
-    )
 
 
 # --- templates ---------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 People are created through `services.user_create` (pinyin, hashing), so the
 admin edits existing people but does not add them and never shows the
-password hash.
+password hash. New units go through `services.unit_create` (apps set them up).
 """
 
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from backend.directory import services
 from backend.directory.models import Department, Position, RoleAssignment, Unit, User
 
 
@@ -60,6 +61,23 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
     list_filter = ("level", "kind")
     search_fields = ("name", "short_name", "code")
     autocomplete_fields = ("parent",)
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new unit is set up by every app (built-in templates…): through the service.
+        created = services.unit_create(
+            name=obj.name,
+            short_name=obj.short_name,
+            code=obj.code,
+            level=obj.level,
+            kind=obj.kind,
+            parent=obj.parent,
+            order=obj.order,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
 
 
 @admin.register(Department)

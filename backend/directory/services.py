@@ -8,12 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common.errors import InvalidInput, ZtError
+from backend.directory import system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
@@ -83,6 +85,80 @@ def user_create(
     user = User(mobile=mobile, password=password_hash, **fields)
     user.save()
     return user
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    name: str,
+    code: str,
+    level: str,
+    kind: str,
+    short_name: str = "",
+    parent: Unit | None = None,
+    order: int = 0,
+) -> Unit:
+    """The one way to create a unit: the row, then every app's set-up hook
+    (`unit_setup`: e.g. approvals' built-in templates and rooms), in one transaction.
+    """
+    name, code = name.strip(), code.strip()
+    if not name:
+        raise InvalidInput("单位名称不能为空", code="invalid_unit")
+    if Unit.objects.filter(code=code).exists():
+        raise InvalidInput("机构代码已存在", code="unit_code_taken")
+    unit = Unit(
+        name=name,
+        short_name=short_name,
+        code=code,
+        level=level,
+        kind=kind,
+        parent=parent,
+        order=order,
+    )
+    try:
+        unit.full_clean(validate_unique=False)
+    except ValidationError as error:
+        fields = {key: "；".join(messages) for key, messages in error.message_dict.items()}
+        raise InvalidInput("单位信息有误", code="invalid_unit", fields=fields) from None
+    unit.save()
+    unit_setup.run(unit)
+    return unit
+
+
+def system_account_get(key: str) -> User:
+    """The `User` of a registered system account (`system_accounts.register`), created on
+    first use: never logs in (unusable password), never listed in the directory (`is_bot`).
+
+    Safe under concurrency: the mobile is unique, so of two first uses racing,
+    one inserts and the other's insert fails inside its savepoint and it reads
+    the winner's row. Works inside or outside the caller's transaction.
+    """
+    account = system_accounts.get(key)
+    bot = User.objects.filter(mobile=account.mobile).first()
+    if bot is None:
+        bot = _system_account_create(account)
+    if not bot.is_bot:
+        raise RuntimeError(f"{account.mobile} belongs to a person, not to {account.key!r}")
+    return bot
+
+
+def _system_account_create(account: system_accounts.SystemAccount) -> User:
+    """Insert the account's row, or return the row a concurrent first use inserted."""
+    full, initials = name_pinyin(account.name)
+    bot = User(
+        mobile=account.mobile,
+        name=account.name,
+        name_pinyin=full,
+        name_initials=initials,
+        is_bot=True,
+    )
+    bot.set_unusable_password()
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the caller's work intact
+            bot.save(force_insert=True)
+    except IntegrityError:
+        return User.objects.get(mobile=account.mobile)
+    return bot
 
 
 @transaction.atomic

@@ -6,14 +6,19 @@ events (published on commit). Callers import the package
 
 - `groups`: direct chats and groups, members, names, owners, settings;
 - `messages`: send, recall, read pointers, typing;
-- `cards`: card messages and `card.updated`;
+- `cards`: delivering cards (to people, into a conversation) and `card.updated`;
 - `attachments`: uploads and audited downloads;
 - `tickets`: one-time WebSocket tickets;
 - `_core`: the conversation lock and the positional event log they share.
 """
 
 from realtime.services.attachments import attachment_download_record, attachment_upload
-from realtime.services.cards import card_message_send, card_updated
+from realtime.services.cards import (
+    card_message_send,
+    card_post,
+    card_send_to_people,
+    card_updated,
+)
 from realtime.services.groups import (
     GROUP_NAME_MAX,
     direct_conversation_get_or_create,
@@ -40,6 +45,8 @@ __all__ = [
     "attachment_download_record",
     "attachment_upload",
     "card_message_send",
+    "card_post",
+    "card_send_to_people",
     "card_updated",
     "conversation_mark_read",
     "direct_conversation_get_or_create",

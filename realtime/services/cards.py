@@ -1,9 +1,18 @@
-"""Card messages: put a live card into a conversation and announce its changes."""
+"""Card messages: deliver live cards to people or into a conversation, announce changes.
+
+A card app delivers through `card_send_to_people` (its system account's 1:1
+chat with each person, 审批助手-style) and `card_post` (a person shares the
+card into a conversation they are in); `card_message_send` is the primitive
+both use.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
+from backend.directory import services as directory
 from backend.directory.models import User
 from realtime.models import (
     Message,
@@ -16,6 +25,7 @@ from realtime.services._core import (
     _membership,
     _writable,
 )
+from realtime.services.groups import direct_conversation_get_or_create
 
 # --- cards -----------------------------------------------------------------------
 
@@ -43,6 +53,49 @@ def card_message_send(
             card_type=card_type,
             card_object_id=str(object_id),
         )
+
+
+def card_send_to_people(
+    *, account: str, user_ids: Iterable[int], card_type: str, object_id: str, title: str
+) -> list[Message]:
+    """A fresh card from the system account `account` (`directory.system_accounts`) in
+    each person's 1:1 conversation with it, created on first use.
+
+    Fresh, not an edit of an earlier copy, so it shows as unread and rings;
+    `title` says why this copy was sent (「张三的请假申请,待您审批」). A person
+    listed twice gets one card. Call inside the domain change's transaction.
+    """
+    people = list(dict.fromkeys(user_ids))
+    if not people:
+        return []
+    bot = directory.system_account_get(account)
+    sent = []
+    for user_id in people:
+        conversation = direct_conversation_get_or_create(actor=bot, other_id=user_id)
+        sent.append(
+            card_message_send(
+                conversation_id=conversation.pk,
+                card_type=card_type,
+                object_id=object_id,
+                title=title,
+                sender=bot,
+                sender_label=bot.name,
+            )
+        )
+    return sent
+
+
+def card_post(
+    *, actor: User, conversation_id: int, card_type: str, object_id: str, title: str
+) -> Message:
+    """The actor shares a card into a conversation they are an active member of."""
+    return card_message_send(
+        conversation_id=conversation_id,
+        card_type=card_type,
+        object_id=object_id,
+        title=title,
+        sender=actor,
+    )
 
 
 def card_updated(*, card_type: str, object_id: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from backend.directory import services as directory
 from backend.directory.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
 from backend.directory.models import Department, Position, Role, RoleAssignment, Unit, User
 from backend.directory.services import InvalidCredentials, login_check
@@ -107,7 +108,7 @@ def test_demo_logins_work_and_are_printed(seeded: str) -> None:
 
 
 def test_if_empty_does_nothing_when_units_exist(db: Any) -> None:
-    Unit.objects.create(name="已有单位", level="city", kind="government", code="X")
+    directory.unit_create(name="已有单位", level="city", kind="government", code="X")
     out = seed("--if-empty")
     assert "跳过" in out
     assert Unit.objects.count() == 1

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from backend.common.errors import NotFound
 from backend.directory import selectors
 from backend.directory import services as directory
-from backend.directory.models import Department, Unit, User
+from backend.directory.models import Department, User
 from realtime import presence
 from tests.conftest import PASSWORD
 
@@ -40,7 +40,7 @@ def names(people: list[User]) -> list[str]:
 def test_unit_tree_nests_children_in_order(
     org: dict[str, Any], staff: User, django_assert_num_queries: Any
 ) -> None:
-    Unit.objects.create(
+    directory.unit_create(
         name="江城市审计局", parent=org["city"], level="city", kind="department", code="A", order=-1
     )
     with django_assert_num_queries(1):

@@ -27,10 +27,10 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     from backend.approvals import services
     from backend.approvals.models import Template
     from backend.directory import services as directory
-    from backend.directory.models import Department, Unit
+    from backend.directory.models import Department
     from backend.workflow.models import Task
 
-    unit = Unit.objects.create(
+    unit = directory.unit_create(
         name=f"测试单位{spec['code']}", level="city", kind="department", code=spec["code"]
     )
     section = Department.objects.create(unit=unit, name="综合科")

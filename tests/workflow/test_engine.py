@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -18,19 +16,10 @@ from backend.workflow import selectors
 from backend.workflow.definitions import InvalidFlow, validate_nodes
 from backend.workflow.models import HistoryEntry, Instance, Task
 from backend.workflow.services import TaskClosed, deadline_check
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, require_postgresql
 from tests.workflow.conftest import Recorder, act, approver, person, start, users
 
 pytestmark = pytest.mark.django_db
-
-
-def require_postgresql(why: str) -> None:
-    """PostgreSQL-only checks skip on the embedded SQLite, and fail in CI if it is missing."""
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true needs PostgreSQL: {why}")
-    pytest.skip(f"{why} (PostgreSQL only; CI runs it)")
 
 
 def open_tasks(instance: Instance) -> list[tuple[str, str]]:

@@ -427,16 +427,14 @@ class Seeder:
     def seed_units(self) -> None:
         specs = organisation()
         for order, spec in enumerate(specs):
-            unit, _ = Unit.objects.get_or_create(
+            unit = Unit.objects.filter(code=spec.code).first() or directory.unit_create(
                 code=spec.code,
-                defaults={
-                    "name": spec.name,
-                    "short_name": spec.short,
-                    "level": spec.level,
-                    "kind": spec.kind,
-                    "parent": self.units[spec.parent] if spec.parent else None,
-                    "order": order,
-                },
+                name=spec.name,
+                short_name=spec.short,
+                level=spec.level,
+                kind=spec.kind,
+                parent=self.units[spec.parent] if spec.parent else None,
+                order=order,
             )
             self.units[spec.code] = unit
             if spec.head:
