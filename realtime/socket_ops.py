@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory.models import User
 from realtime import cards, selectors, services
@@ -23,7 +24,7 @@ from realtime.payloads import conversation_item_payload, event_payload, message_
 def _int(frame: dict[str, Any], name: str) -> int:
     value = frame.get(name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"字段 {name} 必须是整数", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 必须是整数")
     return value
 
 
@@ -32,9 +33,9 @@ def _str(frame: dict[str, Any], name: str, *, default: str = "", limit: int = 10
     if value is None:
         return default
     if not isinstance(value, str):
-        raise InvalidInput(f"字段 {name} 必须是字符串", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 必须是字符串")
     if len(value) > limit:
-        raise InvalidInput(f"字段 {name} 过长", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 过长")
     return value
 
 
@@ -43,7 +44,7 @@ def _int_list(frame: dict[str, Any], name: str) -> list[int]:
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
-        raise InvalidInput(f"字段 {name} 必须是整数列表", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 必须是整数列表")
     return value
 
 
@@ -51,15 +52,15 @@ def parse_positions(raw: Any) -> dict[int, int]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise InvalidInput("positions 必须是对象", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, "positions 必须是对象")
     positions: dict[int, int] = {}
     for key, value in raw.items():
         try:
             conversation_id = int(key)
         except (TypeError, ValueError):
-            raise InvalidInput("positions 的键必须是会话编号", code="invalid_field") from None
+            raise InvalidInput.of(codes.INVALID_FIELD, "positions 的键必须是会话编号") from None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidInput("positions 的值必须是非负整数", code="invalid_field")
+            raise InvalidInput.of(codes.INVALID_FIELD, "positions 的值必须是非负整数")
         positions[conversation_id] = value
     return positions
 
@@ -70,7 +71,7 @@ def parse_positions(raw: Any) -> dict[int, int]:
 def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     reply_to = frame.get("reply_to")
     if reply_to is not None and (isinstance(reply_to, bool) or not isinstance(reply_to, int)):
-        raise InvalidInput("reply_to 必须是消息编号", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, "reply_to 必须是消息编号")
     message, created = services.message_send(
         actor=user,
         conversation_id=_int(frame, "conversation_id"),
@@ -104,14 +105,14 @@ def typing(user: User, frame: dict[str, Any]) -> dict[str, Any]:
 def presence_command(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     status = frame.get("status")
     if status not in (presence_mod.ONLINE, presence_mod.AWAY):
-        raise InvalidInput("status 只能是 online 或 away", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, "status 只能是 online 或 away")
     return {"status": presence_mod.presence_update(user.pk, frame["connection_id"], status)}
 
 
 def card_action(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     message = selectors.message_get(viewer=user, message_id=_int(frame, "message_id"))
     if message.kind != Message.Kind.CARD or message.is_recalled:
-        raise InvalidInput("该消息不是可操作的卡片", code="not_a_card")
+        raise InvalidInput.of(codes.NOT_A_CARD)
     card = cards.get(message.card_type)
     payload = {k: v for k, v in frame.items() if k not in ("type", "id", "message_id", "action")}
     view = card.act(message.card_object_id, user, _str(frame, "action", limit=64), payload)

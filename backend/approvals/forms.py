@@ -23,6 +23,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound
 from backend.directory.models import Department, Unit, User
 
@@ -207,7 +208,7 @@ def validate_schema(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _schema_error(errors: dict[str, str], label: str | None) -> InvalidInput:
     first = next(iter(errors.values()))
     named = f"「{label}」{first}" if label else first
-    return InvalidInput(f"表单设计有误:{named}", code="invalid_schema", fields=errors)
+    return InvalidInput.of(codes.INVALID_SCHEMA, f"表单设计有误:{named}", fields=errors)
 
 
 def _check_fields(
@@ -479,7 +480,7 @@ def clean_form(
     without it no room value is accepted.
     """
     if not isinstance(values, dict):
-        raise InvalidInput(INVALID_FORM, code="invalid_form", fields={"form": "表单格式错误"})
+        raise InvalidInput.of(codes.INVALID_FORM, INVALID_FORM, fields={"form": "表单格式错误"})
     context = _Context(initiator=initiator, unit=unit, room_exists=room_exists)
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -493,7 +494,7 @@ def clean_form(
         if value is not None:
             cleaned[key] = value
     if errors:
-        raise InvalidInput(INVALID_FORM, code="invalid_form", fields=errors)
+        raise InvalidInput.of(codes.INVALID_FORM, INVALID_FORM, fields=errors)
     return cleaned
 
 
@@ -1000,7 +1001,7 @@ def validate_condition(
     """
 
     def fail(part: str, message: str) -> InvalidInput:
-        return InvalidInput(message, code="invalid_flow", fields={f"{path}.{part}": message})
+        return InvalidInput.of(codes.INVALID_FLOW, message, fields={f"{path}.{part}": message})
 
     if not isinstance(condition, Mapping):
         raise fail("field", "请设置分支条件")

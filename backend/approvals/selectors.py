@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from backend.approvals import forms
 from backend.approvals.models import Approval, MeetingRoom, Template
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound, PermissionDenied
 from backend.directory.models import Department, Role, RoleAssignment, Unit, User
 from backend.workflow import selectors as flow
@@ -101,7 +102,7 @@ def _box(user: User, box: str) -> QuerySet[Approval]:
     if box == "cc":
         copied = CarbonCopy.objects.filter(instance_id=OuterRef("instance_id"), user=user)
         return approvals.filter(Exists(copied))
-    raise InvalidInput("列表类型无效", code="invalid_box")
+    raise InvalidInput.of(codes.INVALID_BOX)
 
 
 @dataclass
@@ -124,7 +125,7 @@ def approval_list(
     approvals = _box(viewer, box)
     if status:
         if status not in Approval.Status.values:
-            raise InvalidInput("状态无效", code="invalid_status")
+            raise InvalidInput.of(codes.INVALID_STATUS)
         approvals = approvals.filter(status=status)
     if template_id is not None:
         approvals = approvals.filter(template_id=template_id)
@@ -244,7 +245,7 @@ def admin_unit_of(viewer: User) -> Unit:
     unit = origin_of(viewer).unit
     is_admin = RoleAssignment.objects.filter(user=viewer, unit=unit, role=Role.UNIT_ADMIN).exists()
     if not (is_admin or viewer.is_superuser):
-        raise PermissionDenied("只有单位管理员可以管理审批模板", code="not_unit_admin")
+        raise PermissionDenied.of(codes.NOT_UNIT_ADMIN)
     return unit
 
 
@@ -310,4 +311,4 @@ def attachment_token_get(*, viewer: User, approval_id: int, token: str) -> str:
         value = approval.form.get(field["key"])
         if field["type"] == "attachment" and any(item.get("id") == token for item in value or []):
             return token
-    raise NotFound("附件不存在", code="attachment_not_found")
+    raise NotFound.of(codes.ATTACHMENT_NOT_FOUND, "附件不存在")

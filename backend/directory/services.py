@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory.models import (
     MOBILE_RE,
@@ -37,7 +38,7 @@ def normalize_mobile(raw: str) -> str:
     elif len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     if not _MOBILE.match(digits):
-        raise InvalidInput("请输入有效的11位中国大陆手机号", code="invalid_mobile")
+        raise InvalidInput.of(codes.INVALID_MOBILE)
     return digits
 
 
@@ -64,9 +65,9 @@ def user_create(
     on purpose)."""
     mobile = normalize_mobile(mobile)
     if not name.strip():
-        raise InvalidInput("姓名不能为空", code="invalid_name")
+        raise InvalidInput.of(codes.INVALID_NAME)
     if User.objects.filter(mobile=mobile).exists():
-        raise InvalidInput("该手机号已注册", code="mobile_taken")
+        raise InvalidInput.of(codes.MOBILE_TAKEN)
     full, initials = name_pinyin(name)
     fields: dict[str, Any] = {
         "name": name.strip(),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from realtime import errors, events
@@ -53,7 +54,7 @@ def message_send(
     if len(text) > settings.ZT_TEXT_MAX_CHARS:
         raise errors.TextTooLong(f"消息过长,最多{settings.ZT_TEXT_MAX_CHARS}字")
     if len(client_id) > 64:
-        raise InvalidInput("client_id 过长", code="invalid_client_id")
+        raise InvalidInput.of(codes.INVALID_CLIENT_ID)
     with transaction.atomic():
         conversation = _lock_conversation(conversation_id)
         if client_id:
@@ -119,7 +120,7 @@ def _valid_mentions(
         ).values_list("user_id", flat=True)
     )
     if members != wanted:
-        raise InvalidInput("只能@本会话的成员", code="invalid_mention")
+        raise InvalidInput.of(codes.INVALID_MENTION)
     return sorted(members)
 
 
