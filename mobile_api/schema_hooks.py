@@ -1,6 +1,7 @@
 """drf-spectacular post-processing: make /api/schema/ state the whole contract.
 
 - `ErrorBody.code` lists every catalogued error code (backend.common.error_catalogue);
+- every write declares the 403 a missing CSRF token gets;
 - every object a response returns is closed (`additionalProperties: false`):
   the server sends exactly the declared fields, so a generated client type is
   exact and the API tests (tests/mobile_api/conftest.py) fail on any extra.
@@ -19,6 +20,7 @@ REF_PREFIX = "#/components/schemas/"
 def contract(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     schemas: dict[str, Any] = result.setdefault("components", {}).setdefault("schemas", {})
     _list_error_codes(schemas)
+    _declare_csrf_refusal(result)
     _close_response_objects(result, schemas)
     return result
 
@@ -32,6 +34,21 @@ def _list_error_codes(schemas: dict[str, Any]) -> None:
         "enum": list(CATALOGUE),
         "description": "稳定的英文错误码,见 docs/errors.md",
     }
+
+
+def _declare_csrf_refusal(result: dict[str, Any]) -> None:
+    """Any write with a session cookie can be refused for a missing CSRF token (403)."""
+    error = {"$ref": f"{REF_PREFIX}Error"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                operation.setdefault("responses", {}).setdefault(
+                    "403",
+                    {
+                        "content": {"application/json": {"schema": error}},
+                        "description": "无权限 (code: csrf_failed, …)",
+                    },
+                )
 
 
 def _close_response_objects(result: dict[str, Any], schemas: dict[str, Any]) -> None:

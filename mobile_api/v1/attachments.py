@@ -68,7 +68,7 @@ class AttachmentDownloadView(APIView):
 
 
 class AttachmentThumbnailView(APIView):
-    @extend_schema(responses={(200, "image/jpeg"): bytes, **errors(401, 404)})
+    @extend_schema(responses={(200, "image/jpeg"): bytes, **errors(400, 401, 404)})
     def get(self, request: Request, token: str) -> FileResponse:
         attachment = selectors.attachment_get(viewer=user_of(request), token=token)
         if attachment.kind != "image":

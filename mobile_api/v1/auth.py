@@ -95,7 +95,7 @@ class LoginView(APIView):
 
     @extend_schema(
         request=LoginInput,
-        responses={200: LoginOut, **errors(400, 423, 429)},
+        responses={200: LoginOut, **errors(400, 403, 423, 429)},
     )
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)

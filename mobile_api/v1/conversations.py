@@ -240,7 +240,7 @@ class MessageListView(APIView):
             OpenApiParameter("before_seq", int, required=False),
             OpenApiParameter("limit", int, required=False),
         ],
-        responses={200: out.HistoryOut, **errors(401, 403, 404)},
+        responses={200: out.HistoryOut, **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         viewer = user_of(request)
@@ -254,7 +254,7 @@ class MessageListView(APIView):
 
     @extend_schema(
         request=SendInput,
-        responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 409)},
+        responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = SendInput(data=request.data)
