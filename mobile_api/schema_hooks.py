@@ -4,7 +4,10 @@
 - every write declares the 403 a missing CSRF token gets;
 - every object a response returns is closed (`additionalProperties: false`):
   the server sends exactly the declared fields, so a generated client type is
-  exact and the API tests (tests/mobile_api/conftest.py) fail on any extra.
+  exact and the API tests (tests/mobile_api/conftest.py) fail on any extra;
+- the WebSocket frames (`realtime.event_types`, pydantic) join the components
+  as `Ws…` (`WsServerFrame` is any frame the server sends), so the PWA
+  generates its socket types from the same document.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from backend.common.error_catalogue import CATALOGUE
+from realtime import event_types
 
 REF_PREFIX = "#/components/schemas/"
 
@@ -22,6 +26,7 @@ def contract(result: dict[str, Any], generator: Any, request: Any, public: bool)
     _list_error_codes(schemas)
     _declare_csrf_refusal(result)
     _close_response_objects(result, schemas)
+    schemas.update(event_types.openapi_components())
     return result
 
 

@@ -25,8 +25,10 @@ from django.conf import settings
 
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, RateLimited, ZtError
+from realtime import event_types as wire
 from realtime import socket_ops
 from realtime.bus import node
+from realtime.event_types import dump
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +82,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.closing = False
         await node.register(user.pk, self)
         await database_sync_to_async(socket_ops.presence)(user, self.connection_id, "online")
-        await self._send({"type": "hello", "user_id": user.pk, "server_time": time.time()})
+        await self._send(dump(wire.Hello(user_id=user.pk, server_time=time.time())))
 
     async def disconnect(self, code: int) -> None:
         user = getattr(self, "user", None)
@@ -172,9 +174,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             data = await self._dispatch(frame)
             await self._send({"type": "ack", "id": request_id, "data": data})
         except ZtError as error:
-            await self._send({"type": "error", "id": request_id, **error.as_dict()})
+            await self._send(dump(wire.Error(id=request_id, **error.as_dict())))
         except Exception:
             logger.exception("command failed for user %s", self.user.pk)
+            # Built by hand: the last-resort reply must not depend on anything that could fail.
             internal = codes.INTERNAL
             await self._send(
                 {
@@ -204,7 +207,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         kind = frame.get("type")
         if kind == "ping":
             await database_sync_to_async(socket_ops.heartbeat)(self.user, self.connection_id)
-            return {"server_time": time.time()}
+            return dump(wire.PingAck(server_time=time.time()))
         if kind == "resume":
             return await self._resume(frame)
         handler = socket_ops.COMMANDS.get(kind) if isinstance(kind, str) else None
@@ -227,7 +230,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.positions = new_positions
         if self.pump is None:
             self.pump = asyncio.get_running_loop().create_task(self._run_pump())
-        return {"positions": {str(k): v for k, v in new_positions.items()}}
+        return dump(wire.ResumeAck(positions={str(k): v for k, v in new_positions.items()}))
 
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

@@ -16,9 +16,16 @@ from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory.models import User
 from realtime import cards, selectors, services
+from realtime import event_types as wire
 from realtime import presence as presence_mod
+from realtime.event_types import dump
 from realtime.models import ConversationEvent, Message
-from realtime.payloads import conversation_item_payload, event_payload, message_payload
+from realtime.payloads import (
+    card_updated_payload,
+    conversation_item_model,
+    event_payload,
+    message_model,
+)
 
 
 def _int(frame: dict[str, Any], name: str) -> int:
@@ -82,31 +89,32 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
         mention_ids=_int_list(frame, "mentions"),
         mention_all=bool(frame.get("mention_all", False)),
     )
-    return {"message": message_payload(message, user), "duplicate": not created}
+    return dump(wire.SendAck(message=message_model(message, user), duplicate=not created))
 
 
 def read(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     seq = services.conversation_mark_read(
         actor=user, conversation_id=_int(frame, "conversation_id"), seq=_int(frame, "seq")
     )
-    return {"last_read_seq": seq}
+    return dump(wire.ReadAck(last_read_seq=seq))
 
 
 def recall(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     message = services.message_recall(actor=user, message_id=_int(frame, "message_id"))
-    return {"message": message_payload(message, user)}
+    return dump(wire.RecallAck(message=message_model(message, user)))
 
 
 def typing(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     services.typing_notify(actor=user, conversation_id=_int(frame, "conversation_id"))
-    return {}
+    return dump(wire.Empty())
 
 
 def presence_command(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     status = frame.get("status")
     if status not in (presence_mod.ONLINE, presence_mod.AWAY):
         raise InvalidInput.of(codes.INVALID_FIELD, "status 只能是 online 或 away")
-    return {"status": presence_mod.presence_update(user.pk, frame["connection_id"], status)}
+    now = presence_mod.presence_update(user.pk, frame["connection_id"], status)
+    return dump(wire.PresenceAck(status=now))  # type: ignore[arg-type]  # online/away/offline
 
 
 def card_action(user: User, frame: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +124,7 @@ def card_action(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     card = cards.get(message.card_type)
     payload = {k: v for k, v in frame.items() if k not in ("type", "id", "message_id", "action")}
     view = card.act(message.card_object_id, user, _str(frame, "action", limit=64), payload)
-    return {"view": view}
+    return dump(wire.CardActionAck(view=wire.CardView.model_validate(view)))
 
 
 COMMANDS: dict[str, Callable[[User, dict[str, Any]], dict[str, Any]]] = {
@@ -149,13 +157,12 @@ def needs_viewer(event: dict[str, Any]) -> bool:
 
 
 def _render(event: ConversationEvent, user: User) -> dict[str, Any]:
-    payload = event_payload(event, user)
     if event.type == ConversationEvent.Type.CARD_UPDATED:
         view = cards.render_for(
             event.data.get("card_type", ""), event.data.get("object_id", ""), user
         )
-        payload["data"] = {**event.data, "view": view}
-    return payload
+        return card_updated_payload(event, view)
+    return event_payload(event, user)
 
 
 def events_after(
@@ -176,7 +183,7 @@ def events_after(
 
 
 def _resync_frame(conversation_id: int) -> dict[str, Any]:
-    return {"type": "event", "event": "resync", "conversation_id": conversation_id, "data": {}}
+    return dump(wire.ResyncEvent(conversation_id=conversation_id, data=wire.Empty()))
 
 
 def conversation_added(user: User, conversation_id: int) -> tuple[list[dict[str, Any]], int | None]:
@@ -184,17 +191,11 @@ def conversation_added(user: User, conversation_id: int) -> tuple[list[dict[str,
         item = selectors.conversation_item_get(viewer=user, conversation_id=conversation_id)
     except ZtError:  # not a member (any more): nothing to tell
         return [], None
-    return (
-        [
-            {
-                "type": "event",
-                "event": "conversation.added",
-                "conversation_id": conversation_id,
-                "data": {"conversation": conversation_item_payload(item)},
-            }
-        ],
-        item.conversation.last_pos,
+    added = wire.ConversationAddedEvent(
+        conversation_id=conversation_id,
+        data=wire.ConversationAddedData(conversation=conversation_item_model(item)),
     )
+    return [dump(added)], item.conversation.last_pos
 
 
 def resume(user: User, positions: dict[int, int]) -> tuple[list[dict[str, Any]], dict[int, int]]:
@@ -209,12 +210,6 @@ def resume(user: User, positions: dict[int, int]) -> tuple[list[dict[str, Any]],
     for conversation_id in catchup.resync:
         frames.append(_resync_frame(conversation_id))
     for conversation_id in catchup.removed:
-        frames.append(
-            {
-                "type": "event",
-                "event": "conversation.removed",
-                "conversation_id": conversation_id,
-                "data": {},
-            }
-        )
+        removed = wire.ConversationRemovedEvent(conversation_id=conversation_id, data=wire.Empty())
+        frames.append(dump(removed))
     return frames, catchup.positions

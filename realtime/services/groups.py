@@ -13,6 +13,8 @@ from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from realtime import errors, events
+from realtime import event_types as wire
+from realtime.event_types import dump
 from realtime.models import (
     Conversation,
     Membership,
@@ -391,13 +393,9 @@ def membership_settings_update(
             fields.append("pinned")
         if fields:
             membership.save(update_fields=fields)
-            events.publish(
-                [actor.pk],
-                {
-                    "type": "event",
-                    "event": "membership.updated",
-                    "conversation_id": conversation_id,
-                    "data": {"muted": membership.muted, "pinned": membership.pinned},
-                },
+            updated = wire.MembershipUpdatedEvent(
+                conversation_id=conversation_id,
+                data=wire.MembershipUpdatedData(muted=membership.muted, pinned=membership.pinned),
             )
+            events.publish([actor.pk], dump(updated))
     return membership

@@ -14,6 +14,8 @@ from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from realtime import errors, events
+from realtime import event_types as wire
+from realtime.event_types import dump
 from realtime.models import (
     Attachment,
     Conversation,
@@ -204,15 +206,11 @@ def conversation_mark_read(*, actor: User, conversation_id: int, seq: int) -> in
                     role__in=[Role.OWNER, Role.ADMIN],
                 ).values_list("user_id", flat=True)
             )
-        events.publish(
-            senders | {actor.pk},
-            {
-                "type": "event",
-                "event": "read",
-                "conversation_id": conversation_id,
-                "data": {"user_id": actor.pk, "seq": target, "previous_seq": previous},
-            },
+        read = wire.ReadEvent(
+            conversation_id=conversation_id,
+            data=wire.ReadData(user_id=actor.pk, seq=target, previous_seq=previous),
         )
+        events.publish(senders | {actor.pk}, dump(read))
     return target
 
 
@@ -226,12 +224,7 @@ def typing_notify(*, actor: User, conversation_id: int) -> None:
     if membership is None:
         raise errors.NotAMember()
     others = [uid for uid in _active_member_ids(membership.conversation) if uid != actor.pk]
-    events.publish(
-        others,
-        {
-            "type": "event",
-            "event": "typing",
-            "conversation_id": conversation_id,
-            "data": {"user_id": actor.pk, "name": actor.name},
-        },
+    typing = wire.TypingEvent(
+        conversation_id=conversation_id, data=wire.TypingData(user_id=actor.pk, name=actor.name)
     )
+    events.publish(others, dump(typing))
