@@ -23,6 +23,8 @@ from backend.workflow.models import CarbonCopy, Task
 from backend.workflow.resolvers import origin_of
 from backend.workflow.routes import route_preview as flow_route_preview
 from realtime import cards
+from realtime.models import Attachment
+from realtime.selectors import attachment_by_token
 
 BOXES = ("todo", "done", "mine", "cc")
 PAGE_SIZE = 20
@@ -304,11 +306,15 @@ def route_preview(
     ]
 
 
-def attachment_token_get(*, viewer: User, approval_id: int, token: str) -> str:
-    """The token, if it is one of the files of a request the viewer may open."""
+def request_attachment_get(*, viewer: User, approval_id: int, token: str) -> Attachment:
+    """A file attached to a request, for a viewer who may open that request.
+
+    Refused (`approval_not_found` / `attachment_not_found`) unless the request is
+    visible to the viewer and the file is one of its attachment fields' files.
+    """
     approval = approval_get(viewer=viewer, approval_id=approval_id)
     for field in approval.fields:
         value = approval.form.get(field["key"])
         if field["type"] == "attachment" and any(item.get("id") == token for item in value or []):
-            return token
+            return attachment_by_token(token=token)
     raise NotFound.of(codes.ATTACHMENT_NOT_FOUND, "附件不存在")

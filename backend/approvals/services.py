@@ -414,6 +414,15 @@ def _replace_form(actor: User, approval: Approval, form: Any, params: workflow.A
     _book_room(approval)
 
 
+def approval_open(*, viewer: User, approval_id: int) -> Approval:
+    """Open a request to read it: refused unless the viewer may see it; a person it
+    was copied to has now read it (their 抄送 unread count and 待办 drop)."""
+    approval = approval_get(viewer=viewer, approval_id=approval_id)
+    with transaction.atomic():
+        cc_mark_read(viewer=viewer, approval=approval)
+    return approval
+
+
 def cc_mark_read(*, viewer: User, approval: Approval) -> None:
     updated = CarbonCopy.objects.filter(
         instance=approval.flow, user=viewer, read_at__isnull=True

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import identify_hasher
 from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
+from rest_framework.authtoken.models import Token
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
@@ -188,5 +189,31 @@ def _record_failure(
     return InvalidCredentials()
 
 
-def logout_record(*, user: User, context: RequestContext = NO_CONTEXT) -> None:
-    audit_record("auth.logout", actor=user, context=context)
+def logout_record(
+    *, user: User, token_key: str | None = None, context: RequestContext = NO_CONTEXT
+) -> None:
+    """Record a logout; a native client's logout also revokes the token it used."""
+    with transaction.atomic():
+        audit_record("auth.logout", actor=user, context=context)
+        if token_key is not None:
+            token_revoke(user=user, token_key=token_key, context=context)
+
+
+def token_issue(*, user: User, context: RequestContext = NO_CONTEXT) -> str:
+    """The API token of a person who has just passed `login_check` (one per person).
+
+    Idempotent: logging in again on another device returns the same token.
+    """
+    with transaction.atomic():
+        token, created = Token.objects.get_or_create(user=user)
+        if created:
+            audit_record("auth.token_issue", actor=user, context=context)
+    return str(token.key)
+
+
+def token_revoke(*, user: User, token_key: str, context: RequestContext = NO_CONTEXT) -> None:
+    """Delete the person's token (every device using it must log in again)."""
+    with transaction.atomic():
+        deleted, _ = Token.objects.filter(user=user, key=token_key).delete()
+        if deleted:
+            audit_record("auth.token_revoke", actor=user, context=context)

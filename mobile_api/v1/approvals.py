@@ -24,7 +24,6 @@ from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
-from realtime import selectors as chat_selectors
 
 # --- shapes -------------------------------------------------------------------------
 
@@ -398,8 +397,7 @@ class ApprovalDetailView(APIView):
     @extend_schema(responses={200: DetailOut, **errors(401, 404)})
     def get(self, request: Request, approval_id: int) -> Response:
         viewer = user_of(request)
-        approval = selectors.approval_get(viewer=viewer, approval_id=approval_id)
-        services.cc_mark_read(viewer=viewer, approval=approval)
+        approval = services.approval_open(viewer=viewer, approval_id=approval_id)
         return Response(output(DetailOut, selectors.detail(approval, viewer)))
 
 
@@ -437,8 +435,10 @@ class ApprovalAttachmentView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes, **errors(401, 404)})
     def get(self, request: Request, approval_id: int, token: str) -> FileResponse:
         viewer = user_of(request)
-        selectors.attachment_token_get(viewer=viewer, approval_id=approval_id, token=token)
-        return download_response(request, chat_selectors.attachment_by_token(token=token))
+        attachment = selectors.request_attachment_get(
+            viewer=viewer, approval_id=approval_id, token=token
+        )
+        return download_response(request, attachment)
 
 
 # --- opinions and rooms -------------------------------------------------------------

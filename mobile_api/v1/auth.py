@@ -129,8 +129,8 @@ class TokenLoginView(APIView):
             password=data.validated_data["password"],
             context=request_context(request),
         )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response(output(TokenOut, {"token": token.key, "user": me_payload(user)}))
+        key = directory_services.token_issue(user=user, context=request_context(request))
+        return Response(output(TokenOut, {"token": key, "user": me_payload(user)}))
 
 
 class LogoutView(APIView):
@@ -139,9 +139,10 @@ class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None, **errors(401)})
     def post(self, request: Request) -> Response:
         user = user_of(request)
-        directory_services.logout_record(user=user, context=request_context(request))
-        if isinstance(request.auth, Token):
-            request.auth.delete()
+        token_key = request.auth.key if isinstance(request.auth, Token) else None
+        directory_services.logout_record(
+            user=user, token_key=token_key, context=request_context(request)
+        )
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
