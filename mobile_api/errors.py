@@ -9,17 +9,19 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import ZtError
 
-DRF_CODES: dict[type[exceptions.APIException], tuple[str, str]] = {
-    exceptions.NotAuthenticated: ("not_authenticated", "请先登录"),
-    exceptions.AuthenticationFailed: ("not_authenticated", "登录已失效,请重新登录"),
-    exceptions.PermissionDenied: ("permission_denied", "您没有权限执行此操作"),
-    exceptions.NotFound: ("not_found", "对象不存在"),
-    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持的请求方法"),
-    exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型"),
-    exceptions.ParseError: ("malformed_request", "请求格式错误"),
-    exceptions.Throttled: ("rate_limited", "操作过于频繁,请稍后再试"),
+# DRF's own exceptions, as catalogued codes (the text where it differs from the default).
+DRF_CODES: dict[type[exceptions.APIException], tuple[codes.ErrorCode, str]] = {
+    exceptions.NotAuthenticated: (codes.NOT_AUTHENTICATED, "请先登录"),
+    exceptions.AuthenticationFailed: (codes.NOT_AUTHENTICATED, "登录已失效,请重新登录"),
+    exceptions.PermissionDenied: (codes.PERMISSION_DENIED, "您没有权限执行此操作"),
+    exceptions.NotFound: (codes.NOT_FOUND, "对象不存在"),
+    exceptions.MethodNotAllowed: (codes.METHOD_NOT_ALLOWED, "不支持的请求方法"),
+    exceptions.UnsupportedMediaType: (codes.UNSUPPORTED_MEDIA_TYPE, "不支持的内容类型"),
+    exceptions.ParseError: (codes.MALFORMED_REQUEST, "请求格式错误"),
+    exceptions.Throttled: (codes.RATE_LIMITED, "操作过于频繁,请稍后再试"),
 }
 
 
@@ -35,19 +37,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _error(exc.code, exc.message, exc.status, exc.fields)
     if isinstance(exc, exceptions.ValidationError):
         return _error(
-            "invalid", _first_message(exc.detail), status.HTTP_400_BAD_REQUEST, exc.detail
+            codes.INVALID.code, _first_message(exc.detail), status.HTTP_400_BAD_REQUEST, exc.detail
         )
     response = drf_handler(exc, context)
     if response is None:
         return None
-    for cls, (code, message) in DRF_CODES.items():
+    for cls, (entry, message) in DRF_CODES.items():
         if isinstance(exc, cls):
             if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
                 # 401 needs a WWW-Authenticate header; sessions have none, so 403
                 # would mislead: keep 401 for every unauthenticated call.
                 response.status_code = status.HTTP_401_UNAUTHORIZED
-            return _error(code, message, response.status_code)
-    return _error("error", "请求失败", response.status_code)
+            return _error(entry.code, message, response.status_code)
+    return _error(codes.ERROR.code, "请求失败", response.status_code)
 
 
 def _first_message(detail: Any) -> str:
@@ -64,7 +66,7 @@ def _first_message(detail: Any) -> str:
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
     """Django's CSRF rejection in the API's error shape (settings.CSRF_FAILURE_VIEW)."""
     return JsonResponse(
-        {"error": {"code": "csrf_failed", "message": "页面已过期,请刷新后重试"}},
-        status=403,
+        {"error": {"code": codes.CSRF_FAILED.code, "message": codes.CSRF_FAILED.message}},
+        status=codes.CSRF_FAILED.status,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -26,6 +26,7 @@ from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import MOBILE_RE, User
 from push import selectors, sms, vapid, webpush
@@ -464,19 +465,19 @@ def subscription_check(data: SubscriptionInput) -> None:
     parts = urlsplit(data.endpoint)
     loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if len(data.endpoint) > 2048 or not parts.hostname or parts.scheme not in ("https", "http"):
-        raise InvalidSubscription("推送地址格式不正确", code="invalid_endpoint")
+        raise InvalidSubscription.of(codes.INVALID_ENDPOINT, "推送地址格式不正确")
     if parts.scheme == "http" and not (loopback and settings.ZT_PUSH_ALLOW_HTTP_LOOPBACK):
-        raise InvalidSubscription("推送地址必须使用 HTTPS", code="endpoint_not_https")
+        raise InvalidSubscription.of(codes.ENDPOINT_NOT_HTTPS, "推送地址必须使用 HTTPS")
     try:
         point = vapid.b64url_decode(data.p256dh)
         secret = vapid.b64url_decode(data.auth)
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except (ValueError, binascii.Error):
-        raise InvalidSubscription("设备公钥(p256dh)无效", code="invalid_p256dh") from None
+        raise InvalidSubscription.of(codes.INVALID_P256DH, "设备公钥(p256dh)无效") from None
     if len(point) != 65:
-        raise InvalidSubscription("设备公钥(p256dh)长度应为65字节", code="invalid_p256dh")
+        raise InvalidSubscription.of(codes.INVALID_P256DH, "设备公钥(p256dh)长度应为65字节")
     if len(secret) != 16:
-        raise InvalidSubscription("认证密钥(auth)长度应为16字节", code="invalid_auth")
+        raise InvalidSubscription.of(codes.INVALID_AUTH, "认证密钥(auth)长度应为16字节")
 
 
 def subscription_save(
@@ -532,7 +533,7 @@ def settings_update(*, actor: User, changes: Mapping[str, Any]) -> NotificationS
     """Change some of the actor's 通知设置; unknown keys are refused."""
     unknown = set(changes) - set(SETTING_FIELDS)
     if unknown:
-        raise InvalidInput(f"未知的设置项: {', '.join(sorted(unknown))}", code="unknown_setting")
+        raise InvalidInput.of(codes.UNKNOWN_SETTING, f"未知的设置项: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         row, _ = NotificationSettings.objects.select_for_update().get_or_create(user=actor)
         for name, value in changes.items():

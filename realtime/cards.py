@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Protocol, TypedDict
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from realtime.models import Membership
 
@@ -134,7 +135,7 @@ def get(card_type: str) -> CardType:
     try:
         return _registry[card_type]
     except KeyError:
-        raise InvalidInput("未知的卡片类型", code="unknown_card_type") from None
+        raise InvalidInput.of(codes.UNKNOWN_CARD_TYPE) from None
 
 
 def render_for(card_type: str, object_id: str, viewer: Any) -> CardView | None:

@@ -23,9 +23,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, RateLimited, ZtError
+from realtime import event_types as wire
 from realtime import socket_ops
 from realtime.bus import node
+from realtime.event_types import dump
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.closing = False
         await node.register(user.pk, self)
         await database_sync_to_async(socket_ops.presence)(user, self.connection_id, "online")
-        await self._send({"type": "hello", "user_id": user.pk, "server_time": time.time()})
+        await self._send(dump(wire.Hello(user_id=user.pk, server_time=time.time())))
 
     async def disconnect(self, code: int) -> None:
         user = getattr(self, "user", None)
@@ -171,38 +174,45 @@ class ChatConsumer(AsyncWebsocketConsumer):
             data = await self._dispatch(frame)
             await self._send({"type": "ack", "id": request_id, "data": data})
         except ZtError as error:
-            await self._send({"type": "error", "id": request_id, **error.as_dict()})
+            await self._send(dump(wire.Error(id=request_id, **error.as_dict())))
         except Exception:
             logger.exception("command failed for user %s", self.user.pk)
+            # Built by hand: the last-resort reply must not depend on anything that could fail.
+            internal = codes.INTERNAL
             await self._send(
-                {"type": "error", "id": request_id, "code": "internal", "message": "服务器内部错误"}
+                {
+                    "type": "error",
+                    "id": request_id,
+                    "code": internal.code,
+                    "message": internal.message,
+                }
             )
 
     def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode("utf-8")) > settings.ZT_WS_MAX_FRAME_BYTES:
-            raise InvalidInput("消息帧过大", code="frame_too_large")
+            raise InvalidInput.of(codes.FRAME_TOO_LARGE)
         try:
             frame = json.loads(raw)
         except ValueError:
-            raise InvalidInput("消息格式错误,应为JSON", code="malformed_json") from None
+            raise InvalidInput.of(codes.MALFORMED_JSON) from None
         if not isinstance(frame, dict):
-            raise InvalidInput("消息格式错误,应为JSON对象", code="malformed_frame")
+            raise InvalidInput.of(codes.MALFORMED_FRAME)
         request_id = frame.get("id")
         if request_id is not None and not isinstance(request_id, str | int):
-            raise InvalidInput("id 必须是字符串", code="malformed_frame")
+            raise InvalidInput.of(codes.MALFORMED_FRAME, "id 必须是字符串")
         return frame
 
     async def _dispatch(self, frame: dict[str, Any]) -> dict[str, Any]:
         kind = frame.get("type")
         if kind == "ping":
             await database_sync_to_async(socket_ops.heartbeat)(self.user, self.connection_id)
-            return {"server_time": time.time()}
+            return dump(wire.PingAck(server_time=time.time()))
         if kind == "resume":
             return await self._resume(frame)
         handler = socket_ops.COMMANDS.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            raise InvalidInput("未知的指令类型", code="unknown_type")
+            raise InvalidInput.of(codes.UNKNOWN_TYPE)
         if kind == "presence":
             return await database_sync_to_async(handler)(
                 self.user, {**frame, "connection_id": self.connection_id}
@@ -220,7 +230,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.positions = new_positions
         if self.pump is None:
             self.pump = asyncio.get_running_loop().create_task(self._run_pump())
-        return {"positions": {str(k): v for k, v in new_positions.items()}}
+        return dump(wire.ResumeAck(positions={str(k): v for k, v in new_positions.items()}))
 
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))

@@ -16,7 +16,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.db import transaction
 
-from realtime import bus
+from realtime import bus, event_types
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +51,17 @@ def _send_now(user_ids: list[int], event: dict[str, Any]) -> None:
 
 @contextmanager
 def capture_events() -> Iterator[list[SentEvent]]:
-    """Collect every event published inside the block (tests)."""
+    """Collect every event published inside the block (tests).
+
+    Each captured event is checked against its declared model
+    (`realtime.event_types`) when the block ends: a payload with a missing,
+    mistyped or undeclared field fails the test that produced it.
+    """
     sink: list[SentEvent] = []
     _captures.append(sink)
     try:
         yield sink
     finally:
         _captures.remove(sink)
+    for sent in sink:
+        event_types.validate_event(sent.event)

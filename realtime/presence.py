@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from django.core.cache import cache
 
 from backend.directory.models import Position
+from realtime import event_types as wire
 from realtime import events
+from realtime.event_types import dump
 
 ENTRY_TTL = 90  # seconds; the client pings every 25 s
 ONLINE, AWAY, OFFLINE = "online", "away", "offline"
@@ -85,12 +87,6 @@ def presence_update(user_id: int, connection_id: str, state: str | None) -> str:
     """Apply a connection's state and tell colleagues if the person's status changed."""
     before, after = set_connection(user_id, connection_id, state)
     if before != after:
-        events.publish(
-            [user_id, *colleague_ids(user_id)],
-            {
-                "type": "event",
-                "event": "presence",
-                "data": {"user_id": user_id, "status": after},
-            },
-        )
+        changed = wire.PresenceEvent(data=wire.PresenceData(user_id=user_id, status=after))  # type: ignore[arg-type]
+        events.publish([user_id, *colleague_ids(user_id)], dump(changed))
     return after

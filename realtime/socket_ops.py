@@ -12,18 +12,26 @@ from typing import Any
 
 from django.conf import settings
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory.models import User
 from realtime import cards, selectors, services
+from realtime import event_types as wire
 from realtime import presence as presence_mod
+from realtime.event_types import dump
 from realtime.models import ConversationEvent, Message
-from realtime.payloads import conversation_item_payload, event_payload, message_payload
+from realtime.payloads import (
+    card_updated_payload,
+    conversation_item_model,
+    event_payload,
+    message_model,
+)
 
 
 def _int(frame: dict[str, Any], name: str) -> int:
     value = frame.get(name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"字段 {name} 必须是整数", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 必须是整数")
     return value
 
 
@@ -32,9 +40,9 @@ def _str(frame: dict[str, Any], name: str, *, default: str = "", limit: int = 10
     if value is None:
         return default
     if not isinstance(value, str):
-        raise InvalidInput(f"字段 {name} 必须是字符串", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 必须是字符串")
     if len(value) > limit:
-        raise InvalidInput(f"字段 {name} 过长", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 过长")
     return value
 
 
@@ -43,7 +51,7 @@ def _int_list(frame: dict[str, Any], name: str) -> list[int]:
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
-        raise InvalidInput(f"字段 {name} 必须是整数列表", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, f"字段 {name} 必须是整数列表")
     return value
 
 
@@ -51,15 +59,15 @@ def parse_positions(raw: Any) -> dict[int, int]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise InvalidInput("positions 必须是对象", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, "positions 必须是对象")
     positions: dict[int, int] = {}
     for key, value in raw.items():
         try:
             conversation_id = int(key)
         except (TypeError, ValueError):
-            raise InvalidInput("positions 的键必须是会话编号", code="invalid_field") from None
+            raise InvalidInput.of(codes.INVALID_FIELD, "positions 的键必须是会话编号") from None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidInput("positions 的值必须是非负整数", code="invalid_field")
+            raise InvalidInput.of(codes.INVALID_FIELD, "positions 的值必须是非负整数")
         positions[conversation_id] = value
     return positions
 
@@ -70,7 +78,7 @@ def parse_positions(raw: Any) -> dict[int, int]:
 def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     reply_to = frame.get("reply_to")
     if reply_to is not None and (isinstance(reply_to, bool) or not isinstance(reply_to, int)):
-        raise InvalidInput("reply_to 必须是消息编号", code="invalid_field")
+        raise InvalidInput.of(codes.INVALID_FIELD, "reply_to 必须是消息编号")
     message, created = services.message_send(
         actor=user,
         conversation_id=_int(frame, "conversation_id"),
@@ -81,41 +89,42 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
         mention_ids=_int_list(frame, "mentions"),
         mention_all=bool(frame.get("mention_all", False)),
     )
-    return {"message": message_payload(message, user), "duplicate": not created}
+    return dump(wire.SendAck(message=message_model(message, user), duplicate=not created))
 
 
 def read(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     seq = services.conversation_mark_read(
         actor=user, conversation_id=_int(frame, "conversation_id"), seq=_int(frame, "seq")
     )
-    return {"last_read_seq": seq}
+    return dump(wire.ReadAck(last_read_seq=seq))
 
 
 def recall(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     message = services.message_recall(actor=user, message_id=_int(frame, "message_id"))
-    return {"message": message_payload(message, user)}
+    return dump(wire.RecallAck(message=message_model(message, user)))
 
 
 def typing(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     services.typing_notify(actor=user, conversation_id=_int(frame, "conversation_id"))
-    return {}
+    return dump(wire.Empty())
 
 
 def presence_command(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     status = frame.get("status")
     if status not in (presence_mod.ONLINE, presence_mod.AWAY):
-        raise InvalidInput("status 只能是 online 或 away", code="invalid_field")
-    return {"status": presence_mod.presence_update(user.pk, frame["connection_id"], status)}
+        raise InvalidInput.of(codes.INVALID_FIELD, "status 只能是 online 或 away")
+    now = presence_mod.presence_update(user.pk, frame["connection_id"], status)
+    return dump(wire.PresenceAck(status=now))  # type: ignore[arg-type]  # online/away/offline
 
 
 def card_action(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     message = selectors.message_get(viewer=user, message_id=_int(frame, "message_id"))
     if message.kind != Message.Kind.CARD or message.is_recalled:
-        raise InvalidInput("该消息不是可操作的卡片", code="not_a_card")
+        raise InvalidInput.of(codes.NOT_A_CARD)
     card = cards.get(message.card_type)
     payload = {k: v for k, v in frame.items() if k not in ("type", "id", "message_id", "action")}
     view = card.act(message.card_object_id, user, _str(frame, "action", limit=64), payload)
-    return {"view": view}
+    return dump(wire.CardActionAck(view=wire.CardView.model_validate(view)))
 
 
 COMMANDS: dict[str, Callable[[User, dict[str, Any]], dict[str, Any]]] = {
@@ -148,13 +157,12 @@ def needs_viewer(event: dict[str, Any]) -> bool:
 
 
 def _render(event: ConversationEvent, user: User) -> dict[str, Any]:
-    payload = event_payload(event, user)
     if event.type == ConversationEvent.Type.CARD_UPDATED:
         view = cards.render_for(
             event.data.get("card_type", ""), event.data.get("object_id", ""), user
         )
-        payload["data"] = {**event.data, "view": view}
-    return payload
+        return card_updated_payload(event, view)
+    return event_payload(event, user)
 
 
 def events_after(
@@ -175,7 +183,7 @@ def events_after(
 
 
 def _resync_frame(conversation_id: int) -> dict[str, Any]:
-    return {"type": "event", "event": "resync", "conversation_id": conversation_id, "data": {}}
+    return dump(wire.ResyncEvent(conversation_id=conversation_id, data=wire.Empty()))
 
 
 def conversation_added(user: User, conversation_id: int) -> tuple[list[dict[str, Any]], int | None]:
@@ -183,17 +191,11 @@ def conversation_added(user: User, conversation_id: int) -> tuple[list[dict[str,
         item = selectors.conversation_item_get(viewer=user, conversation_id=conversation_id)
     except ZtError:  # not a member (any more): nothing to tell
         return [], None
-    return (
-        [
-            {
-                "type": "event",
-                "event": "conversation.added",
-                "conversation_id": conversation_id,
-                "data": {"conversation": conversation_item_payload(item)},
-            }
-        ],
-        item.conversation.last_pos,
+    added = wire.ConversationAddedEvent(
+        conversation_id=conversation_id,
+        data=wire.ConversationAddedData(conversation=conversation_item_model(item)),
     )
+    return [dump(added)], item.conversation.last_pos
 
 
 def resume(user: User, positions: dict[int, int]) -> tuple[list[dict[str, Any]], dict[int, int]]:
@@ -208,12 +210,6 @@ def resume(user: User, positions: dict[int, int]) -> tuple[list[dict[str, Any]],
     for conversation_id in catchup.resync:
         frames.append(_resync_frame(conversation_id))
     for conversation_id in catchup.removed:
-        frames.append(
-            {
-                "type": "event",
-                "event": "conversation.removed",
-                "conversation_id": conversation_id,
-                "data": {},
-            }
-        )
+        removed = wire.ConversationRemovedEvent(conversation_id=conversation_id, data=wire.Empty())
+        frames.append(dump(removed))
     return frames, catchup.positions

@@ -9,6 +9,7 @@ from django.utils import timezone
 from backend.approvals import selectors
 from backend.approvals.models import Approval
 from backend.approvals.services import SUBJECT, approval_act
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound
 from backend.directory.models import User
 from backend.workflow import selectors as flow
@@ -63,7 +64,7 @@ class ApprovalCard:
 
     def act(self, object_id: str, viewer: Any, action: str, payload: dict[str, Any]) -> CardView:
         if action not in CARD_ACTIONS:
-            raise InvalidInput("卡片上不能执行此操作,请在详情页处理", code="unknown_card_action")
+            raise InvalidInput.of(codes.UNKNOWN_CARD_ACTION)
         user_id = payload.get("user_id")
         params = ActParams(
             opinion=str(payload.get("opinion") or ""),

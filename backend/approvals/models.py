@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict
 from backend.workflow.models import Instance
 
@@ -101,7 +102,7 @@ class Approval(models.Model):
     def flow(self) -> Instance:
         """The flow instance; set in the transaction that creates the request."""
         if self.instance is None:
-            raise Conflict("审批流程尚未启动", code="flow_missing")
+            raise Conflict.of(codes.FLOW_MISSING)
         return self.instance
 
 

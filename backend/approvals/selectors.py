@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from backend.approvals import forms
 from backend.approvals.models import Approval, MeetingRoom, Template
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound, PermissionDenied
 from backend.directory.models import Role, RoleAssignment, Unit, User
 from backend.workflow import selectors as flow
@@ -23,6 +24,8 @@ from backend.workflow.models import CarbonCopy, Task
 from backend.workflow.resolvers import origin_of
 from backend.workflow.routes import route_preview as flow_route_preview
 from realtime import cards
+from realtime.models import Attachment
+from realtime.selectors import attachment_by_token
 
 BOXES = ("todo", "done", "mine", "cc")
 PAGE_SIZE = 20
@@ -103,7 +106,7 @@ def _box(user: User, box: str) -> QuerySet[Approval]:
     if box == "cc":
         copied = CarbonCopy.objects.filter(instance_id=OuterRef("instance_id"), user=user)
         return approvals.filter(Exists(copied))
-    raise InvalidInput("列表类型无效", code="invalid_box")
+    raise InvalidInput.of(codes.INVALID_BOX)
 
 
 @dataclass
@@ -126,7 +129,7 @@ def approval_list(
     approvals = _box(viewer, box)
     if status:
         if status not in Approval.Status.values:
-            raise InvalidInput("状态无效", code="invalid_status")
+            raise InvalidInput.of(codes.INVALID_STATUS)
         approvals = approvals.filter(status=status)
     if template_id is not None:
         approvals = approvals.filter(template_id=template_id)
@@ -257,7 +260,7 @@ def admin_unit_of(viewer: User) -> Unit:
     unit = origin_of(viewer).unit
     is_admin = RoleAssignment.objects.filter(user=viewer, unit=unit, role=Role.UNIT_ADMIN).exists()
     if not (is_admin or viewer.is_superuser):
-        raise PermissionDenied("只有单位管理员可以管理审批模板", code="not_unit_admin")
+        raise PermissionDenied.of(codes.NOT_UNIT_ADMIN)
     return unit
 
 
@@ -316,11 +319,15 @@ def route_preview(
     ]
 
 
-def attachment_token_get(*, viewer: User, approval_id: int, token: str) -> str:
-    """The token, if it is one of the files of a request the viewer may open."""
+def request_attachment_get(*, viewer: User, approval_id: int, token: str) -> Attachment:
+    """A file attached to a request, for a viewer who may open that request.
+
+    Refused (`approval_not_found` / `attachment_not_found`) unless the request is
+    visible to the viewer and the file is one of its attachment fields' files.
+    """
     approval = approval_get(viewer=viewer, approval_id=approval_id)
     for field in approval.fields:
         value = approval.form.get(field["key"])
         if field["type"] == "attachment" and any(item.get("id") == token for item in value or []):
-            return token
-    raise NotFound("附件不存在", code="attachment_not_found")
+            return attachment_by_token(token=token)
+    raise NotFound.of(codes.ATTACHMENT_NOT_FOUND, "附件不存在")

@@ -25,6 +25,7 @@ from backend.approvals.selectors import (
     template_get,
 )
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied
 from backend.directory.models import Unit, User
 from backend.todo import registry
@@ -100,9 +101,7 @@ def builtins_ensure_all() -> None:
 def _clean_meta(data: Mapping[str, Any]) -> dict[str, Any]:
     name = str(data.get("name") or "").strip()
     if not 1 <= len(name) <= 20:
-        raise InvalidInput(
-            "模板名称应为1至20字", code="invalid_template", fields={"name": "模板名称应为1至20字"}
-        )
+        raise InvalidInput.of(codes.INVALID_TEMPLATE, fields={"name": "模板名称应为1至20字"})
     return {
         "name": name,
         "icon": str(data.get("icon") or "description")[:32],
@@ -183,7 +182,7 @@ def _clean_chosen(chosen: Any) -> dict[str, list[int]]:
     if not isinstance(chosen, dict) or not all(
         isinstance(v, list) and all(isinstance(i, int) for i in v) for v in chosen.values()
     ):
-        raise InvalidInput("审批人选择格式错误", code="invalid_chosen")
+        raise InvalidInput.of(codes.INVALID_CHOSEN)
     return {str(k): list(v) for k, v in chosen.items()}
 
 
@@ -205,7 +204,7 @@ def approval_submit(
     """Submit a request; repeating the same `client_id` returns the first one."""
     client_id = str(client_id or "").strip()
     if not 1 <= len(client_id) <= CLIENT_ID_MAX:
-        raise InvalidInput("缺少请求标识", code="invalid_client_id")
+        raise InvalidInput.of(codes.INVALID_CLIENT_ID, "缺少请求标识")
     existing = Approval.objects.filter(initiator=actor, client_id=client_id).first()
     if existing is not None:
         return existing
@@ -288,7 +287,7 @@ def _post_target(actor: User, conversation_id: int | None) -> int | None:
     if conversation_id is None:
         return None
     if not cards.is_active_member(conversation_id=conversation_id, user_id=actor.pk):
-        raise InvalidInput("只能发到您所在的群聊", code="invalid_post_to")
+        raise InvalidInput.of(codes.INVALID_POST_TO)
     return conversation_id
 
 
@@ -372,7 +371,7 @@ def approval_act(
 
 def _replace_form(actor: User, approval: Approval, form: Any, params: workflow.ActParams) -> None:
     if actor.pk != approval.initiator_id:
-        raise PermissionDenied("只有发起人可以重新提交", code="not_initiator")
+        raise PermissionDenied.of(codes.NOT_INITIATOR, "只有发起人可以重新提交")
     template = approval.template
     cleaned = forms.clean_form(
         approval.fields,
@@ -386,6 +385,15 @@ def _replace_form(actor: User, approval: Approval, form: Any, params: workflow.A
     approval.save(update_fields=["form", "search_text"])
     params.facts = _jsonable(forms.facts(approval.fields, cleaned))
     _book_room(approval)
+
+
+def approval_open(*, viewer: User, approval_id: int) -> Approval:
+    """Open a request to read it: refused unless the viewer may see it; a person it
+    was copied to has now read it (their 抄送 unread count and 待办 drop)."""
+    approval = approval_get(viewer=viewer, approval_id=approval_id)
+    with transaction.atomic():
+        cc_mark_read(viewer=viewer, approval=approval)
+    return approval
 
 
 def cc_mark_read(*, viewer: User, approval: Approval) -> None:

@@ -6,15 +6,37 @@ turn them into `{"error": {"code", "message"}}` without translating anything.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
+
+from backend.common.error_catalogue import CATALOGUE, ErrorCode
 
 
 class ZtError(Exception):
-    """Base of every error a client is meant to see."""
+    """Base of every error a client is meant to see.
+
+    Every code is catalogued (`backend.common.error_catalogue`): a subclass
+    naming an uncatalogued code, or one whose status disagrees with the
+    catalogue, fails at import.
+    """
 
     code = "error"
     message = "操作失败"
-    status = 400
+    status: ClassVar[int] = 400
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        entry = CATALOGUE.get(cls.code)
+        if entry is None or entry.status != cls.status:
+            raise TypeError(f"{cls.__name__}: code {cls.code!r} is not catalogued as {cls.status}")
+
+    @classmethod
+    def of(
+        cls, entry: ErrorCode, message: str | None = None, *, fields: dict[str, Any] | None = None
+    ) -> Self:
+        """This error with a catalogued code (and its exact text when it names a value)."""
+        if entry.status != cls.status:
+            raise TypeError(f"{entry.code} is {entry.status}, not {cls.__name__} ({cls.status})")
+        return cls(message or entry.message, code=entry.code, fields=fields)
 
     def __init__(
         self,

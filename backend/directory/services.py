@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
+from rest_framework.authtoken.models import Token
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory import system_accounts, unit_setup
 from backend.directory.models import (
@@ -39,7 +41,7 @@ def normalize_mobile(raw: str) -> str:
     elif len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     if not _MOBILE.match(digits):
-        raise InvalidInput("请输入有效的11位中国大陆手机号", code="invalid_mobile")
+        raise InvalidInput.of(codes.INVALID_MOBILE)
     return digits
 
 
@@ -66,9 +68,9 @@ def user_create(
     on purpose)."""
     mobile = normalize_mobile(mobile)
     if not name.strip():
-        raise InvalidInput("姓名不能为空", code="invalid_name")
+        raise InvalidInput.of(codes.INVALID_NAME)
     if User.objects.filter(mobile=mobile).exists():
-        raise InvalidInput("该手机号已注册", code="mobile_taken")
+        raise InvalidInput.of(codes.MOBILE_TAKEN)
     full, initials = name_pinyin(name)
     fields: dict[str, Any] = {
         "name": name.strip(),
@@ -103,9 +105,9 @@ def unit_create(
     """
     name, code = name.strip(), code.strip()
     if not name:
-        raise InvalidInput("单位名称不能为空", code="invalid_unit")
+        raise InvalidInput.of(codes.INVALID_UNIT, "单位名称不能为空")
     if Unit.objects.filter(code=code).exists():
-        raise InvalidInput("机构代码已存在", code="unit_code_taken")
+        raise InvalidInput.of(codes.UNIT_CODE_TAKEN)
     unit = Unit(
         name=name,
         short_name=short_name,
@@ -119,7 +121,7 @@ def unit_create(
         unit.full_clean(validate_unique=False)
     except ValidationError as error:
         fields = {key: "；".join(messages) for key, messages in error.message_dict.items()}
-        raise InvalidInput("单位信息有误", code="invalid_unit", fields=fields) from None
+        raise InvalidInput.of(codes.INVALID_UNIT, fields=fields) from None
     unit.save()
     unit_setup.run(unit)
     return unit
@@ -263,5 +265,31 @@ def _record_failure(
     return InvalidCredentials()
 
 
-def logout_record(*, user: User, context: RequestContext = NO_CONTEXT) -> None:
-    audit_record("auth.logout", actor=user, context=context)
+def logout_record(
+    *, user: User, token_key: str | None = None, context: RequestContext = NO_CONTEXT
+) -> None:
+    """Record a logout; a native client's logout also revokes the token it used."""
+    with transaction.atomic():
+        audit_record("auth.logout", actor=user, context=context)
+        if token_key is not None:
+            token_revoke(user=user, token_key=token_key, context=context)
+
+
+def token_issue(*, user: User, context: RequestContext = NO_CONTEXT) -> str:
+    """The API token of a person who has just passed `login_check` (one per person).
+
+    Idempotent: logging in again on another device returns the same token.
+    """
+    with transaction.atomic():
+        token, created = Token.objects.get_or_create(user=user)
+        if created:
+            audit_record("auth.token_issue", actor=user, context=context)
+    return str(token.key)
+
+
+def token_revoke(*, user: User, token_key: str, context: RequestContext = NO_CONTEXT) -> None:
+    """Delete the person's token (every device using it must log in again)."""
+    with transaction.atomic():
+        deleted, _ = Token.objects.filter(user=user, key=token_key).delete()
+        if deleted:
+            audit_record("auth.token_revoke", actor=user, context=context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.forms import schema
 from backend.forms.base import (
@@ -55,7 +56,7 @@ class FormEngine:
         optional fields: an absent key means "not filled in" everywhere downstream.
         """
         if not isinstance(values, dict):
-            raise InvalidInput(INVALID_FORM, code="invalid_form", fields={"form": "表单格式错误"})
+            raise InvalidInput.of(codes.INVALID_FORM, INVALID_FORM, fields={"form": "表单格式错误"})
         cleaned: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for field in fields:
@@ -68,7 +69,7 @@ class FormEngine:
             if value is not None:
                 cleaned[key] = value
         if errors:
-            raise InvalidInput(INVALID_FORM, code="invalid_form", fields=errors)
+            raise InvalidInput.of(codes.INVALID_FORM, INVALID_FORM, fields=errors)
         return cleaned
 
     def facts(self, fields: Sequence[Field], cleaned: Mapping[str, Any]) -> dict[str, object]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.forms.base import MAX_MAGNITUDE, Field, FieldTypes, decimals, to_decimal
 from backend.workflow.conditions import OPS
@@ -71,7 +72,7 @@ def validate_schema(fields: list[dict[str, Any]], types: FieldTypes) -> list[dic
 def _schema_error(errors: dict[str, str], label: str | None) -> InvalidInput:
     first = next(iter(errors.values()))
     named = f"「{label}」{first}" if label else first
-    return InvalidInput(f"表单设计有误:{named}", code="invalid_schema", fields=errors)
+    return InvalidInput.of(codes.INVALID_SCHEMA, f"表单设计有误:{named}", fields=errors)
 
 
 def check_fields(
@@ -192,7 +193,7 @@ def validate_condition(
     """
 
     def fail(part: str, message: str) -> InvalidInput:
-        return InvalidInput(message, code="invalid_flow", fields={f"{path}.{part}": message})
+        return InvalidInput.of(codes.INVALID_FLOW, message, fields={f"{path}.{part}": message})
 
     if not isinstance(condition, Mapping):
         raise fail("field", "请设置分支条件")

@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from backend.directory.models import User
+from realtime import event_types as wire
 from realtime import events
+from realtime.event_types import dump
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,5 @@ def changed(user_ids: Iterable[int]) -> None:
     include it; the client refetches the list on this event and on reconnect.
     """
     for user in User.objects.filter(pk__in=sorted(set(user_ids)), is_bot=False):
-        events.publish(
-            [user.pk],
-            {"type": "event", "event": "todo.changed", "data": {"counts": counts_for(user)}},
-        )
+        todo = wire.TodoChangedEvent(data=wire.TodoChangedData(counts=counts_for(user)))
+        events.publish([user.pk], dump(todo))

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import Department, Position, Role, RoleAssignment, Unit, User
 
@@ -33,7 +34,7 @@ def origin_of(user: User) -> Origin:
         .first()
     )
     if position is None:
-        raise InvalidInput("您尚未加入任何部门,无法发起流程", code="no_position")
+        raise InvalidInput.of(codes.NO_POSITION)
     return Origin(user=user, unit=position.department.unit, department=position.department)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from backend.workflow import resolvers
@@ -46,8 +47,8 @@ def _resolve_step(
     if spec["kind"] == "chosen":
         if strict:
             message = f"请选择「{step['name']}」的审批人"
-            raise InvalidInput(
-                message, code="chosen_required", fields={f"chosen.{step['id']}": message}
+            raise InvalidInput.of(
+                codes.CHOSEN_REQUIRED, message, fields={f"chosen.{step['id']}": message}
             )
         return []
     ids = resolvers.fallback(origin)

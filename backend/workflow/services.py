@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 from backend.directory.models import User
 from backend.workflow import listeners, resolvers
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 OPINION_MAX = 1000
 URGE_INTERVAL = timedelta(minutes=5)
-URGE_TOO_OFTEN = "5分钟内只能催办一次"
+URGE_TOO_OFTEN = codes.URGE_TOO_OFTEN.message
 SAVED_OPINIONS_MAX = 30
 HANDLER_ACTIONS = ("approve", "reject", "return", "transfer", "add_sign")
 INITIATOR_ACTIONS = ("urge", "withdraw", "resubmit")
@@ -173,10 +174,10 @@ def instance_act(
     """Perform one action; idempotent when it repeats what the actor already did."""
     handler = _HANDLERS.get(action)
     if handler is None:
-        raise InvalidInput("不支持的操作", code="unknown_action")
+        raise InvalidInput.of(codes.UNKNOWN_ACTION)
     params = params or ActParams()
     if len(params.opinion) > OPINION_MAX:
-        raise InvalidInput(f"意见不能超过{OPINION_MAX}字", code="opinion_too_long")
+        raise InvalidInput.of(codes.OPINION_TOO_LONG, f"意见不能超过{OPINION_MAX}字")
     with transaction.atomic():
         instance = Instance.objects.select_for_update().filter(pk=instance_id).first()
         if instance is None:
@@ -204,7 +205,7 @@ def _step(instance: Instance, index: int | None = None) -> Step:
 def _require_opinion(params: ActParams, message: str) -> str:
     opinion = params.opinion.strip()
     if not opinion:
-        raise InvalidInput(message, code="opinion_required", fields={"opinion": message})
+        raise InvalidInput.of(codes.OPINION_REQUIRED, message, fields={"opinion": message})
     return opinion
 
 
@@ -241,9 +242,9 @@ def _why_not(instance: Instance, actor: User) -> Exception:
         return TaskClosed(f"该审批{label},无需再处理")
     mine = instance.tasks.filter(assignee=actor)
     if mine.filter(state__in=(Task.State.QUEUED, Task.State.WAITING)).exists():
-        return TaskClosed("还未轮到您处理", code="not_your_turn")
+        return TaskClosed.of(codes.NOT_YOUR_TURN)
     if not mine.exists():
-        return PermissionDenied("您不是当前审批人", code="not_handler")
+        return PermissionDenied.of(codes.NOT_HANDLER)
     latest = mine.order_by("-pk").first()
     winner = (
         instance.tasks.filter(
@@ -359,18 +360,18 @@ def _earlier_step(instance: Instance, step_id: str) -> int:
     for index, step in enumerate(instance.route[: instance.current_index]):
         if step["id"] == step_id and step["type"] == "approver":
             return index
-    raise InvalidInput("只能退回到之前的审批步骤", code="invalid_return_target")
+    raise InvalidInput.of(codes.INVALID_RETURN_TARGET)
 
 
 def _other_person(run: _Run, task: Task, params: ActParams, verb: str) -> User:
     """The person a 转办/加签 hands to: active, not the actor, not already on this step."""
     if params.user_id is None:
-        raise InvalidInput(f"请选择{verb}人员", code="user_required")
+        raise InvalidInput.of(codes.USER_REQUIRED, f"请选择{verb}人员")
     person = User.objects.filter(pk=params.user_id, is_active=True, is_bot=False).first()
     if person is None:
-        raise InvalidInput("人员不存在", code="user_not_found")
+        raise InvalidInput.of(codes.USER_NOT_FOUND)
     if person.pk == task.assignee_id:
-        raise InvalidInput(f"不能{verb}给自己", code="user_is_self")
+        raise InvalidInput.of(codes.USER_IS_SELF, f"不能{verb}给自己")
     busy = run.instance.tasks.filter(
         step_index=task.step_index,
         activation=task.activation,
@@ -378,7 +379,7 @@ def _other_person(run: _Run, task: Task, params: ActParams, verb: str) -> User:
         state__in=Task.OPEN,
     )
     if busy.exists():
-        raise InvalidInput(f"{person.name}已在本步骤办理中", code="user_already_assigned")
+        raise InvalidInput.of(codes.USER_ALREADY_ASSIGNED, f"{person.name}已在本步骤办理中")
     return person
 
 
@@ -406,9 +407,9 @@ def _add_sign(run: _Run, actor: User, params: ActParams) -> None:
     if task is None:
         return
     if params.position not in ("before", "after"):
-        raise InvalidInput("请选择在本人之前还是之后加签", code="invalid_position")
+        raise InvalidInput.of(codes.INVALID_POSITION)
     if params.position == "after" and task.added_position == "before":
-        raise InvalidInput("前加签人不能再后加签", code="invalid_position")
+        raise InvalidInput.of(codes.INVALID_POSITION, "前加签人不能再后加签")
     person = _other_person(run, task, params, "加签")
     opinion = params.opinion.strip()
     step = _step(run.instance, task.step_index)
@@ -452,23 +453,23 @@ def _comment(run: _Run, actor: User, params: ActParams) -> None:
         or instance.ccs.filter(user=actor).exists()
     )
     if not involved:
-        raise PermissionDenied("只有发起人、审批人和抄送人可以评论", code="not_participant")
+        raise PermissionDenied.of(codes.NOT_PARTICIPANT)
     opinion = _require_opinion(params, "请填写评论内容")
     run.record("comment", actor, opinion=opinion)
 
 
 def _require_initiator(instance: Instance, actor: User, verb: str) -> None:
     if actor.pk != instance.initiator_id:
-        raise PermissionDenied(f"只有发起人可以{verb}", code="not_initiator")
+        raise PermissionDenied.of(codes.NOT_INITIATOR, f"只有发起人可以{verb}")
 
 
 def _urge(run: _Run, actor: User, params: ActParams) -> None:
     instance = run.instance
     _require_initiator(instance, actor, "催办")
     if instance.state != Instance.State.RUNNING:
-        raise TaskClosed("该审批不在审批中,无需催办", code="not_running")
+        raise TaskClosed.of(codes.NOT_RUNNING)
     if instance.last_urged_at and run.now - instance.last_urged_at < URGE_INTERVAL:
-        raise RateLimited(URGE_TOO_OFTEN, code="urge_too_often")
+        raise RateLimited.of(codes.URGE_TOO_OFTEN)
     handlers = list(
         instance.tasks.filter(state=Task.State.PENDING).values_list("assignee_id", flat=True)
     )
@@ -485,9 +486,9 @@ def _withdraw(run: _Run, actor: User, params: ActParams) -> None:
     if instance.state == Instance.State.WITHDRAWN:
         return
     if instance.is_terminal:
-        raise TaskClosed("该审批已结束,无法撤回", code="not_running")
+        raise TaskClosed.of(codes.NOT_RUNNING, "该审批已结束,无法撤回")
     if instance.state == Instance.State.RUNNING and instance.acted_in_round:
-        raise Conflict("已有审批人处理,无法撤回", code="withdraw_too_late")
+        raise Conflict.of(codes.WITHDRAW_TOO_LATE)
     run.record("withdraw", actor, opinion=params.opinion.strip())
     _finish(run, Instance.State.WITHDRAWN)
 
@@ -496,7 +497,7 @@ def _resubmit(run: _Run, actor: User, params: ActParams) -> None:
     instance = run.instance
     _require_initiator(instance, actor, "重新提交")
     if instance.state != Instance.State.RETURNED:
-        raise Conflict("只有被退回的申请可以重新提交", code="not_returned")
+        raise Conflict.of(codes.NOT_RETURNED)
     facts = params.facts if params.facts is not None else dict(instance.facts)
     origin = resolvers.origin_of(actor)
     instance.route = build_route(instance.version.nodes, origin, facts, params.chosen or {})
@@ -551,8 +552,8 @@ def _chosen_next(step: Step, next_assignees: list[int] | None) -> list[int]:
     ids = resolvers.active_people(next_assignees or [])
     if not ids:
         message = f"请选择「{step['name']}」的办理人"
-        raise InvalidInput(
-            message, code="next_assignees_required", fields={"next_assignees": message}
+        raise InvalidInput.of(
+            codes.NEXT_ASSIGNEES_REQUIRED, message, fields={"next_assignees": message}
         )
     return ids
 
@@ -674,17 +675,19 @@ def deadline_check(task_id: int) -> bool:
 def opinion_save(*, actor: User, text: str) -> SavedOpinion:
     text = text.strip()
     if not text or len(text) > 200:
-        raise InvalidInput("常用意见应为1至200字", code="invalid_opinion")
+        raise InvalidInput.of(codes.INVALID_OPINION)
     with transaction.atomic():
         existing = SavedOpinion.objects.filter(user=actor, text=text).first()
         if existing is not None:
             return existing
         if SavedOpinion.objects.filter(user=actor).count() >= SAVED_OPINIONS_MAX:
-            raise InvalidInput(f"常用意见最多保存{SAVED_OPINIONS_MAX}条", code="too_many_opinions")
+            raise InvalidInput.of(
+                codes.TOO_MANY_OPINIONS, f"常用意见最多保存{SAVED_OPINIONS_MAX}条"
+            )
         return SavedOpinion.objects.create(user=actor, text=text)
 
 
 def opinion_delete(*, actor: User, opinion_id: int) -> None:
     deleted, _ = SavedOpinion.objects.filter(user=actor, pk=opinion_id).delete()
     if not deleted:
-        raise NotFound("常用意见不存在", code="opinion_not_found")
+        raise NotFound.of(codes.OPINION_NOT_FOUND)

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.http import FileResponse
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.approvals import selectors, services
+from backend.approvals.forms import FIELD_TYPES
 from backend.approvals.models import Template
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.todo import registry
 from backend.workflow import selectors as flow
@@ -21,8 +23,7 @@ from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, request_context, user_of
-from mobile_api.v1.schemas import CardActionOut
-from realtime import selectors as chat_selectors
+from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
 
 # --- shapes -------------------------------------------------------------------------
 
@@ -42,9 +43,44 @@ class TemplateOut(serializers.Serializer[Any]):
     is_active = serializers.BooleanField()
 
 
+class FormColumnOut(serializers.Serializer[Any]):
+    """A form field as the template defines it (docs/workflow.md, "Form schemas");
+    the options after `placeholder` appear for the types that have them."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    type = serializers.ChoiceField(choices=list(FIELD_TYPES))
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    placeholder = serializers.CharField(allow_blank=True)
+    max_length = serializers.IntegerField(required=False, allow_null=True)
+    min = NumberOut(required=False, allow_null=True)
+    max = NumberOut(required=False, allow_null=True)
+    max_days = serializers.IntegerField(required=False, allow_null=True)
+    options = serializers.ListField(child=serializers.CharField(), required=False)
+    multiple = serializers.BooleanField(required=False)
+
+
+class FormFieldOut(FormColumnOut):
+    columns = FormColumnOut(many=True, required=False)
+    min_rows = serializers.IntegerField(required=False, allow_null=True)
+    max_rows = serializers.IntegerField(required=False, allow_null=True)
+    total = serializers.CharField(required=False)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "object", "additionalProperties": True},
+        "description": "流程定义节点(管理员编辑的数据,见 docs/workflow.md)",
+    }
+)
+class FlowNodesOut(serializers.JSONField):
+    pass
+
+
 class TemplateDetailOut(TemplateOut):
-    fields = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
-    nodes = serializers.ListField(child=serializers.DictField())
+    fields = FormFieldOut(many=True)  # type: ignore[assignment]
+    nodes = FlowNodesOut()
     version = serializers.IntegerField()
 
 
@@ -56,19 +92,25 @@ class CountsOut(serializers.Serializer[Any]):
     cc_unread = serializers.IntegerField()
 
 
+class TemplateBriefOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    icon = serializers.CharField()
+
+
 class SummaryOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     title = serializers.CharField()
-    template = serializers.DictField()
+    template = TemplateBriefOut()
     initiator = PersonOut()
     status = serializers.CharField()
     status_label = serializers.CharField()
-    current_step = serializers.CharField()
+    current_step = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
-    summary_fields = serializers.ListField(child=serializers.DictField())
-    my_task_state = serializers.CharField()
+    summary_fields = LabelValueOut(many=True)
+    my_task_state = serializers.CharField(allow_blank=True)
 
 
 class ListOut(serializers.Serializer[Any]):
@@ -77,13 +119,61 @@ class ListOut(serializers.Serializer[Any]):
     counts = CountsOut()
 
 
+class DisplayFieldOut(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    value = serializers.CharField()
+
+
+class TaskOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    assignee = PersonOut(allow_null=True)
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    result = serializers.CharField(allow_blank=True)
+    result_label = serializers.CharField(allow_blank=True)
+    opinion = serializers.CharField(allow_blank=True)
+    added_position = serializers.CharField(allow_blank=True)
+    opened_at = serializers.DateTimeField(allow_null=True)
+    acted_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+
+
+class RouteStepStateOut(serializers.Serializer[Any]):
+    """A step of a running flow: the diagram on the detail page."""
+
+    id = serializers.CharField()
+    type = serializers.CharField()
+    name = serializers.CharField()
+    mode = serializers.CharField(allow_blank=True)
+    mode_label = serializers.CharField(allow_blank=True)
+    chooser = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=["done", "current", "stopped", "future"])
+    assignees = PersonOut(many=True)
+    tasks = TaskOut(many=True)
+    cc_read = serializers.ListField(child=serializers.IntegerField())
+    deadline_hours = serializers.IntegerField(allow_null=True)
+
+
+class HistoryEntryOut(serializers.Serializer[Any]):
+    seq = serializers.IntegerField()
+    action = serializers.CharField()
+    action_label = serializers.CharField()
+    actor = PersonOut(allow_null=True)
+    step_name = serializers.CharField(allow_blank=True)
+    opinion = serializers.CharField(allow_blank=True)
+    data = JsonObjectOut()  # type: ignore[assignment]
+    at = serializers.DateTimeField()
+
+
 class DetailOut(SummaryOut):
-    fields = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
-    schema = serializers.ListField(child=serializers.DictField())
-    form = serializers.DictField()
-    route = serializers.ListField(child=serializers.DictField())
-    history = serializers.ListField(child=serializers.DictField())
-    actions = CardActionOut(many=True)
+    fields = DisplayFieldOut(many=True)  # type: ignore[assignment]
+    schema = FormFieldOut(many=True)
+    form = JsonObjectOut(help_text="填写的表单,键为字段标识")
+    route = RouteStepStateOut(many=True)
+    history = HistoryEntryOut(many=True)
+    actions = ActionOut(many=True)
 
 
 class OpinionOut(serializers.Serializer[Any]):
@@ -122,7 +212,9 @@ class TodoItemOut(serializers.Serializer[Any]):
 
 class TodoOut(serializers.Serializer[Any]):
     items = TodoItemOut(many=True)
-    counts = serializers.DictField(child=serializers.IntegerField())
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="各应用的待办数,键为应用名,另有 total"
+    )
 
 
 def _template(template: Template, detail: bool = False) -> dict[str, Any]:
@@ -209,7 +301,7 @@ def _int_param(request: Request, name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput(f"参数 {name} 应为整数", code="invalid_param") from None
+        raise InvalidInput.of(codes.INVALID_PARAM, f"参数 {name} 应为整数") from None
 
 
 # --- templates ----------------------------------------------------------------------
@@ -219,14 +311,14 @@ class TemplateListView(APIView):
     @extend_schema(responses={200: TemplateOut(many=True), **errors(401)})
     def get(self, request: Request) -> Response:
         templates = selectors.templates_for(viewer=user_of(request))
-        return Response([_template(t) for t in templates])
+        return Response(output(TemplateOut, [_template(t) for t in templates], many=True))
 
 
 class TemplateDetailView(APIView):
     @extend_schema(responses={200: TemplateDetailOut, **errors(401, 404)})
     def get(self, request: Request, template_id: int) -> Response:
         template = selectors.template_get(viewer=user_of(request), template_id=template_id)
-        return Response(_template(template, detail=True))
+        return Response(output(TemplateDetailOut, _template(template, detail=True)))
 
 
 class TemplateRouteView(APIView):
@@ -242,7 +334,7 @@ class TemplateRouteView(APIView):
         steps = selectors.route_preview(
             viewer=viewer, template=template, form=v["form"], chosen=v["chosen"]
         )
-        return Response(steps)
+        return Response(output(RouteStepOut, steps, many=True))
 
 
 # --- requests -----------------------------------------------------------------------
@@ -270,13 +362,12 @@ class ApprovalListView(APIView):
             query=request.query_params.get("q", ""),
             before=_int_param(request, "before"),
         )
-        return Response(
-            {
-                "items": selectors.summaries(page.items, viewer),
-                "has_more": page.has_more,
-                "counts": selectors.approval_counts(viewer=viewer),
-            }
-        )
+        listing = {
+            "items": selectors.summaries(page.items, viewer),
+            "has_more": page.has_more,
+            "counts": selectors.approval_counts(viewer=viewer),
+        }
+        return Response(output(ListOut, listing))
 
     @extend_schema(request=SubmitInput, responses={201: DetailOut, **errors(400, 401, 404, 409)})
     def post(self, request: Request) -> Response:
@@ -291,22 +382,23 @@ class ApprovalListView(APIView):
             client_id=v["client_id"],
             context=request_context(request),
         )
-        return Response(selectors.detail(approval, viewer), status=status.HTTP_201_CREATED)
+        return Response(
+            output(DetailOut, selectors.detail(approval, viewer)), status=status.HTTP_201_CREATED
+        )
 
 
 class CountsView(APIView):
     @extend_schema(responses={200: CountsOut, **errors(401)})
     def get(self, request: Request) -> Response:
-        return Response(selectors.approval_counts(viewer=user_of(request)))
+        return Response(output(CountsOut, selectors.approval_counts(viewer=user_of(request))))
 
 
 class ApprovalDetailView(APIView):
     @extend_schema(responses={200: DetailOut, **errors(401, 404)})
     def get(self, request: Request, approval_id: int) -> Response:
         viewer = user_of(request)
-        approval = selectors.approval_get(viewer=viewer, approval_id=approval_id)
-        services.cc_mark_read(viewer=viewer, approval=approval)
-        return Response(selectors.detail(approval, viewer))
+        approval = services.approval_open(viewer=viewer, approval_id=approval_id)
+        return Response(output(DetailOut, selectors.detail(approval, viewer)))
 
 
 class ApprovalActView(APIView):
@@ -334,7 +426,7 @@ class ApprovalActView(APIView):
             save_opinion=v["save_opinion"],
             context=request_context(request),
         )
-        return Response(selectors.detail(approval, viewer))
+        return Response(output(DetailOut, selectors.detail(approval, viewer)))
 
 
 class ApprovalAttachmentView(APIView):
@@ -343,8 +435,10 @@ class ApprovalAttachmentView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes, **errors(401, 404)})
     def get(self, request: Request, approval_id: int, token: str) -> FileResponse:
         viewer = user_of(request)
-        selectors.attachment_token_get(viewer=viewer, approval_id=approval_id, token=token)
-        return download_response(request, chat_selectors.attachment_by_token(token=token))
+        attachment = selectors.request_attachment_get(
+            viewer=viewer, approval_id=approval_id, token=token
+        )
+        return download_response(request, attachment)
 
 
 # --- opinions and rooms -------------------------------------------------------------
@@ -354,13 +448,13 @@ class OpinionListView(APIView):
     @extend_schema(responses={200: OpinionOut(many=True), **errors(401)})
     def get(self, request: Request) -> Response:
         opinions = flow.saved_opinions(user_of(request))
-        return Response([{"id": o.pk, "text": o.text} for o in opinions])
+        return Response(output(OpinionOut, opinions, many=True))
 
     @extend_schema(request=OpinionInput, responses={201: OpinionOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
         v = _valid(OpinionInput, request.data)
         opinion = workflow.opinion_save(actor=user_of(request), text=v["text"])
-        return Response({"id": opinion.pk, "text": opinion.text}, status=status.HTTP_201_CREATED)
+        return Response(output(OpinionOut, opinion), status=status.HTTP_201_CREATED)
 
 
 class OpinionDetailView(APIView):
@@ -374,12 +468,7 @@ class RoomListView(APIView):
     @extend_schema(responses={200: RoomOut(many=True), **errors(401)})
     def get(self, request: Request) -> Response:
         rooms = selectors.rooms_for(viewer=user_of(request))
-        return Response(
-            [
-                {"id": r.pk, "name": r.name, "location": r.location, "capacity": r.capacity}
-                for r in rooms
-            ]
-        )
+        return Response(output(RoomOut, rooms, many=True))
 
 
 # --- administration -----------------------------------------------------------------
@@ -390,7 +479,9 @@ class AdminTemplateListView(APIView):
     def get(self, request: Request) -> Response:
         viewer = user_of(request)
         templates = selectors.templates_for_admin(viewer=viewer)
-        return Response([_template(t, detail=True) for t in templates])
+        return Response(
+            output(TemplateDetailOut, [_template(t, detail=True) for t in templates], many=True)
+        )
 
     @extend_schema(
         request=TemplateInput, responses={201: TemplateDetailOut, **errors(400, 401, 403)}
@@ -400,7 +491,10 @@ class AdminTemplateListView(APIView):
         template = services.template_save(
             actor=user_of(request), data=v, context=request_context(request)
         )
-        return Response(_template(template, detail=True), status=status.HTTP_201_CREATED)
+        return Response(
+            output(TemplateDetailOut, _template(template, detail=True)),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class AdminTemplateDetailView(APIView):
@@ -415,7 +509,7 @@ class AdminTemplateDetailView(APIView):
             template_id=template_id,
             context=request_context(request),
         )
-        return Response(_template(template, detail=True))
+        return Response(output(TemplateDetailOut, _template(template, detail=True)))
 
 
 # --- 待办 ----------------------------------------------------------------------------
@@ -425,12 +519,11 @@ class TodoView(APIView):
     @extend_schema(responses={200: TodoOut, **errors(401)})
     def get(self, request: Request) -> Response:
         viewer = user_of(request)
-        return Response(
-            {
-                "items": [i.as_dict() for i in registry.items_for(viewer)],
-                "counts": registry.counts_for(viewer),
-            }
-        )
+        todo = {
+            "items": [i.as_dict() for i in registry.items_for(viewer)],
+            "counts": registry.counts_for(viewer),
+        }
+        return Response(output(TodoOut, todo))
 
 
 urlpatterns = [

@@ -12,9 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from mobile_api.v1.common import errors, request_context, user_of
-from mobile_api.v1.schemas import AttachmentOut
+from mobile_api.v1.schemas import AttachmentOut, output
 from realtime import selectors, services
 from realtime.models import Attachment
 from realtime.payloads import attachment_payload
@@ -29,7 +30,7 @@ class AttachmentUploadView(APIView):
     def post(self, request: Request) -> Response:
         upload: Any = request.FILES.get("file")
         if upload is None:
-            raise InvalidInput("请选择要上传的文件", code="no_file")
+            raise InvalidInput.of(codes.NO_FILE)
         attachment = services.attachment_upload(
             actor=user_of(request),
             name=upload.name or "",
@@ -37,7 +38,9 @@ class AttachmentUploadView(APIView):
             stream=upload,
             context=request_context(request),
         )
-        return Response(attachment_payload(attachment), status=status.HTTP_201_CREATED)
+        return Response(
+            output(AttachmentOut, attachment_payload(attachment)), status=status.HTTP_201_CREATED
+        )
 
 
 def download_response(request: Request, attachment: Attachment) -> FileResponse:
@@ -65,11 +68,11 @@ class AttachmentDownloadView(APIView):
 
 
 class AttachmentThumbnailView(APIView):
-    @extend_schema(responses={(200, "image/jpeg"): bytes, **errors(401, 404)})
+    @extend_schema(responses={(200, "image/jpeg"): bytes, **errors(400, 401, 404)})
     def get(self, request: Request, token: str) -> FileResponse:
         attachment = selectors.attachment_get(viewer=user_of(request), token=token)
         if attachment.kind != "image":
-            raise InvalidInput("只有图片有缩略图", code="no_thumbnail")
+            raise InvalidInput.of(codes.NO_THUMBNAIL)
         # Until the worker has made the thumbnail, the re-encoded image serves.
         source = attachment.thumbnail if attachment.thumbnail else attachment.file
         mime = "image/jpeg" if attachment.thumbnail else attachment.mime

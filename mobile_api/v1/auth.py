@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 from backend.directory import services as directory_services
 from backend.directory.models import User
 from mobile_api.v1.common import errors, request_context, user_of
-from mobile_api.v1.directory import position_payload
-from mobile_api.v1.schemas import TicketOut
+from mobile_api.v1.directory import PersonPositionSerializer, position_payload
+from mobile_api.v1.schemas import TicketOut, output
 from realtime import services as realtime_services
 
 
@@ -40,14 +40,23 @@ def me_payload(user: User) -> dict[str, Any]:
     }
 
 
+class RoleOut(serializers.Serializer[Any]):
+    unit_id = serializers.IntegerField()
+    role = serializers.CharField()
+
+
 class MeSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     mobile = serializers.CharField()
     avatar = serializers.CharField(allow_null=True)
-    employee_no = serializers.CharField()
-    positions = serializers.ListField(child=serializers.DictField())
-    roles = serializers.ListField(child=serializers.DictField())
+    employee_no = serializers.CharField(allow_blank=True)
+    positions = PersonPositionSerializer(many=True)
+    roles = RoleOut(many=True)
+
+
+class LoginOut(serializers.Serializer[Any]):
+    user = MeSerializer()
 
 
 class TokenOut(serializers.Serializer[Any]):
@@ -86,7 +95,7 @@ class LoginView(APIView):
 
     @extend_schema(
         request=LoginInput,
-        responses={200: MeSerializer, **errors(400, 423, 429)},
+        responses={200: LoginOut, **errors(400, 403, 423, 429)},
     )
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
@@ -97,7 +106,7 @@ class LoginView(APIView):
             context=request_context(request),
         )
         login(request._request, user)
-        return Response({"user": me_payload(user)})
+        return Response(output(LoginOut, {"user": me_payload(user)}))
 
 
 class TokenLoginView(APIView):
@@ -120,8 +129,8 @@ class TokenLoginView(APIView):
             password=data.validated_data["password"],
             context=request_context(request),
         )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key, "user": me_payload(user)})
+        key = directory_services.token_issue(user=user, context=request_context(request))
+        return Response(output(TokenOut, {"token": key, "user": me_payload(user)}))
 
 
 class LogoutView(APIView):
@@ -130,9 +139,10 @@ class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None, **errors(401)})
     def post(self, request: Request) -> Response:
         user = user_of(request)
-        directory_services.logout_record(user=user, context=request_context(request))
-        if isinstance(request.auth, Token):
-            request.auth.delete()
+        token_key = request.auth.key if isinstance(request.auth, Token) else None
+        directory_services.logout_record(
+            user=user, token_key=token_key, context=request_context(request)
+        )
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -140,7 +150,7 @@ class LogoutView(APIView):
 class MeView(APIView):
     @extend_schema(responses={200: MeSerializer, **errors(401)})
     def get(self, request: Request) -> Response:
-        return Response(me_payload(user_of(request)))
+        return Response(output(MeSerializer, me_payload(user_of(request))))
 
 
 class WsTicketView(APIView):
@@ -152,4 +162,6 @@ class WsTicketView(APIView):
     )
     def post(self, request: Request) -> Response:
         ticket = realtime_services.ws_ticket_issue(actor=user_of(request))
-        return Response({"ticket": ticket.key, "expires_at": ticket.expires_at.isoformat()})
+        return Response(
+            output(TicketOut, {"ticket": ticket.key, "expires_at": ticket.expires_at.isoformat()})
+        )

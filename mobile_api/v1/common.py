@@ -30,7 +30,7 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
     described = {
         400: "输入有误 (code: invalid, …)",
         401: "未登录 (code: not_authenticated)",
-        403: "无权限 (code: permission_denied, not_a_member, …)",
+        403: "无权限 (code: permission_denied, not_a_member, csrf_failed, …)",
         404: "不存在 (code: not_found, …)",
         409: "状态冲突 (code: conflict, …)",
         413: "文件过大",

@@ -10,16 +10,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from mobile_api.v1 import schemas as out
 from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.schemas import output
 from realtime import selectors, services
 from realtime.payloads import conversation_item_payload, message_payload, user_brief
 
 
-def _item(request: Request, conversation_id: int) -> dict[str, Any]:
+def _item(request: Request, conversation_id: int) -> Any:
     item = selectors.conversation_item_get(viewer=user_of(request), conversation_id=conversation_id)
-    return conversation_item_payload(item)
+    return output(out.ConversationOut, conversation_item_payload(item))
 
 
 class ConversationCreateInput(serializers.Serializer[Any]):
@@ -38,7 +40,9 @@ class ConversationListView(APIView):
     )
     def get(self, request: Request) -> Response:
         items = selectors.conversation_list(viewer=user_of(request))
-        return Response([conversation_item_payload(i) for i in items])
+        return Response(
+            output(out.ConversationOut, [conversation_item_payload(i) for i in items], many=True)
+        )
 
     @extend_schema(
         request=ConversationCreateInput,
@@ -51,7 +55,7 @@ class ConversationListView(APIView):
         actor = user_of(request)
         if v["kind"] == "direct":
             if "user_id" not in v:
-                raise InvalidInput("请选择聊天对象", code="invalid_direct")
+                raise InvalidInput.of(codes.INVALID_DIRECT, "请选择聊天对象")
             conversation = services.direct_conversation_get_or_create(
                 actor=actor, other_id=v["user_id"]
             )
@@ -118,10 +122,14 @@ class MemberListView(APIView):
     def get(self, request: Request, conversation_id: int) -> Response:
         members = selectors.member_list(viewer=user_of(request), conversation_id=conversation_id)
         return Response(
-            [
-                {"user": user_brief(m.user), "role": m.role, "last_read_seq": m.last_read_seq}
-                for m in members
-            ]
+            output(
+                out.MemberOut,
+                [
+                    {"user": user_brief(m.user), "role": m.role, "last_read_seq": m.last_read_seq}
+                    for m in members
+                ],
+                many=True,
+            )
         )
 
     @extend_schema(
@@ -232,7 +240,7 @@ class MessageListView(APIView):
             OpenApiParameter("before_seq", int, required=False),
             OpenApiParameter("limit", int, required=False),
         ],
-        responses={200: out.HistoryOut, **errors(401, 403, 404)},
+        responses={200: out.HistoryOut, **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         viewer = user_of(request)
@@ -241,13 +249,12 @@ class MessageListView(APIView):
         messages, has_more = selectors.message_history(
             viewer=viewer, conversation_id=conversation_id, before_seq=before, limit=limit
         )
-        return Response(
-            {"messages": [message_payload(m, viewer) for m in messages], "has_more": has_more}
-        )
+        history = {"messages": [message_payload(m, viewer) for m in messages], "has_more": has_more}
+        return Response(output(out.HistoryOut, history))
 
     @extend_schema(
         request=SendInput,
-        responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 409)},
+        responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = SendInput(data=request.data)
@@ -265,7 +272,7 @@ class MessageListView(APIView):
             mention_all=v.get("mention_all", False),
         )
         return Response(
-            message_payload(message, actor),
+            output(out.MessageOut, message_payload(message, actor)),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -276,7 +283,7 @@ def _optional_int(raw: str | None, name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput(f"参数 {name} 必须是整数", code="invalid_field") from None
+        raise InvalidInput.of(codes.INVALID_FIELD, f"参数 {name} 必须是整数") from None
 
 
 class ReadInput(serializers.Serializer[Any]):
@@ -291,7 +298,7 @@ class ReadView(APIView):
         seq = services.conversation_mark_read(
             actor=user_of(request), conversation_id=conversation_id, seq=data.validated_data["seq"]
         )
-        return Response({"last_read_seq": seq})
+        return Response(output(out.ReadOut, {"last_read_seq": seq}))
 
 
 class ReceiptCountsView(APIView):
@@ -304,13 +311,12 @@ class ReceiptCountsView(APIView):
         try:
             seqs = [int(s) for s in raw.split(",") if s.strip()]
         except ValueError:
-            raise InvalidInput("seqs 必须是逗号分隔的整数", code="invalid_field") from None
+            raise InvalidInput.of(codes.INVALID_FIELD, "seqs 必须是逗号分隔的整数") from None
         counts = selectors.receipt_counts(
             viewer=user_of(request), conversation_id=conversation_id, seqs=seqs
         )
-        return Response(
-            {"counts": {str(seq): {"read": r, "unread": u} for seq, (r, u) in counts.items()}}
-        )
+        by_seq = {str(seq): {"read": r, "unread": u} for seq, (r, u) in counts.items()}
+        return Response(output(out.ReceiptCountsOut, {"counts": by_seq}))
 
 
 class MessageReceiptsView(APIView):
@@ -318,10 +324,13 @@ class MessageReceiptsView(APIView):
     def get(self, request: Request, message_id: int) -> Response:
         receipts = selectors.message_receipts(viewer=user_of(request), message_id=message_id)
         return Response(
-            {
-                "read": [user_brief(u) for u in receipts.read],
-                "unread": [user_brief(u) for u in receipts.unread],
-            }
+            output(
+                out.ReceiptsOut,
+                {
+                    "read": [user_brief(u) for u in receipts.read],
+                    "unread": [user_brief(u) for u in receipts.unread],
+                },
+            )
         )
 
 
@@ -332,7 +341,7 @@ class RecallView(APIView):
         message = services.message_recall(
             actor=actor, message_id=message_id, context=request_context(request)
         )
-        return Response(message_payload(message, actor))
+        return Response(output(out.MessageOut, message_payload(message, actor)))
 
 
 class SearchView(APIView):
@@ -352,4 +361,6 @@ class SearchView(APIView):
                 request.query_params.get("conversation_id"), "conversation_id"
             ),
         )
-        return Response([message_payload(m, viewer) for m in messages])
+        return Response(
+            output(out.MessageOut, [message_payload(m, viewer) for m in messages], many=True)
+        )

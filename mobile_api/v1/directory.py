@@ -14,10 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound
 from backend.directory import selectors
 from backend.directory.models import Position, User
 from mobile_api.v1.common import errors, user_of
+from mobile_api.v1.schemas import output
 from realtime import presence
 
 # --- output shapes ------------------------------------------------------------
@@ -30,9 +32,11 @@ class UnitNodeSerializer(serializers.Serializer[Any]):
     level = serializers.CharField()
     kind = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
-    children = serializers.ListField(
-        child=serializers.DictField(), help_text="下级单位,结构同本对象"
-    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["children"] = UnitNodeSerializer(many=True, help_text="下级单位,结构同本对象")
+        return fields
 
 
 class DepartmentNodeSerializer(serializers.Serializer[Any]):
@@ -40,9 +44,11 @@ class DepartmentNodeSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
     member_count = serializers.IntegerField(help_text="本部门及下级部门的人数")
-    children = serializers.ListField(
-        child=serializers.DictField(), help_text="下级部门,结构同本对象"
-    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["children"] = DepartmentNodeSerializer(many=True, help_text="下级部门,结构同本对象")
+        return fields
 
 
 class PersonPositionSerializer(serializers.Serializer[Any]):
@@ -59,7 +65,7 @@ class PersonSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     mobile = serializers.CharField()
     avatar = serializers.CharField(allow_null=True)
-    employee_no = serializers.CharField()
+    employee_no = serializers.CharField(allow_blank=True)
     presence = serializers.ChoiceField(choices=["online", "away", "offline"])
     positions = PersonPositionSerializer(many=True)
 
@@ -131,14 +137,20 @@ class UnitTreeView(APIView):
     @extend_schema(responses={200: UnitNodeSerializer(many=True), **errors(401)})
     def get(self, request: Request) -> Response:
         roots = selectors.unit_tree(viewer=user_of(request))
-        return Response([_unit_payload(node) for node in roots])
+        return Response(
+            output(UnitNodeSerializer, [_unit_payload(node) for node in roots], many=True)
+        )
 
 
 class UnitDepartmentsView(APIView):
     @extend_schema(responses={200: DepartmentNodeSerializer(many=True), **errors(401, 404)})
     def get(self, request: Request, unit_id: int) -> Response:
         roots = selectors.department_tree(viewer=user_of(request), unit_id=unit_id)
-        return Response([_department_payload(node) for node in roots])
+        return Response(
+            output(
+                DepartmentNodeSerializer, [_department_payload(node) for node in roots], many=True
+            )
+        )
 
 
 class DepartmentPeopleView(APIView):
@@ -156,7 +168,7 @@ class DepartmentPeopleView(APIView):
             department_id=department_id,
             recursive=_flag(request.query_params.get("recursive")),
         )
-        return Response(_people_payload(people))
+        return Response(output(PersonSerializer, _people_payload(people), many=True))
 
 
 class SearchView(APIView):
@@ -174,18 +186,18 @@ class SearchView(APIView):
     def get(self, request: Request) -> Response:
         query = (request.query_params.get("q") or "").strip()
         if not query or len(query) > selectors.SEARCH_MAX_CHARS:
-            raise InvalidInput(
-                f"请输入1到{selectors.SEARCH_MAX_CHARS}个字的搜索内容", code="invalid_query"
+            raise InvalidInput.of(
+                codes.INVALID_QUERY, f"请输入1到{selectors.SEARCH_MAX_CHARS}个字的搜索内容"
             )
         people = selectors.people_search(viewer=user_of(request), query=query)
-        return Response(_people_payload(people))
+        return Response(output(PersonSerializer, _people_payload(people), many=True))
 
 
 class PersonDetailView(APIView):
     @extend_schema(responses={200: PersonSerializer, **errors(401, 404)})
     def get(self, request: Request, person_id: int) -> Response:
         person = selectors.person_get(viewer=user_of(request), person_id=person_id)
-        return Response(_people_payload([person])[0])
+        return Response(output(PersonSerializer, _people_payload([person])[0]))
 
 
 class AvatarNotFound(NotFound):
@@ -212,7 +224,8 @@ class DepartmentOnlineView(APIView):
         colleagues = selectors.department_online(
             viewer=user_of(request), statuses=presence.statuses
         )
-        return Response([person_payload(c.person, c.status) for c in colleagues])
+        people = [person_payload(c.person, c.status) for c in colleagues]
+        return Response(output(PersonSerializer, people, many=True))
 
 
 urlpatterns: list[URLPattern] = [

@@ -1,16 +1,51 @@
-"""Output shapes for the OpenAPI schema.
+"""Output serializers shared by the v1 views (and the OpenAPI schema built from them).
 
-The payload builders in `realtime.payloads` produce these dicts; the
-serializers here only describe them so clients can generate types.
+The payload builders (`realtime.payloads`, the selectors) produce dicts; every
+view passes them through one of these (`output()`), so a response carries
+exactly the declared fields, and the API tests validate each body against
+/api/schema/ (tests/mobile_api/conftest.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 S = serializers.Serializer
+
+
+def output(serializer: type[S[Any]], payload: Any, *, many: bool = False) -> Any:
+    """`payload` as `serializer` declares it (the one way a view shapes a response)."""
+    return serializer(payload, many=many).data
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class NumberOut(serializers.Field):
+    """An int or a float, sent as it is (FloatField would turn 5 into 5.0)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JsonObjectOut(serializers.JSONField):
+    """Data whose keys are chosen by people, not by the API (a form's values by field key,
+    an administrator's flow definition, a history entry's details)."""
+
+
+class ChoiceOut(S[Any]):
+    """One option of an action (加签 position, 退回 target)."""
+
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LabelValueOut(S[Any]):
+    label = serializers.CharField()  # type: ignore[assignment]
+    value = serializers.CharField()
 
 
 class UserBriefOut(S[Any]):
@@ -37,13 +72,8 @@ class AttachmentOut(S[Any]):
 # at run time they do not shadow anything; only the stubs disagree.
 
 
-class ActionChoiceOut(S[Any]):
-    id = serializers.CharField()
-    name = serializers.CharField()
-
-
-class CardActionOut(S[Any]):
-    """realtime.cards.CardAction: the one action shape (cards and detail pages)."""
+class ActionOut(S[Any]):
+    """A button the server offers, fully described (realtime.cards.CardAction)."""
 
     action = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
@@ -58,8 +88,8 @@ class CardActionOut(S[Any]):
     needs_person = serializers.BooleanField()
     needs_next_assignees = serializers.BooleanField()
     may_pass_on = serializers.BooleanField()
-    positions = ActionChoiceOut(many=True)
-    targets = ActionChoiceOut(many=True)
+    positions = ChoiceOut(many=True)
+    targets = ChoiceOut(many=True)
     confirm = serializers.CharField(allow_blank=True)
     task_id = serializers.IntegerField(allow_null=True)
 
@@ -67,12 +97,10 @@ class CardActionOut(S[Any]):
 class CardViewOut(S[Any]):
     title = serializers.CharField()
     status = serializers.CharField()
-    status_label = serializers.CharField()
-    fields = serializers.ListField(  # type: ignore[assignment]
-        child=serializers.DictField(child=serializers.CharField())
-    )
-    actions = CardActionOut(many=True)
-    link = serializers.CharField()
+    status_label = serializers.CharField(allow_blank=True)
+    fields = LabelValueOut(many=True)  # type: ignore[assignment]
+    actions = ActionOut(many=True)
+    link = serializers.CharField(allow_blank=True)
 
 
 class CardOut(S[Any]):
@@ -88,23 +116,49 @@ class QuoteOut(S[Any]):
     excerpt = serializers.CharField()
 
 
+class MessageDataOut(S[Any]):
+    """What a system or card message says beyond its text (empty for the others)."""
+
+    action = serializers.ChoiceField(
+        required=False,
+        choices=[
+            "group_created",
+            "members_added",
+            "member_removed",
+            "member_left",
+            "renamed",
+            "owner_transferred",
+            "admin_set",
+            "dissolved",
+        ],
+    )
+    by = serializers.IntegerField(required=False)
+    user_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    old = serializers.CharField(required=False, allow_blank=True)
+    new = serializers.CharField(required=False, allow_blank=True)
+    is_admin = serializers.BooleanField(required=False)
+    title = serializers.CharField(required=False, allow_blank=True)
+    sender_label = serializers.CharField(required=False, allow_blank=True)
+
+
 class MessageOut(S[Any]):
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
     seq = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=["text", "image", "file", "system", "card"])
     sender = UserBriefOut(allow_null=True)
-    text = serializers.CharField()
-    data = serializers.DictField()  # type: ignore[assignment]
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    data = MessageDataOut()  # type: ignore[assignment]
     attachment = AttachmentOut(allow_null=True)
     card = CardOut(allow_null=True)
     reply_to = QuoteOut(allow_null=True)
     mentions = serializers.ListField(child=serializers.IntegerField())
     mention_all = serializers.BooleanField()
-    client_id = serializers.CharField()
+    client_id = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     recalled = serializers.BooleanField()
     recalled_by = serializers.IntegerField(allow_null=True)
+    # Until when its sender may recall it; null for system/card/recalled messages.
     recall_until = serializers.DateTimeField(allow_null=True)
 
 
@@ -124,9 +178,10 @@ class ConversationOut(S[Any]):
     muted = serializers.BooleanField()
     pinned = serializers.BooleanField()
     last_read_seq = serializers.IntegerField()
-    can_recall_any = serializers.BooleanField()
     last_message = MessageOut(allow_null=True)
     last_message_at = serializers.DateTimeField(allow_null=True)
+    # The viewer may recall anyone's message here (group owner/admin).
+    can_recall_any = serializers.BooleanField()
 
 
 class MemberOut(S[Any]):

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from realtime import errors, events
@@ -59,7 +60,7 @@ def _not_to_a_bot(conversation: Conversation, actor: User) -> None:
         .exists()
     )
     if peer_is_bot:
-        raise InvalidInput("系统通知无需回复", code="peer_is_bot")
+        raise InvalidInput.of(codes.PEER_IS_BOT)
 
 
 def _writable(conversation: Conversation) -> None:
@@ -181,7 +182,7 @@ def _active_users(user_ids: Iterable[int]) -> list[User]:
     ids = list(dict.fromkeys(user_ids))
     users = list(User.objects.filter(pk__in=ids, is_active=True))
     if len(users) != len(ids):
-        raise InvalidInput("包含无效的人员", code="invalid_user")
+        raise InvalidInput.of(codes.INVALID_USER)
     return users
 
 

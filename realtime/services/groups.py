@@ -9,9 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from realtime import errors, events
+from realtime import event_types as wire
+from realtime.event_types import dump
 from realtime.models import (
     Conversation,
     Membership,
@@ -79,7 +82,7 @@ def group_create(
     if len(members) + 1 > settings.ZT_GROUP_MEMBER_LIMIT:
         raise errors.GroupFull()
     if not members:
-        raise InvalidInput("请至少选择一位群成员", code="group_needs_members")
+        raise InvalidInput.of(codes.GROUP_NEEDS_MEMBERS)
     with transaction.atomic():
         conversation = Conversation.objects.create(
             kind=Conversation.Kind.GROUP, name=name, owner=actor
@@ -111,9 +114,9 @@ def group_create(
 def _clean_group_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("群名称不能为空", code="invalid_group_name")
+        raise InvalidInput.of(codes.INVALID_GROUP_NAME)
     if len(name) > GROUP_NAME_MAX:
-        raise InvalidInput(f"群名称最多{GROUP_NAME_MAX}个字", code="invalid_group_name")
+        raise InvalidInput.of(codes.INVALID_GROUP_NAME, f"群名称最多{GROUP_NAME_MAX}个字")
     return name
 
 
@@ -123,7 +126,7 @@ def _group_for_admin(
     """Lock a writable group the actor administers (or owns, with `owner_only`)."""
     conversation = _lock_conversation(conversation_id)
     if not conversation.is_group:
-        raise InvalidInput("单聊不支持此操作", code="not_a_group")
+        raise InvalidInput.of(codes.NOT_A_GROUP)
     _writable(conversation)
     membership = _membership(conversation, actor)
     # Owner-only operations say so to a plain member too (not "owner or admin").
@@ -193,13 +196,13 @@ def group_member_remove(
     with transaction.atomic():
         conversation, mine = _group_for_admin(actor, conversation_id)
         if user_id == actor.pk:
-            raise InvalidInput("不能移除自己,请使用退出群聊", code="cannot_remove_self")
+            raise InvalidInput.of(codes.CANNOT_REMOVE_SELF)
         try:
             target = Membership.objects.get(
                 conversation=conversation, user_id=user_id, is_active=True
             )
         except Membership.DoesNotExist:
-            raise InvalidInput("该人员不在群中", code="not_in_group") from None
+            raise InvalidInput.of(codes.NOT_IN_GROUP) from None
         if target.role == Role.OWNER or (target.role == Role.ADMIN and mine.role != Role.OWNER):
             raise errors.NotGroupOwner("不能移除群主或其他管理员")
         _leave(conversation, user_id, by=actor, action="removed")
@@ -222,11 +225,11 @@ def group_leave(*, actor: User, conversation_id: int, context: RequestContext = 
     with transaction.atomic():
         conversation = _lock_conversation(conversation_id)
         if not conversation.is_group:
-            raise InvalidInput("单聊不能退出", code="not_a_group")
+            raise InvalidInput.of(codes.NOT_A_GROUP, "单聊不能退出")
         _writable(conversation)
         membership = _membership(conversation, actor)
         if membership.role == Role.OWNER:
-            raise InvalidInput("群主请先转让群主再退出", code="owner_must_transfer")
+            raise InvalidInput.of(codes.OWNER_MUST_TRANSFER)
         _leave(conversation, actor.pk, by=actor, action="left")
         _system_message(
             conversation,
@@ -285,7 +288,7 @@ def group_transfer_ownership(
                 conversation=conversation, user_id=new_owner_id, is_active=True
             )
         except Membership.DoesNotExist:
-            raise InvalidInput("新群主必须是群成员", code="not_in_group") from None
+            raise InvalidInput.of(codes.NOT_IN_GROUP, "新群主必须是群成员") from None
         if heir.pk == mine.pk:
             return conversation
         Membership.objects.filter(pk=mine.pk).update(role=Role.ADMIN)
@@ -328,7 +331,7 @@ def group_admin_set(
             .update(role=Role.ADMIN if is_admin else Role.MEMBER)
         )
         if not updated:
-            raise InvalidInput("该人员不在群中", code="not_in_group")
+            raise InvalidInput.of(codes.NOT_IN_GROUP)
         verb = "设为管理员" if is_admin else "取消了管理员"
         _append_event(
             conversation,
@@ -390,13 +393,9 @@ def membership_settings_update(
             fields.append("pinned")
         if fields:
             membership.save(update_fields=fields)
-            events.publish(
-                [actor.pk],
-                {
-                    "type": "event",
-                    "event": "membership.updated",
-                    "conversation_id": conversation_id,
-                    "data": {"muted": membership.muted, "pinned": membership.pinned},
-                },
+            updated = wire.MembershipUpdatedEvent(
+                conversation_id=conversation_id,
+                data=wire.MembershipUpdatedData(muted=membership.muted, pinned=membership.pinned),
             )
+            events.publish([actor.pk], dump(updated))
     return membership

@@ -9,9 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from realtime import errors, events
+from realtime import event_types as wire
+from realtime.event_types import dump
 from realtime.models import (
     Attachment,
     Conversation,
@@ -53,7 +56,7 @@ def message_send(
     if len(text) > settings.ZT_TEXT_MAX_CHARS:
         raise errors.TextTooLong(f"消息过长,最多{settings.ZT_TEXT_MAX_CHARS}字")
     if len(client_id) > 64:
-        raise InvalidInput("client_id 过长", code="invalid_client_id")
+        raise InvalidInput.of(codes.INVALID_CLIENT_ID)
     with transaction.atomic():
         conversation = _lock_conversation(conversation_id)
         if client_id:
@@ -119,7 +122,7 @@ def _valid_mentions(
         ).values_list("user_id", flat=True)
     )
     if members != wanted:
-        raise InvalidInput("只能@本会话的成员", code="invalid_mention")
+        raise InvalidInput.of(codes.INVALID_MENTION)
     return sorted(members)
 
 
@@ -200,15 +203,11 @@ def conversation_mark_read(*, actor: User, conversation_id: int, seq: int) -> in
                     role__in=[Role.OWNER, Role.ADMIN],
                 ).values_list("user_id", flat=True)
             )
-        events.publish(
-            senders | {actor.pk},
-            {
-                "type": "event",
-                "event": "read",
-                "conversation_id": conversation_id,
-                "data": {"user_id": actor.pk, "seq": target, "previous_seq": previous},
-            },
+        read = wire.ReadEvent(
+            conversation_id=conversation_id,
+            data=wire.ReadData(user_id=actor.pk, seq=target, previous_seq=previous),
         )
+        events.publish(senders | {actor.pk}, dump(read))
     return target
 
 
@@ -222,12 +221,7 @@ def typing_notify(*, actor: User, conversation_id: int) -> None:
     if membership is None:
         raise errors.NotAMember()
     others = [uid for uid in _active_member_ids(membership.conversation) if uid != actor.pk]
-    events.publish(
-        others,
-        {
-            "type": "event",
-            "event": "typing",
-            "conversation_id": conversation_id,
-            "data": {"user_id": actor.pk, "name": actor.name},
-        },
+    typing = wire.TypingEvent(
+        conversation_id=conversation_id, data=wire.TypingData(user_id=actor.pk, name=actor.name)
     )
+    events.publish(others, dump(typing))

@@ -16,7 +16,7 @@ from backend.todo import registry
 from backend.workflow.services import ActParams, TaskClosed
 from realtime import cards
 from realtime import services as chat
-from realtime.events import SentEvent
+from realtime.events import SentEvent, capture_events
 from realtime.models import Message
 from tests.conftest import events_of
 
@@ -331,3 +331,19 @@ def test_the_assistant_takes_no_replies(staff: User, director: User) -> None:
         chat.message_send(actor=director, conversation_id=conversation.pk, text="收到")
     assert error.value.code == "peer_is_bot"
     assert not User.objects.filter(is_bot=True, name="审批助手").first().has_usable_password()
+
+
+def test_opening_a_request_marks_it_read_for_a_cc_only(
+    staff: User, director: User, clerk: User
+) -> None:
+    approval = submit(staff)
+    services.approval_act(actor=director, approval_id=approval.pk, action="approve")
+    assert selectors.approval_counts(viewer=clerk)["cc_unread"] == 1
+    with capture_events() as sent:
+        opened = services.approval_open(viewer=director, approval_id=approval.pk)
+    assert opened.pk == approval.pk
+    assert sent == []  # the handler is not a CC: nothing changes
+    with capture_events() as sent:
+        services.approval_open(viewer=clerk, approval_id=approval.pk)
+    assert selectors.approval_counts(viewer=clerk)["cc_unread"] == 0
+    assert [e.user_ids for e in events_of(sent, "todo.changed")] == [[clerk.pk]]

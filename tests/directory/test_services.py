@@ -37,3 +37,18 @@ def test_user_create_refuses_a_non_hash(db: Any) -> None:
             password="x",
             password_hash=make_password("x"),
         )
+
+
+def test_token_issue_is_idempotent_and_revoke_is_audited(director: Any) -> None:
+    from rest_framework.authtoken.models import Token
+
+    from backend.audit.models import AuditEntry
+
+    key = directory.token_issue(user=director)
+    assert directory.token_issue(user=director) == key
+    directory.logout_record(user=director, token_key=key)
+    assert not Token.objects.filter(key=key).exists()
+    actions = list(
+        AuditEntry.objects.filter(actor=director).order_by("pk").values_list("action", flat=True)
+    )
+    assert actions[-3:] == ["auth.token_issue", "auth.logout", "auth.token_revoke"]

@@ -210,3 +210,17 @@ def test_schema_renders_and_validates(director: Any, capsys: Any) -> None:
     # (--fail-on-warn raises SchemaGenerationError on any warning or error.)
     captured = capsys.readouterr()
     assert "Warning" not in err.getvalue() + captured.err
+
+
+def test_schema_check_refuses_an_undeclared_field() -> None:
+    """The validator every API test runs (conftest) is exact: an extra field fails."""
+    from django.http import JsonResponse
+
+    from tests.mobile_api import openapi_check
+
+    ticket = {"ticket": "abc", "expires_at": "2026-11-21T09:30:00+00:00"}
+    openapi_check.check("POST", "/api/v1/auth/ws-ticket", JsonResponse(ticket))
+    with pytest.raises(AssertionError, match="extra"):
+        openapi_check.check("POST", "/api/v1/auth/ws-ticket", JsonResponse({**ticket, "extra": 1}))
+    with pytest.raises(AssertionError, match="not declared"):
+        openapi_check.check("POST", "/api/v1/auth/ws-ticket", JsonResponse(ticket, status=418))

@@ -5,14 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from channels.testing import WebsocketCommunicator
 
-from realtime import services
+from realtime import event_types, services
 from realtime.models import Conversation
 
 
 @pytest.fixture(autouse=True)
 def _isolated(private_media: None) -> None:
     """Every test here gets its own upload folder and an empty cache."""
+
+
+@pytest.fixture(autouse=True)
+def _frames_match_their_models(monkeypatch: Any) -> None:
+    """Every JSON frame a test socket receives is checked against `realtime.event_types`."""
+    original = WebsocketCommunicator.receive_json_from
+
+    async def checked(self: WebsocketCommunicator, timeout: float = 1) -> Any:
+        frame = await original(self, timeout)
+        event_types.validate_frame(frame)
+        return frame
+
+    monkeypatch.setattr(WebsocketCommunicator, "receive_json_from", checked)
 
 
 @pytest.fixture

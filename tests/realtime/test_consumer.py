@@ -443,9 +443,7 @@ class _NoteCard:
         status = self.state.get(object_id, "pending")
         actions: list[cards.CardAction] = []
         if status == "pending" and viewer.name == "王建国":
-            actions.append(
-                {"action": "approve", "label": "同意", "style": "primary", "needs_opinion": False}
-            )
+            actions.append(cards.card_action("approve", "同意", style="primary"))
         return {
             "title": "请假申请",
             "status": status,

@@ -1,0 +1,203 @@
+"""Every error code a client can meet, in one place: code, HTTP status, Chinese message.
+
+Codes are part of the contract (REST `{"error": {"code", "message"}}` and the
+WebSocket `error` frame): never rename one. Raise them through the error
+classes of `backend.common.errors`:
+
+    raise InvalidInput.of(codes.INVALID_CHOSEN)
+    raise TaskClosed.of(codes.NOT_RUNNING, "该审批已结束,无法撤回")
+
+`message` is the default text; where a code's text names a value (a limit, a
+person, a field) the call site passes the exact text and the catalogue shows
+its pattern with `{…}`. docs/errors.md is generated from this module
+(`python -m backend.common.error_catalogue > docs/errors.md`) and the OpenAPI
+schema lists the codes (`mobile_api.schema_hooks`); tests keep both in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One catalogued error."""
+
+    code: str
+    status: int
+    message: str
+    area: str
+    when: str = ""
+
+
+_ALL: list[ErrorCode] = []
+
+
+def _entry(code: str, status: int, message: str, area: str, when: str = "") -> ErrorCode:
+    entry = ErrorCode(code, status, message, area, when)
+    _ALL.append(entry)
+    return entry
+
+
+# --- generic (any endpoint or command) -----------------------------------------------
+ERROR = _entry("error", 400, "操作失败", "通用", "a failure with no more specific code")
+INVALID = _entry("invalid", 400, "输入有误", "通用", "bad input; `fields` names the fields")
+NOT_FOUND = _entry("not_found", 404, "对象不存在或无权查看", "通用")
+PERMISSION_DENIED = _entry("permission_denied", 403, "您没有权限执行此操作", "通用")
+CONFLICT = _entry("conflict", 409, "状态已变化,请刷新后重试", "通用")
+RATE_LIMITED = _entry("rate_limited", 429, "操作过于频繁,请稍后再试", "通用")
+NOT_AUTHENTICATED = _entry("not_authenticated", 401, "请先登录", "通用", "no or expired login")
+METHOD_NOT_ALLOWED = _entry("method_not_allowed", 405, "不支持的请求方法", "通用")
+UNSUPPORTED_MEDIA_TYPE = _entry("unsupported_media_type", 415, "不支持的内容类型", "通用")
+MALFORMED_REQUEST = _entry("malformed_request", 400, "请求格式错误", "通用", "unparsable body")
+CSRF_FAILED = _entry("csrf_failed", 403, "页面已过期,请刷新后重试", "通用", "missing CSRF token")
+INVALID_PARAM = _entry("invalid_param", 400, "参数 {name} 应为整数", "通用", "query parameter")
+INVALID_FIELD = _entry(
+    "invalid_field", 400, "字段 {name} 必须是整数", "通用", "a field's type or length is wrong"
+)
+INTERNAL = _entry("internal", 500, "服务器内部错误", "WebSocket", "a server fault (logged)")
+
+# --- WebSocket frames --------------------------------------------------------------
+FRAME_TOO_LARGE = _entry("frame_too_large", 400, "消息帧过大", "WebSocket")
+MALFORMED_JSON = _entry("malformed_json", 400, "消息格式错误,应为JSON", "WebSocket")
+MALFORMED_FRAME = _entry(
+    "malformed_frame", 400, "消息格式错误,应为JSON对象", "WebSocket", "or `id` is not a string"
+)
+UNKNOWN_TYPE = _entry("unknown_type", 400, "未知的指令类型", "WebSocket")
+TICKET_INVALID = _entry("ticket_invalid", 403, "连接凭证无效或已过期", "WebSocket")
+
+# --- login and people --------------------------------------------------------------
+INVALID_CREDENTIALS = _entry("invalid_credentials", 400, "手机号或密码错误", "登录")
+ACCOUNT_LOCKED = _entry("account_locked", 423, "账号已被临时锁定", "登录")
+INVALID_MOBILE = _entry("invalid_mobile", 400, "请输入有效的11位中国大陆手机号", "通讯录")
+INVALID_NAME = _entry("invalid_name", 400, "姓名不能为空", "通讯录")
+MOBILE_TAKEN = _entry("mobile_taken", 400, "该手机号已注册", "通讯录")
+UNIT_NOT_FOUND = _entry("unit_not_found", 404, "单位不存在", "通讯录")
+DEPARTMENT_NOT_FOUND = _entry("department_not_found", 404, "部门不存在", "通讯录")
+PERSON_NOT_FOUND = _entry("person_not_found", 404, "人员不存在", "通讯录")
+AVATAR_NOT_FOUND = _entry("avatar_not_found", 404, "该人员未设置头像", "通讯录")
+INVALID_QUERY = _entry("invalid_query", 400, "请输入1到{max}个字的搜索内容", "通讯录")
+INVALID_UNIT = _entry("invalid_unit", 400, "单位信息有误", "通讯录", "`fields` names the fields")
+UNIT_CODE_TAKEN = _entry("unit_code_taken", 400, "机构代码已存在", "通讯录")
+
+# --- conversations and messages ---------------------------------------------------
+NOT_A_MEMBER = _entry("not_a_member", 403, "您不是该会话成员", "消息")
+CONVERSATION_NOT_FOUND = _entry("conversation_not_found", 404, "会话不存在", "消息")
+MESSAGE_NOT_FOUND = _entry("message_not_found", 404, "消息不存在", "消息")
+NOT_GROUP_ADMIN = _entry("not_group_admin", 403, "只有群主或管理员可以执行此操作", "消息")
+NOT_GROUP_OWNER = _entry("not_group_owner", 403, "只有群主可以执行此操作", "消息")
+INVALID_DIRECT = _entry("invalid_direct", 400, "单聊需要另一位有效的人员", "消息")
+CONVERSATION_DISSOLVED = _entry("conversation_dissolved", 409, "该群聊已解散", "消息")
+GROUP_FULL = _entry("group_full", 409, "群成员已达上限", "消息")
+TEXT_TOO_LONG = _entry("text_too_long", 400, "消息过长,最多5000字", "消息")
+EMPTY_MESSAGE = _entry("empty_message", 400, "消息内容不能为空", "消息")
+RECALL_NOT_ALLOWED = _entry(
+    "recall_not_allowed", 403, "只能撤回自己2分钟内发送的消息", "消息", "or a system message"
+)
+CLIENT_ID_REUSED = _entry("client_id_reused", 409, "消息编号已用于其他会话", "消息")
+INVALID_CLIENT_ID = _entry("invalid_client_id", 400, "client_id 过长", "消息")
+INVALID_MENTION = _entry("invalid_mention", 400, "只能@本会话的成员", "消息")
+PEER_IS_BOT = _entry("peer_is_bot", 400, "系统通知无需回复", "消息")
+INVALID_USER = _entry("invalid_user", 400, "包含无效的人员", "消息")
+GROUP_NEEDS_MEMBERS = _entry("group_needs_members", 400, "请至少选择一位群成员", "消息")
+INVALID_GROUP_NAME = _entry("invalid_group_name", 400, "群名称不能为空", "消息", "or too long")
+NOT_A_GROUP = _entry("not_a_group", 400, "单聊不支持此操作", "消息")
+CANNOT_REMOVE_SELF = _entry("cannot_remove_self", 400, "不能移除自己,请使用退出群聊", "消息")
+NOT_IN_GROUP = _entry("not_in_group", 400, "该人员不在群中", "消息")
+OWNER_MUST_TRANSFER = _entry("owner_must_transfer", 400, "群主请先转让群主再退出", "消息")
+UNKNOWN_CARD_TYPE = _entry("unknown_card_type", 400, "未知的卡片类型", "卡片")
+NOT_A_CARD = _entry("not_a_card", 400, "该消息不是可操作的卡片", "卡片")
+UNKNOWN_CARD_ACTION = _entry(
+    "unknown_card_action", 400, "卡片上不能执行此操作,请在详情页处理", "卡片"
+)
+
+# --- attachments -------------------------------------------------------------------
+ATTACHMENT_REJECTED = _entry("attachment_rejected", 400, "不支持的文件类型", "附件")
+ATTACHMENT_TOO_LARGE = _entry("attachment_too_large", 400, "文件过大", "附件")
+ATTACHMENT_NOT_FOUND = _entry("attachment_not_found", 404, "附件不存在或无权访问", "附件")
+NO_FILE = _entry("no_file", 400, "请选择要上传的文件", "附件")
+NO_THUMBNAIL = _entry("no_thumbnail", 400, "只有图片有缩略图", "附件")
+
+# --- approvals and the flow engine ---------------------------------------------------
+TEMPLATE_NOT_FOUND = _entry("template_not_found", 404, "审批模板不存在或已停用", "审批")
+APPROVAL_NOT_FOUND = _entry("approval_not_found", 404, "审批不存在或无权查看", "审批")
+INSTANCE_NOT_FOUND = _entry("instance_not_found", 404, "流程不存在", "审批")
+ROOM_TAKEN = _entry("room_taken", 409, "该时段会议室已被预约", "审批")
+INVALID_TEMPLATE = _entry("invalid_template", 400, "模板名称应为1至20字", "审批")
+INVALID_CHOSEN = _entry("invalid_chosen", 400, "审批人选择格式错误", "审批")
+INVALID_POST_TO = _entry("invalid_post_to", 400, "只能发到您所在的群聊", "审批")
+INVALID_BOX = _entry("invalid_box", 400, "列表类型无效", "审批")
+INVALID_STATUS = _entry("invalid_status", 400, "状态无效", "审批")
+NOT_UNIT_ADMIN = _entry("not_unit_admin", 403, "只有单位管理员可以管理审批模板", "审批")
+FLOW_MISSING = _entry("flow_missing", 409, "审批流程尚未启动", "审批")
+INVALID_SCHEMA = _entry("invalid_schema", 400, "表单设计有误:{problem}", "审批")
+INVALID_FORM = _entry("invalid_form", 400, "表单填写有误", "审批", "`fields` names the fields")
+INVALID_FLOW = _entry("invalid_flow", 400, "流程设置有误", "审批")
+NO_POSITION = _entry("no_position", 400, "您尚未加入任何部门,无法发起流程", "审批")
+NO_ASSIGNEE = _entry("no_assignee", 400, "未找到审批人", "审批")
+CHOSEN_REQUIRED = _entry("chosen_required", 400, "请选择「{step}」的审批人", "审批")
+NEXT_ASSIGNEES_REQUIRED = _entry("next_assignees_required", 400, "请选择「{step}」的办理人", "审批")
+TASK_CLOSED = _entry(
+    "task_closed", 409, "该审批已由他人处理", "审批", "someone else acted, or the flow moved on"
+)
+NOT_YOUR_TURN = _entry("not_your_turn", 409, "还未轮到您处理", "审批")
+NOT_HANDLER = _entry("not_handler", 403, "您不是当前审批人", "审批")
+NOT_RUNNING = _entry("not_running", 409, "该审批不在审批中,无需催办", "审批")
+UNKNOWN_ACTION = _entry("unknown_action", 400, "不支持的操作", "审批")
+OPINION_TOO_LONG = _entry("opinion_too_long", 400, "意见不能超过{max}字", "审批")
+OPINION_REQUIRED = _entry("opinion_required", 400, "请填写{label}", "审批")
+INVALID_RETURN_TARGET = _entry("invalid_return_target", 400, "只能退回到之前的审批步骤", "审批")
+USER_REQUIRED = _entry("user_required", 400, "请选择{verb}人员", "审批")
+USER_NOT_FOUND = _entry("user_not_found", 400, "人员不存在", "审批")
+USER_IS_SELF = _entry("user_is_self", 400, "不能{verb}给自己", "审批")
+USER_ALREADY_ASSIGNED = _entry("user_already_assigned", 400, "{name}已在本步骤办理中", "审批")
+INVALID_POSITION = _entry("invalid_position", 400, "请选择在本人之前还是之后加签", "审批")
+NOT_PARTICIPANT = _entry("not_participant", 403, "只有发起人、审批人和抄送人可以评论", "审批")
+NOT_INITIATOR = _entry("not_initiator", 403, "只有发起人可以{verb}", "审批")
+URGE_TOO_OFTEN = _entry("urge_too_often", 429, "5分钟内只能催办一次", "审批")
+WITHDRAW_TOO_LATE = _entry("withdraw_too_late", 409, "已有审批人处理,无法撤回", "审批")
+NOT_RETURNED = _entry("not_returned", 409, "只有被退回的申请可以重新提交", "审批")
+INVALID_OPINION = _entry("invalid_opinion", 400, "常用意见应为1至200字", "审批")
+TOO_MANY_OPINIONS = _entry("too_many_opinions", 400, "常用意见最多保存{max}条", "审批")
+OPINION_NOT_FOUND = _entry("opinion_not_found", 404, "常用意见不存在", "审批")
+
+# --- notifications (web push, SMS) ---------------------------------------------------
+INVALID_SUBSCRIPTION = _entry("invalid_subscription", 400, "推送订阅无效", "通知")
+INVALID_ENDPOINT = _entry("invalid_endpoint", 400, "推送地址格式不正确", "通知")
+ENDPOINT_NOT_HTTPS = _entry("endpoint_not_https", 400, "推送地址必须使用 HTTPS", "通知")
+INVALID_P256DH = _entry(
+    "invalid_p256dh", 400, "设备公钥(p256dh)无效", "通知", "or not 65 bytes (the text says which)"
+)
+INVALID_AUTH = _entry("invalid_auth", 400, "认证密钥(auth)长度应为16字节", "通知")
+UNKNOWN_SETTING = _entry("unknown_setting", 400, "未知的设置项: {names}", "通知")
+SUBSCRIPTION_NOT_FOUND = _entry("subscription_not_found", 404, "该设备未开启推送", "通知")
+
+CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
+assert len(CATALOGUE) == len(_ALL), "an error code is catalogued twice"  # noqa: S101
+
+
+def markdown() -> str:
+    """docs/errors.md, generated: one table row per code."""
+    lines = [
+        "# 政通 error codes",
+        "",
+        "Generated from `backend/common/error_catalogue.py` by",
+        "`python -m backend.common.error_catalogue > docs/errors.md` — do not edit by hand.",
+        "",
+        'Every error reaches a client as `{"error": {"code", "message", "fields"?}}` (REST,',
+        'with the HTTP status below) or `{"type": "error", "id", "code", "message"}`',
+        "(WebSocket, see docs/protocol.md). `message` is Chinese and meant to be shown;",
+        "`{…}` stands for a value the server fills in.",
+        "",
+        "| code | HTTP | area | message | when |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in _ALL:
+        lines.append(
+            f"| `{entry.code}` | {entry.status} | {entry.area} | {entry.message} | {entry.when} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

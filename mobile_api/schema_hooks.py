@@ -1,0 +1,109 @@
+"""drf-spectacular post-processing: make /api/schema/ state the whole contract.
+
+- `ErrorBody.code` lists every catalogued error code (backend.common.error_catalogue);
+- every write declares the 403 a missing CSRF token gets;
+- every object a response returns is closed (`additionalProperties: false`):
+  the server sends exactly the declared fields, so a generated client type is
+  exact and the API tests (tests/mobile_api/conftest.py) fail on any extra;
+- the WebSocket frames (`realtime.event_types`, pydantic) join the components
+  as `Ws…` (`WsServerFrame` is any frame the server sends), so the PWA
+  generates its socket types from the same document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from backend.common.error_catalogue import CATALOGUE
+from realtime import event_types
+
+REF_PREFIX = "#/components/schemas/"
+
+
+def contract(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    schemas: dict[str, Any] = result.setdefault("components", {}).setdefault("schemas", {})
+    _list_error_codes(schemas)
+    _declare_csrf_refusal(result)
+    _close_response_objects(result, schemas)
+    schemas.update(event_types.openapi_components())
+    return result
+
+
+def _list_error_codes(schemas: dict[str, Any]) -> None:
+    body = schemas.get("ErrorBody")
+    if body is None:
+        return
+    body["properties"]["code"] = {
+        "type": "string",
+        "enum": list(CATALOGUE),
+        "description": "稳定的英文错误码,见 docs/errors.md",
+    }
+
+
+def _declare_csrf_refusal(result: dict[str, Any]) -> None:
+    """Any write with a session cookie can be refused for a missing CSRF token (403)."""
+    error = {"$ref": f"{REF_PREFIX}Error"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                operation.setdefault("responses", {}).setdefault(
+                    "403",
+                    {
+                        "content": {"application/json": {"schema": error}},
+                        "description": "无权限 (code: csrf_failed, …)",
+                    },
+                )
+
+
+def _close_response_objects(result: dict[str, Any], schemas: dict[str, Any]) -> None:
+    seen: set[str] = set()
+    pending = [
+        media["schema"]
+        for operations in result.get("paths", {}).values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for response in operation.get("responses", {}).values()
+        for media in response.get("content", {}).values()
+        if "schema" in media
+    ]
+    while pending:
+        node = pending.pop()
+        for ref in _refs(node):
+            name = ref.removeprefix(REF_PREFIX)
+            if name in seen or name not in schemas:
+                continue
+            seen.add(name)
+            pending.append(schemas[name])
+    for name in seen:
+        _close(schemas[name])
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(REF_PREFIX):
+            yield ref
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _close(node: Any) -> None:
+    """Close this object and the inline objects inside it (not the referenced ones)."""
+    if isinstance(node, list):
+        for value in node:
+            _close(value)
+        return
+    if not isinstance(node, dict) or "$ref" in node:
+        return
+    if "properties" in node and "additionalProperties" not in node:
+        node["additionalProperties"] = False
+    for key, value in node.items():
+        if key == "properties":
+            for child in value.values():
+                _close(child)
+        elif key in ("items", "oneOf", "anyOf", "allOf"):
+            _close(value)
