@@ -74,13 +74,45 @@ export interface CardField {
   value: string
 }
 
+/** Whether an action asks for an opinion, and whether it may be empty. */
+export type OpinionNeed = 'none' | 'optional' | 'required'
+
+/** One choice the server offers for an action (加签 positions, 退回 targets). */
+export interface ActionChoice {
+  id: string
+  name: string
+}
+
+/**
+ * An action as the server describes it (docs/protocol.md): what it needs and
+ * whether this viewer may press it now. The client renders it as told.
+ */
 export interface CardAction {
   action: string
   label: string
   style?: string
+  /** May this viewer press it now (else `disabled_reason` says why). */
+  enabled?: boolean
+  disabled_reason?: string
+  opinion?: OpinionNeed
+  /** The opinion field's label ("" when `opinion` is "none"). */
+  opinion_label?: string
+  /** Kept for old clients: `opinion == "required"`. */
   needs_opinion?: boolean
   /** Pick a person first; the command carries `user_id` (转办, 加签). */
   needs_person?: boolean
+  /** Pick the next step's handlers (`next_assignees`). */
+  needs_next_assignees?: boolean
+  /** 自由流: the handler may pass the step on. */
+  may_pass_on?: boolean
+  /** 加签: before/after (`position`). */
+  positions?: ActionChoice[]
+  /** 退回: where to (`target`). */
+  targets?: ActionChoice[]
+  /** A question to confirm before sending ("" for none). */
+  confirm?: string
+  /** The task it acts on (sent back as `task_id`). */
+  task_id?: number | null
 }
 
 export interface CardView {
