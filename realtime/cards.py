@@ -18,21 +18,82 @@ event.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, Protocol, TypedDict
+from typing import Any, Literal, Protocol, TypedDict
 
 from backend.common.errors import InvalidInput
 from realtime.models import Membership
 
+OpinionNeed = Literal["none", "optional", "required"]
+ActionStyle = Literal["primary", "danger", "warning", "default"]
+
+
+class ActionChoice(TypedDict):
+    """One option of an action's choice list (加签 positions, 退回 targets)."""
+
+    id: str
+    name: str
+
 
 class CardAction(TypedDict):
-    """A button: `action` is sent back to `act`; `label` is what the user reads."""
+    """A button, fully described by the server: the client renders it and asks
+    for exactly what it says, and restates no rule of its own.
 
-    action: str
-    label: str
-    style: str  # "primary" | "danger" | "default"
-    needs_opinion: bool
-    # The client asks for a person first and sends `{"user_id": …}` (转办).
-    needs_person: NotRequired[bool]
+    The same shape serves card views and an app's detail page (e.g. the
+    `actions` of GET /api/v1/approvals/{id}); build it with `card_action()`.
+    """
+
+    action: str  # sent back as is
+    label: str  # what the button reads
+    style: ActionStyle
+    enabled: bool  # may this viewer press it now
+    disabled_reason: str  # Chinese, when not enabled; else ""
+    opinion: OpinionNeed
+    opinion_label: str  # the sheet's field label; "" when opinion is "none"
+    needs_opinion: bool  # for old clients: opinion == "required"
+    needs_person: bool  # pick one person -> payload "user_id"
+    needs_next_assignees: bool  # pick the next step's handlers -> "next_assignees"
+    may_pass_on: bool  # 自由流: the handler may pass a free step on
+    positions: list[ActionChoice]  # 加签: before/after; else []
+    targets: list[ActionChoice]  # 退回: where to; else []
+    confirm: str  # a confirmation question, or ""
+    task_id: int | None  # the task it acts on
+
+
+def card_action(
+    action: str,
+    label: str,
+    *,
+    style: ActionStyle = "default",
+    opinion: OpinionNeed = "none",
+    opinion_label: str = "意见",
+    enabled: bool = True,
+    disabled_reason: str = "",
+    needs_person: bool = False,
+    needs_next_assignees: bool = False,
+    may_pass_on: bool = False,
+    positions: list[ActionChoice] | None = None,
+    targets: list[ActionChoice] | None = None,
+    confirm: str = "",
+    task_id: int | None = None,
+) -> CardAction:
+    """The one way to describe an action; every field is set, none left to the client."""
+    return {
+        "action": action,
+        "label": label,
+        "style": style,
+        "enabled": enabled,
+        "disabled_reason": "" if enabled else disabled_reason,
+        "opinion": opinion,
+        "opinion_label": "" if opinion == "none" else opinion_label,
+        "needs_opinion": opinion == "required",
+        "needs_person": needs_person,
+        "needs_next_assignees": needs_next_assignees,
+        "may_pass_on": may_pass_on,
+        "positions": list(positions or []),
+        "targets": list(targets or []),
+        "confirm": confirm,
+        "task_id": task_id,
+    }
 
 
 class CardView(TypedDict):

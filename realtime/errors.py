@@ -1,5 +1,9 @@
 """Errors of the messaging core (codes are part of the protocol: never rename)."""
 
+from typing import Any
+
+from django.conf import settings
+
 from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
@@ -55,7 +59,19 @@ class EmptyMessage(InvalidInput):
 
 class RecallNotAllowed(PermissionDenied):
     code = "recall_not_allowed"
+    # With the default window; raised, the text follows ZT_RECALL_WINDOW_SECONDS.
     message = "只能撤回自己2分钟内发送的消息"
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message or f"只能撤回自己{recall_window_text()}内发送的消息", **kwargs)
+
+
+def recall_window_text() -> str:
+    """「2分钟」, or 「90秒」 when ZT_RECALL_WINDOW_SECONDS is not whole minutes."""
+    seconds = int(settings.ZT_RECALL_WINDOW_SECONDS)
+    if seconds % 60 == 0:
+        return f"{seconds // 60}分钟"
+    return f"{seconds}秒"
 
 
 class AttachmentRejected(InvalidInput):

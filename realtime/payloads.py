@@ -6,10 +6,12 @@ whether it arrives live, on resume or from history.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from realtime import cards
 from realtime.models import Attachment, Conversation, ConversationEvent, Message
+from realtime.recall import may_recall_any, recall_until
 
 RECALLED_TEXT = "已撤回"
 EXCERPT_CHARS = 60
@@ -77,6 +79,7 @@ def message_payload(message: Message, viewer: Any = None) -> dict[str, Any]:
         "created_at": message.created_at.isoformat(),
         "recalled": recalled,
         "recalled_by": message.recalled_by_id,
+        "recall_until": _iso(recall_until(message)),
     }
     if recalled:
         return payload
@@ -107,6 +110,10 @@ def card_payload(message: Message, viewer: Any) -> dict[str, Any]:
         "object_id": message.card_object_id,
         "view": view,
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def conversation_brief(conversation: Conversation) -> dict[str, Any]:
@@ -151,6 +158,7 @@ def conversation_item_payload(item: Any) -> dict[str, Any]:
         "muted": membership.muted,
         "pinned": membership.pinned,
         "last_read_seq": membership.last_read_seq,
+        "can_recall_any": may_recall_any(membership),
         "last_message": message_payload(item.last_message, membership.user)
         if item.last_message
         else None,

@@ -12,12 +12,15 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from backend.approvals.cards import ApprovalCard
         from backend.approvals.flow import ApprovalFlowListener
+        from backend.approvals.services import ASSISTANT, ASSISTANT_MOBILE, ASSISTANT_NAME
         from backend.approvals.todo import ApprovalTodo
+        from backend.directory import system_accounts
         from backend.directory.models import Unit
         from backend.todo import registry
         from backend.workflow import listeners
         from realtime import cards
 
+        system_accounts.register(ASSISTANT, name=ASSISTANT_NAME, mobile=ASSISTANT_MOBILE)
         cards.register(ApprovalCard())
         listeners.register("approval", ApprovalFlowListener())
         registry.register(ApprovalTodo())

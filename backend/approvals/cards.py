@@ -21,21 +21,12 @@ CARD_ACTIONS = ("approve", "reject", "transfer", "urge", "withdraw")
 STATUS_STYLE = {"running": "primary", "returned": "warning", "approved": "success"}
 
 
-def _card_action(action: dict[str, Any]) -> CardAction:
-    return {
-        "action": action["action"],
-        "label": action["label"],
-        "style": action["style"],
-        "needs_opinion": action["needs_opinion"],
-        "needs_person": action["needs_person"],
-    }
-
-
 def card_actions(approval: Approval, viewer: User) -> list[CardAction]:
+    """The detail page's actions that a card can carry, in the same shape."""
     return [
-        _card_action(a)
+        a
         for a in flow.actions_for(approval.flow, viewer, timezone.now())
-        if a["action"] in CARD_ACTIONS and not a.get("needs_next_assignees")
+        if a["action"] in CARD_ACTIONS and not a["needs_next_assignees"]
     ]
 
 

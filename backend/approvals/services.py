@@ -26,6 +26,7 @@ from backend.approvals.selectors import (
 )
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied
+from backend.directory import services as directory
 from backend.directory.models import Unit, User
 from backend.todo import registry
 from backend.workflow import services as workflow
@@ -35,6 +36,8 @@ from realtime import cards
 from realtime import services as chat
 
 SUBJECT = "approval"
+# The 审批助手 system account (registered in ApprovalsConfig.ready()).
+ASSISTANT = "approvals"
 ASSISTANT_MOBILE = "10000000001"
 ASSISTANT_NAME = "审批助手"
 DEFAULT_ROOMS = (
@@ -53,20 +56,9 @@ class RoomTaken(Conflict):
 # --- the assistant -----------------------------------------------------------------
 
 
-def assistant() -> User:
-    """The 审批助手 system sender: never logs in, never listed in the directory."""
-    bot = User.objects.filter(mobile=ASSISTANT_MOBILE).first()
-    if bot is not None:
-        return bot
-    bot = User(mobile=ASSISTANT_MOBILE, name=ASSISTANT_NAME, is_bot=True)
-    bot.set_unusable_password()
-    bot.save()
-    return bot
-
-
 def card_to_person(approval: Approval, user_id: int, title: str) -> None:
     """A fresh card in the person's conversation with 审批助手 (so it shows as unread)."""
-    bot = assistant()
+    bot = directory.system_account_get(ASSISTANT)
     conversation = chat.direct_conversation_get_or_create(actor=bot, other_id=user_id)
     chat.card_message_send(
         conversation_id=conversation.pk,

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common.errors import InvalidInput, ZtError
+from backend.directory import system_accounts
 from backend.directory.models import (
     MOBILE_RE,
     Department,
@@ -83,6 +84,42 @@ def user_create(
     user = User(mobile=mobile, password=password_hash, **fields)
     user.save()
     return user
+
+
+def system_account_get(key: str) -> User:
+    """The `User` of a registered system account (`system_accounts.register`), created on
+    first use: never logs in (unusable password), never listed in the directory (`is_bot`).
+
+    Safe under concurrency: the mobile is unique, so of two first uses racing,
+    one inserts and the other's insert fails inside its savepoint and it reads
+    the winner's row. Works inside or outside the caller's transaction.
+    """
+    account = system_accounts.get(key)
+    bot = User.objects.filter(mobile=account.mobile).first()
+    if bot is None:
+        bot = _system_account_create(account)
+    if not bot.is_bot:
+        raise RuntimeError(f"{account.mobile} belongs to a person, not to {account.key!r}")
+    return bot
+
+
+def _system_account_create(account: system_accounts.SystemAccount) -> User:
+    """Insert the account's row, or return the row a concurrent first use inserted."""
+    full, initials = name_pinyin(account.name)
+    bot = User(
+        mobile=account.mobile,
+        name=account.name,
+        name_pinyin=full,
+        name_initials=initials,
+        is_bot=True,
+    )
+    bot.set_unusable_password()
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the caller's work intact
+            bot.save(force_insert=True)
+    except IntegrityError:
+        return User.objects.get(mobile=account.mobile)
+    return bot
 
 
 @transaction.atomic

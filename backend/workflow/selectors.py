@@ -6,13 +6,15 @@ app's rule; these selectors assume it has been checked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from backend.directory.models import User
 from backend.workflow.models import HistoryEntry, Instance, SavedOpinion, Task
-from backend.workflow.services import URGE_INTERVAL
+from backend.workflow.services import URGE_INTERVAL, URGE_TOO_OFTEN
+from realtime.cards import ActionChoice, ActionStyle, CardAction, OpinionNeed, card_action
 
 ACTION_LABELS = {
     "submit": "提交申请",
@@ -169,8 +171,10 @@ def _next_needs_choice(instance: Instance) -> bool:
     return False
 
 
-def _return_targets(instance: Instance) -> list[dict[str, str]]:
-    targets = [{"id": "initiator", "name": f"发起人({instance.initiator.name})"}]
+def _return_targets(instance: Instance) -> list[ActionChoice]:
+    targets: list[ActionChoice] = [
+        {"id": "initiator", "name": f"发起人({instance.initiator.name})"}
+    ]
     targets += [
         {"id": step["id"], "name": step["name"]}
         for step in instance.route[: instance.current_index]
@@ -179,18 +183,52 @@ def _return_targets(instance: Instance) -> list[dict[str, str]]:
     return targets
 
 
-def _action(action: str, label: str, style: str = "default", **extra: Any) -> dict[str, Any]:
-    return {
-        "action": action,
-        "label": label,
-        "style": style,
-        "needs_opinion": False,
-        "needs_person": False,
+@dataclass(frozen=True)
+class _ActionNeeds:
+    """What an action asks of the person pressing it (the server decides, not the client)."""
+
+    opinion: OpinionNeed
+    style: ActionStyle = "default"
+    needs_person: bool = False
+    confirm: str = ""
+
+
+OPINION_LABEL = "审批意见"
+WITHDRAW_CONFIRM = "撤回后该审批将终止，确定撤回？"
+ADD_SIGN_POSITIONS: list[ActionChoice] = [
+    {"id": "before", "name": "在我之前"},
+    {"id": "after", "name": "在我之后"},
+]
+ACTION_NEEDS: dict[str, _ActionNeeds] = {
+    "approve": _ActionNeeds("optional", "primary"),
+    "reject": _ActionNeeds("required", "danger"),
+    "return": _ActionNeeds("required"),
+    "transfer": _ActionNeeds("optional", needs_person=True),
+    "add_sign": _ActionNeeds("optional", needs_person=True),
+    "comment": _ActionNeeds("required"),
+    "urge": _ActionNeeds("none"),
+    "withdraw": _ActionNeeds("none", "danger", confirm=WITHDRAW_CONFIRM),
+    # The client opens the form again for it; no sheet.
+    "resubmit": _ActionNeeds("none", "primary"),
+}
+
+
+def _action(action: str, **extra: Any) -> CardAction:
+    """One action in the shared shape (realtime.cards.CardAction), per ACTION_NEEDS."""
+    needs = ACTION_NEEDS[action]
+    return card_action(
+        action,
+        ACTION_LABELS[action],
+        style=needs.style,
+        opinion=needs.opinion,
+        opinion_label=OPINION_LABEL,
+        needs_person=needs.needs_person,
+        confirm=needs.confirm,
         **extra,
-    }
+    )
 
 
-def handler_actions(instance: Instance, task: Task) -> list[dict[str, Any]]:
+def handler_actions(instance: Instance, task: Task) -> list[CardAction]:
     """What the holder of a pending task may do (the card shows the first few)."""
     last_in_step = (
         not instance.tasks.filter(
@@ -206,56 +244,42 @@ def handler_actions(instance: Instance, task: Task) -> list[dict[str, Any]]:
     return [
         _action(
             "approve",
-            "同意",
-            "primary",
             task_id=task.pk,
             needs_next_assignees=needs_next,
             may_pass_on=may_continue,
         ),
-        _action("reject", "驳回", "danger", task_id=task.pk, needs_opinion=True),
-        _action(
-            "return",
-            "退回",
-            task_id=task.pk,
-            needs_opinion=True,
-            targets=_return_targets(instance),
-        ),
-        _action("transfer", "转办", task_id=task.pk, needs_person=True),
-        _action(
-            "add_sign",
-            "加签",
-            task_id=task.pk,
-            needs_person=True,
-            positions=[{"id": "before", "name": "在我之前"}, {"id": "after", "name": "在我之后"}],
-        ),
+        _action("reject", task_id=task.pk),
+        _action("return", task_id=task.pk, targets=_return_targets(instance)),
+        _action("transfer", task_id=task.pk),
+        _action("add_sign", task_id=task.pk, positions=ADD_SIGN_POSITIONS),
     ]
 
 
-def initiator_actions(instance: Instance, now: Any) -> list[dict[str, Any]]:
+def initiator_actions(instance: Instance, now: Any) -> list[CardAction]:
     actions = []
     if instance.state == Instance.State.RETURNED:
-        actions.append(_action("resubmit", "重新提交", "primary"))
+        actions.append(_action("resubmit"))
     if instance.state == Instance.State.RUNNING:
-        recently = instance.last_urged_at and now - instance.last_urged_at < URGE_INTERVAL
-        if not recently:
-            actions.append(_action("urge", "催办"))
+        # Shown but disabled inside the interval, so the reason is visible.
+        recently = bool(instance.last_urged_at and now - instance.last_urged_at < URGE_INTERVAL)
+        actions.append(_action("urge", enabled=not recently, disabled_reason=URGE_TOO_OFTEN))
     if instance.state == Instance.State.RETURNED or (
         instance.state == Instance.State.RUNNING and not instance.acted_in_round
     ):
-        actions.append(_action("withdraw", "撤回", "danger"))
+        actions.append(_action("withdraw"))
     return actions
 
 
-def actions_for(instance: Instance, viewer: User, now: Any) -> list[dict[str, Any]]:
-    """Every button this viewer may press now, and nothing else."""
-    actions: list[dict[str, Any]] = []
+def actions_for(instance: Instance, viewer: User, now: Any) -> list[CardAction]:
+    """Every button this viewer may see now: the ones they may press, and 催办 while it waits."""
+    actions: list[CardAction] = []
     task = my_pending_task(instance, viewer)
     if task is not None:
         actions += handler_actions(instance, task)
     if viewer.pk == instance.initiator_id:
         actions += initiator_actions(instance, now)
     if is_involved(instance, viewer):
-        actions.append(_action("comment", "评论", needs_opinion=True))
+        actions.append(_action("comment"))
     return actions
 
 

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 OPINION_MAX = 1000
 URGE_INTERVAL = timedelta(minutes=5)
+URGE_TOO_OFTEN = "5分钟内只能催办一次"
 SAVED_OPINIONS_MAX = 30
 HANDLER_ACTIONS = ("approve", "reject", "return", "transfer", "add_sign")
 INITIATOR_ACTIONS = ("urge", "withdraw", "resubmit")
@@ -467,7 +468,7 @@ def _urge(run: _Run, actor: User, params: ActParams) -> None:
     if instance.state != Instance.State.RUNNING:
         raise TaskClosed("该审批不在审批中,无需催办", code="not_running")
     if instance.last_urged_at and run.now - instance.last_urged_at < URGE_INTERVAL:
-        raise RateLimited("5分钟内只能催办一次", code="urge_too_often")
+        raise RateLimited(URGE_TOO_OFTEN, code="urge_too_often")
     handlers = list(
         instance.tasks.filter(state=Task.State.PENDING).values_list("assignee_id", flat=True)
     )

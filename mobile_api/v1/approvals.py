@@ -21,6 +21,7 @@ from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.schemas import CardActionOut
 from realtime import selectors as chat_selectors
 
 # --- shapes -------------------------------------------------------------------------
@@ -82,7 +83,7 @@ class DetailOut(SummaryOut):
     form = serializers.DictField()
     route = serializers.ListField(child=serializers.DictField())
     history = serializers.ListField(child=serializers.DictField())
-    actions = serializers.ListField(child=serializers.DictField())
+    actions = CardActionOut(many=True)
 
 
 class OpinionOut(serializers.Serializer[Any]):

@@ -37,11 +37,31 @@ class AttachmentOut(S[Any]):
 # at run time they do not shadow anything; only the stubs disagree.
 
 
+class ActionChoiceOut(S[Any]):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
 class CardActionOut(S[Any]):
+    """realtime.cards.CardAction: the one action shape (cards and detail pages)."""
+
     action = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
-    style = serializers.CharField()  # type: ignore[assignment]
+    style = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["primary", "danger", "warning", "default"]
+    )
+    enabled = serializers.BooleanField()
+    disabled_reason = serializers.CharField(allow_blank=True)
+    opinion = serializers.ChoiceField(choices=["none", "optional", "required"])
+    opinion_label = serializers.CharField(allow_blank=True)
     needs_opinion = serializers.BooleanField()
+    needs_person = serializers.BooleanField()
+    needs_next_assignees = serializers.BooleanField()
+    may_pass_on = serializers.BooleanField()
+    positions = ActionChoiceOut(many=True)
+    targets = ActionChoiceOut(many=True)
+    confirm = serializers.CharField(allow_blank=True)
+    task_id = serializers.IntegerField(allow_null=True)
 
 
 class CardViewOut(S[Any]):
@@ -85,6 +105,7 @@ class MessageOut(S[Any]):
     created_at = serializers.DateTimeField()
     recalled = serializers.BooleanField()
     recalled_by = serializers.IntegerField(allow_null=True)
+    recall_until = serializers.DateTimeField(allow_null=True)
 
 
 class ConversationOut(S[Any]):
@@ -103,6 +124,7 @@ class ConversationOut(S[Any]):
     muted = serializers.BooleanField()
     pinned = serializers.BooleanField()
     last_read_seq = serializers.IntegerField()
+    can_recall_any = serializers.BooleanField()
     last_message = MessageOut(allow_null=True)
     last_message_at = serializers.DateTimeField(allow_null=True)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +18,7 @@ from realtime.models import (
     Membership,
     Message,
 )
+from realtime.recall import may_recall_any, recall_until
 from realtime.services._core import (
     EventType,
     Role,
@@ -140,12 +140,9 @@ def message_recall(
             return message
         if message.kind == Message.Kind.SYSTEM:
             raise errors.RecallNotAllowed("系统消息不能撤回")
-        window = timedelta(seconds=settings.ZT_RECALL_WINDOW_SECONDS)
-        own_in_time = (
-            message.sender_id == actor.pk and timezone.now() - message.created_at <= window
-        )
-        as_admin = conversation.is_group and membership.is_admin
-        if not (own_in_time or as_admin):
+        own_until = recall_until(message) if message.sender_id == actor.pk else None
+        own_in_time = own_until is not None and timezone.now() <= own_until
+        if not (own_in_time or may_recall_any(membership)):
             raise errors.RecallNotAllowed()
         message.recalled_at = timezone.now()
         message.recalled_by = actor
