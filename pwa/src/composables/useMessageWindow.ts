@@ -57,6 +57,7 @@ function pendingMessage(item: OutboxItem, me: ReturnType<typeof useSessionStore>
     created_at: item.created_at,
     recalled: false,
     recalled_by: null,
+    recall_until: null,
   }
 }
 

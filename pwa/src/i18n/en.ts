@@ -300,7 +300,6 @@ const en: MessageSchema = {
       target: 'Return to',
       toInitiator: 'Initiator',
       nextAssignees: 'Next approvers',
-      withdrawConfirm: 'Withdrawing ends this approval. Withdraw?',
       urged: 'The current approvers were reminded',
       done: 'Done',
       closed: 'Someone else already handled this',

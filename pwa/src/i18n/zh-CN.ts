@@ -294,7 +294,6 @@ const zhCN = {
       target: '退回至',
       toInitiator: '发起人',
       nextAssignees: '下一步审批人',
-      withdrawConfirm: '撤回后该审批将终止，确定撤回？',
       urged: '已提醒当前审批人',
       done: '操作成功',
       closed: '该审批已由他人处理',

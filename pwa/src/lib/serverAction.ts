@@ -12,7 +12,7 @@ export interface ActionPlan {
   action: string
   /** Ask for an opinion: not at all, optionally, or it may not be empty. */
   opinion: OpinionNeed
-  /** The opinion field's label as the server words it ("" = the screen's default). */
+  /** The opinion field's label, as the server words it. */
   opinionLabel: string
   /** Pick one person (`user_id`). */
   person: boolean
@@ -33,22 +33,19 @@ export interface ActionPlan {
 }
 
 export function planServerAction(entry: CardAction): ActionPlan {
-  // An older server may describe only `needs_opinion`: read it as "required or none".
-  const opinion: OpinionNeed = entry.opinion ?? (entry.needs_opinion ? 'required' : 'none')
-  const confirmText = entry.confirm ?? ''
   return {
     action: entry.action,
-    opinion,
-    opinionLabel: entry.opinion_label ?? '',
-    person: entry.needs_person === true,
-    positions: (entry.positions ?? []).map((p) => ({ id: p.id, name: p.name ?? '' })),
-    targets: (entry.targets ?? []).map((t) => ({ id: t.id, name: t.name ?? '' })),
-    nextAssignees: entry.needs_next_assignees === true,
-    confirm: confirmText !== '',
-    confirmText,
-    enabled: entry.enabled !== false,
-    disabledReason: entry.disabled_reason ?? '',
-    taskId: typeof entry.task_id === 'number' ? entry.task_id : null,
+    opinion: entry.opinion,
+    opinionLabel: entry.opinion_label,
+    person: entry.needs_person,
+    positions: entry.positions,
+    targets: entry.targets,
+    nextAssignees: entry.needs_next_assignees,
+    confirm: entry.confirm !== '',
+    confirmText: entry.confirm,
+    enabled: entry.enabled,
+    disabledReason: entry.disabled_reason,
+    taskId: entry.task_id,
   }
 }
 

@@ -532,18 +532,24 @@ describe('recall permission', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
     const now = Date.parse('2024-01-01T10:00:00Z')
+    // The server's window (ZT_RECALL_WINDOW_SECONDS, 2 minutes here) arrives as `recall_until`.
+    const sentAt = (ago: number) => ({
+      created_at: new Date(now - ago).toISOString(),
+      recall_until: new Date(now - ago + 2 * 60_000).toISOString(),
+    })
     const mine = message({
       conversation_id: 7,
       seq: 9,
       sender: { id: ME, name: '我', avatar: null },
-      created_at: new Date(now - 60_000).toISOString(),
+      ...sentAt(60_000),
     })
-    const old = { ...mine, created_at: new Date(now - 3 * 60_000).toISOString() }
-    const theirs = message({ conversation_id: 7, seq: 10, created_at: new Date(now).toISOString() })
+    const old = { ...mine, ...sentAt(3 * 60_000) }
+    const theirs = message({ conversation_id: 7, seq: 10, ...sentAt(0) })
     expect(messages.canRecall(mine, now)).toBe(true)
     expect(messages.canRecall(old, now)).toBe(false)
     expect(messages.canRecall(theirs, now)).toBe(false)
-    conversations.byId.get(7)!.my_role = 'admin'
+    // Made an admin: the conversation item now says I may recall anyone's.
+    Object.assign(conversations.byId.get(7)!, { my_role: 'admin', can_recall_any: true })
     expect(messages.canRecall(old, now)).toBe(true)
     expect(messages.canRecall(theirs, now)).toBe(true)
     expect(messages.canRecall({ ...theirs, kind: 'system' }, now)).toBe(false)

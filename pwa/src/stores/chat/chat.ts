@@ -39,14 +39,19 @@ export interface RealtimeLink {
 }
 
 interface PersistedState {
-  v: 1
+  v: typeof STATE_VERSION
   conversations: ConversationItem[]
   threads: Record<string, Thread>
   positions: Record<string, number>
   listLoaded: boolean
 }
 
-const STATE_VERSION = 1
+/**
+ * The shape of the device copy. 2: messages carry `recall_until`, conversations
+ * `can_recall_any` and card actions the full server description; an older copy
+ * is dropped (the server has the truth) rather than read with missing fields.
+ */
+const STATE_VERSION = 2
 
 export const useChatStore = defineStore('chat', () => {
   const meId = ref<number | null>(null)

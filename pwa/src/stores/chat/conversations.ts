@@ -99,7 +99,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     const existing = byId.get(item.id)
     const pos = link?.getPosition(item.id)
     if (existing && existing.last_pos > item.last_pos) {
-      Object.assign(existing, { muted: item.muted, pinned: item.pinned, my_role: item.my_role })
+      Object.assign(existing, {
+        muted: item.muted,
+        pinned: item.pinned,
+        my_role: item.my_role,
+        can_recall_any: item.can_recall_any,
+      })
       chat.schedulePersist()
       return existing
     }
@@ -187,12 +192,15 @@ export const useConversationsStore = defineStore('conversations', () => {
     }
   }
 
-  /** Ownership or admin changes may change my role: check over REST. */
+  /** Ownership or admin changes may change my role (and what I may recall): check over REST. */
   async function refreshRole(id: number): Promise<void> {
     try {
       const fresh = await conversationApi.get(id)
       const item = byId.get(id)
-      if (item) item.my_role = fresh.my_role
+      if (item) {
+        item.my_role = fresh.my_role
+        item.can_recall_any = fresh.can_recall_any
+      }
     } catch {
       /* offline */
     }

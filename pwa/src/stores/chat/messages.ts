@@ -172,14 +172,21 @@ export const useMessagesStore = defineStore('messages', () => {
     applyRecalled(updated)
   }
 
+  /**
+   * Whether the menu offers 撤回. The server says both halves of its rule
+   * (realtime/recall.py): `can_recall_any` on the conversation (group
+   * owner/admin) and `recall_until` on the message (its sender's window).
+   */
   function canRecall(message: Message, now = Date.now()): boolean {
     if (message.recalled || message.kind === 'system') return false
-    const item = useConversationsStore().byId.get(message.conversation_id)
-    if (item && item.kind === 'group' && (item.my_role === 'owner' || item.my_role === 'admin')) {
-      return true
-    }
-    const me = useChatStore().meId
-    return message.sender?.id === me && now - Date.parse(message.created_at) <= 2 * 60_000
+    if (useConversationsStore().byId.get(message.conversation_id)?.can_recall_any) return true
+    const until = message.recall_until
+    return (
+      message.sender !== null &&
+      message.sender.id === useChatStore().meId &&
+      until !== null &&
+      now < Date.parse(until)
+    )
   }
 
   return {
