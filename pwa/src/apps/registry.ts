@@ -97,8 +97,3 @@ export function cardComponent(cardType: string): Component | undefined {
 export function appRoutes(): RouteRecordRaw[] {
   return [...apps.values()].flatMap((app) => app.routes ?? [])
 }
-
-/** Tests only: start from no registrations. */
-export function clearRegistryForTests(): void {
-  apps.clear()
-}

@@ -119,7 +119,7 @@ export function useCardAction() {
   /** The opinion prompt's 确定: a required opinion may not be empty. */
   function opinionReady(): boolean {
     if (pending.value?.plan.opinion === 'required' && !opinion.text.trim()) {
-      showToast(t('approvals.action.missing.opinion'))
+      showToast(t('chat.cardOpinionMissing'))
       return false
     }
     return true

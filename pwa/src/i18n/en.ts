@@ -94,6 +94,7 @@ const en: MessageSchema = {
     queuedOffline: 'Will be sent when the network is back',
     cardOpinion: 'Opinion',
     cardOpinionPlaceholder: 'Your opinion',
+    cardOpinionMissing: 'Please enter an opinion',
     cardDone: 'Done',
     cardUnavailable: 'This card is not available',
     cardView: 'View details',

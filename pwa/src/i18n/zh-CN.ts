@@ -92,6 +92,7 @@ const zhCN = {
     queuedOffline: '网络恢复后自动发送',
     cardOpinion: '审批意见',
     cardOpinionPlaceholder: '请输入意见',
+    cardOpinionMissing: '请填写意见',
     cardDone: '已处理',
     cardUnavailable: '该卡片暂不可查看',
     cardView: '查看详情',
