@@ -31,6 +31,39 @@ export default defineConfigWithVueTs(
     },
   },
   {
+    // The seam of issue #8: the platform (chat, stores, realtime, 工作台, 待办)
+    // knows no card app; apps register into src/apps/registry.ts instead.
+    name: 'app/platform-knows-no-app',
+    files: [
+      'src/views/ChatView.vue',
+      'src/views/WorkbenchView.vue',
+      'src/views/TodoView.vue',
+      'src/components/chat/**',
+      'src/composables/**',
+      'src/stores/**',
+      'src/realtime/**',
+      'src/apps/registry.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@/apps/*/*',
+                '@/views/approvals/*',
+                '@/components/approval/*',
+                '@/lib/approval*',
+              ],
+              message: 'The platform imports no card app: register it in src/apps/registry.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     name: 'app/service-worker',
     files: ['build/sw-template.js'],
     languageOptions: { globals: { ...globals.serviceworker } },
