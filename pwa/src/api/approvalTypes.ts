@@ -4,7 +4,7 @@
  * Where the contract leaves a shape open, the assumption is written next to
  * the field; every such field is optional so a leaner server still renders.
  */
-import type { PersonBrief } from './types'
+import type { ActionChoice, OpinionNeed, PersonBrief } from './types'
 
 // --- form schema ------------------------------------------------------------------
 
@@ -285,29 +285,38 @@ export interface ReturnTarget {
 }
 
 /**
- * What the viewer may do (the detail's `actions`). Assumed shape; every
- * field but `action` is optional and defaults per action (lib/approvalActions.ts).
+ * What the viewer may do (the detail's `actions`): the server-described
+ * action shape shared with cards (api/types CardAction, docs/protocol.md).
  */
 export interface ApprovalAction {
   action: ApprovalActionName | string
-  label?: string
-  style?: 'primary' | 'danger' | 'warning' | 'default' | string
-  /** Ask for an opinion before acting. */
-  needs_opinion?: boolean
-  /** The opinion may not be empty (default: reject, return, comment). */
-  opinion_required?: boolean
+  label: string
+  style: 'primary' | 'danger' | 'warning' | 'default'
+  /** May this viewer press it now (else `disabled_reason` says why, e.g. 催办). */
+  enabled: boolean
+  disabled_reason: string
+  /** Ask for an opinion: not at all, optionally, or it may not be empty. */
+  opinion: OpinionNeed
+  /** The opinion field's label ("" when `opinion` is "none"). */
+  opinion_label: string
+  /** Kept for old clients: `opinion == "required"`. */
+  needs_opinion: boolean
   /** Pick a person (`user_id`): 转办, 加签. */
-  needs_person?: boolean
-  /** 加签: which positions are allowed (default both), as ids or `{id, name}`. */
-  positions?: ('before' | 'after' | { id: 'before' | 'after'; name: string })[]
-  /** 退回: where to (default: the initiator only). */
-  targets?: ReturnTarget[]
+  needs_person: boolean
   /** 同意 must name the next step's handlers (`chooser: "previous"`). */
-  needs_next_assignees?: boolean
+  needs_next_assignees: boolean
+  /** 自由流: the handler may pass the step on. */
+  may_pass_on: boolean
+  /** 加签: before/after, with their names; else []. */
+  positions: ActionChoice[]
+  /** 退回: where to; else []. */
+  targets: ReturnTarget[]
+  /** A question to confirm before sending (撤回), or "". */
+  confirm: string
   /** The step those handlers are for. */
   next_step?: { id: string; name: string } | null
   /** The task this button acts on (sent back as `task_id`). */
-  task_id?: number | null
+  task_id: number | null
 }
 
 export interface ApprovalDetail extends ApprovalSummary {

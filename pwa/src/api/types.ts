@@ -74,13 +74,47 @@ export interface CardField {
   value: string
 }
 
+/** Whether an action asks for an opinion, and whether it may be empty. */
+export type OpinionNeed = 'none' | 'optional' | 'required'
+
+/** One choice the server offers for an action (加签 positions, 退回 targets). */
+export interface ActionChoice {
+  id: string
+  name: string
+}
+
+/**
+ * An action as the server describes it (docs/protocol.md, realtime/cards.py
+ * CardAction): what it needs and whether this viewer may press it now. The
+ * client renders it as told and defaults nothing.
+ */
 export interface CardAction {
+  /** Sent back as is. */
   action: string
   label: string
-  style?: string
-  needs_opinion?: boolean
+  style: 'primary' | 'danger' | 'warning' | 'default'
+  /** May this viewer press it now (else `disabled_reason` says why). */
+  enabled: boolean
+  disabled_reason: string
+  opinion: OpinionNeed
+  /** The opinion field's label ("" when `opinion` is "none"). */
+  opinion_label: string
+  /** Kept for old clients: `opinion == "required"`. */
+  needs_opinion: boolean
   /** Pick a person first; the command carries `user_id` (转办, 加签). */
-  needs_person?: boolean
+  needs_person: boolean
+  /** Pick the next step's handlers (`next_assignees`). */
+  needs_next_assignees: boolean
+  /** 自由流: the handler may pass the step on. */
+  may_pass_on: boolean
+  /** 加签: before/after (`position`); else []. */
+  positions: ActionChoice[]
+  /** 退回: where to (`target`); else []. */
+  targets: ActionChoice[]
+  /** A question to confirm before sending ("" for none). */
+  confirm: string
+  /** The task it acts on (sent back as `task_id`). */
+  task_id: number | null
 }
 
 export interface CardView {
@@ -124,6 +158,8 @@ export interface Message {
   created_at: string
   recalled: boolean
   recalled_by: number | null
+  /** Until when its sender may recall it (ISO time); null when nobody may recall it so. */
+  recall_until: string | null
 }
 
 export type Role = 'owner' | 'admin' | 'member'
@@ -136,6 +172,8 @@ export interface ConversationItem {
   owner_id: number | null
   member_count: number
   my_role: Role
+  /** I may recall anyone's message here (group owner/admin). */
+  can_recall_any: boolean
   last_seq: number
   last_pos: number
   last_read_seq?: number

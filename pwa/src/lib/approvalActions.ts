@@ -2,147 +2,50 @@
  * What pressing one of the detail's action buttons opens, what it sends, and
  * how the flow diagram reads a step. Pure functions; the screen renders them.
  *
- * An action entry from the server may say what it needs (`needs_opinion`
- * = the opinion may not be empty, `needs_person`, `positions`, `targets`,
- * `needs_next_assignees`); whatever it leaves out defaults per action, as
- * docs/workflow.md describes the actions. An opinion is offered (optional)
- * for 同意/转办/加签 even when not required, as officials expect to write one.
+ * Every action arrives fully described by the server (the shape cards use
+ * too, lib/serverAction.ts): the opinion it asks for, a person, the next
+ * handlers, 加签 positions, 退回 targets, a confirmation question. Nothing
+ * here restates a server rule; only 重新提交 is read here, because it opens
+ * the form again instead of a sheet.
  */
-import type {
-  ActionBody,
-  ApprovalAction,
-  ApprovalStatus,
-  DetailStep,
-  ReturnTarget,
-} from '@/api/approvalTypes'
+import type { ActionBody, ApprovalAction, ApprovalStatus, DetailStep } from '@/api/approvalTypes'
+import {
+  actionPayload,
+  planServerAction,
+  type ActionInput,
+  type ActionPlan as ServerActionPlan,
+} from './serverAction'
 
-export type OpinionNeed = 'none' | 'optional' | 'required'
+export { emptyInput, missingInput, type ActionInput, type ActionProblem } from './serverAction'
 
-export interface ActionPlan {
-  action: string
-  /** Ask for an opinion: not at all, optionally, or it may not be empty. */
-  opinion: OpinionNeed
-  /** Pick one person (`user_id`). */
-  person: boolean
-  /** 加签: before/after choices (empty when not asked); `name` may be empty. */
-  positions: PositionChoice[]
-  /** 退回: the targets to choose from (empty when not asked). */
-  targets: ReturnTarget[]
-  /** Pick the next step's handlers (`next_assignees`). */
-  nextAssignees: boolean
-  /** Ask "are you sure?" and send (撤回). */
-  confirm: boolean
+export interface ActionPlan extends ServerActionPlan {
   /** Not a dialog: open the form again (重新提交). */
   navigate: 'resubmit' | null
   /** The sheet (opinion / person / target / next handlers) is needed. */
   sheet: boolean
-  /** Sent back as `task_id` when the server named the task. */
-  taskId: number | null
-}
-
-export interface PositionChoice {
-  id: 'before' | 'after'
-  name: string
-}
-
-const DEFAULT_OPINION: Record<string, OpinionNeed> = {
-  approve: 'optional',
-  reject: 'required',
-  return: 'required',
-  transfer: 'optional',
-  add_sign: 'optional',
-  comment: 'required',
-  urge: 'none',
-  withdraw: 'none',
-  resubmit: 'none',
 }
 
 export const INITIATOR_TARGET = 'initiator'
 
 export function planAction(entry: ApprovalAction): ActionPlan {
-  const action = entry.action
-  let opinion: OpinionNeed = DEFAULT_OPINION[action] ?? 'none'
-  if (action === 'comment')
-    opinion = 'required' // a comment is its opinion
-  else if (entry.opinion_required === false && opinion === 'required') opinion = 'optional'
-  else if (entry.needs_opinion === true || entry.opinion_required === true) opinion = 'required'
-
-  const person = entry.needs_person ?? (action === 'transfer' || action === 'add_sign')
-  const positions: PositionChoice[] =
-    action === 'add_sign'
-      ? (entry.positions?.length ? entry.positions : (['before', 'after'] as const)).map((p) =>
-          typeof p === 'string' ? { id: p, name: '' } : { id: p.id, name: p.name ?? '' },
-        )
-      : []
-  const targets: ReturnTarget[] =
-    action === 'return'
-      ? entry.targets?.length
-        ? entry.targets
-        : [{ id: INITIATOR_TARGET, name: '' }]
-      : []
-  const nextAssignees = entry.needs_next_assignees === true
-  const navigate = action === 'resubmit' ? 'resubmit' : null
-  const confirm = action === 'withdraw'
+  const plan = planServerAction(entry)
+  const navigate = entry.action === 'resubmit' ? 'resubmit' : null
   const sheet =
     navigate === null &&
-    (opinion !== 'none' || person || positions.length > 0 || targets.length > 0 || nextAssignees)
-  const taskId = typeof entry.task_id === 'number' ? entry.task_id : null
-  return {
-    action,
-    opinion,
-    person,
-    positions,
-    targets,
-    nextAssignees,
-    confirm,
-    navigate,
-    sheet,
-    taskId,
-  }
-}
-
-/** What the user filled in the sheet. */
-export interface ActionInput {
-  opinion: string
-  userId: number | null
-  position: 'before' | 'after' | null
-  target: string | null
-  nextAssignees: number[]
-}
-
-export function emptyInput(plan: ActionPlan): ActionInput {
-  return {
-    opinion: '',
-    userId: null,
-    position: plan.positions.length ? plan.positions[0]!.id : null,
-    target: plan.targets.length ? plan.targets[0]!.id : null,
-    nextAssignees: [],
-  }
-}
-
-export type ActionProblem = 'opinion' | 'person' | 'target' | 'position' | 'nextAssignees'
-
-/** The first thing missing before the action can be sent, or null. */
-export function missingInput(plan: ActionPlan, input: ActionInput): ActionProblem | null {
-  if (plan.targets.length && !input.target) return 'target'
-  if (plan.positions.length && !input.position) return 'position'
-  if (plan.person && input.userId === null) return 'person'
-  if (plan.nextAssignees && input.nextAssignees.length === 0) return 'nextAssignees'
-  if (plan.opinion === 'required' && !input.opinion.trim()) return 'opinion'
-  return null
+    (plan.opinion !== 'none' ||
+      plan.person ||
+      plan.positions.length > 0 ||
+      plan.targets.length > 0 ||
+      plan.nextAssignees)
+  return { ...plan, navigate, sheet }
 }
 
 /** `POST {id}/actions` body: only what this action takes. */
 export function actionBody(plan: ActionPlan, input: ActionInput, saveOpinion = false): ActionBody {
-  const body: ActionBody = { action: plan.action }
-  if (plan.taskId !== null) body.task_id = plan.taskId
-  const opinion = input.opinion.trim()
-  if (plan.opinion !== 'none' && opinion) body.opinion = opinion
-  if (plan.targets.length && input.target) body.target = input.target
-  if (plan.person && input.userId !== null) body.user_id = input.userId
-  if (plan.positions.length && input.position) body.position = input.position
-  if (plan.nextAssignees && input.nextAssignees.length)
-    body.next_assignees = [...input.nextAssignees]
+  const { position, ...rest } = actionPayload(plan, input)
+  const body: ActionBody = { ...rest }
+  // The server offers 加签 positions as before/after only.
+  if (position === 'before' || position === 'after') body.position = position
   if (saveOpinion && body.opinion) body.save_opinion = true
   return body
 }
@@ -167,16 +70,11 @@ export function statusTagType(
   }
 }
 
-/** Button type for an action (the server's `style` first). */
+/** Button type for an action: the server's `style`. */
 export function actionButtonType(
-  entry: ApprovalAction,
+  entry: Pick<ApprovalAction, 'style'>,
 ): 'primary' | 'danger' | 'warning' | 'default' {
-  if (entry.style === 'primary' || entry.style === 'danger' || entry.style === 'warning')
-    return entry.style
-  if (entry.style) return 'default'
-  if (entry.action === 'approve' || entry.action === 'resubmit') return 'primary'
-  if (entry.action === 'reject') return 'danger'
-  return 'default'
+  return entry.style
 }
 
 /** `stopped`: where a rejected or withdrawn request ended. */

@@ -2,12 +2,11 @@
  * Wires the one ProtocolClient of this tab to the stores and to the
  * browser (online/offline, visibility → presence).
  */
-import type { Presence } from '@/api/types'
-import { useChatStore } from '@/stores/chat'
+import { useChatStore, useConversationsStore } from '@/stores/chat'
 import { useConnectionStore } from '@/stores/connection'
-import { useDirectoryStore } from '@/stores/directory'
 import { useTodoStore } from '@/stores/todo'
 import { defaultSocketUrl, ProtocolClient, type SocketLike } from './protocol'
+import { routeEvent } from './router'
 
 let client: ProtocolClient | null = null
 let unbind: (() => void)[] = []
@@ -17,29 +16,15 @@ export function getClient(): ProtocolClient | null {
 }
 
 /**
- * Hand each event of `c` to the store that owns it, and tell the stores when
- * the link caught up. Returns the unsubscribe functions.
+ * Hand each event of `c` to the event router (router.ts), and tell the
+ * stores when the link caught up. Returns the unsubscribe functions.
  */
 export function bindStores(c: ProtocolClient, onUnauthorized: () => void): (() => void)[] {
   const chat = useChatStore()
   const connection = useConnectionStore()
-  const directory = useDirectoryStore()
   const todo = useTodoStore()
   return [
-    c.onEvent((event) => {
-      if (event.event === 'presence') {
-        const data = event.data as { user_id: number; status: Presence }
-        directory.setPresence(data.user_id, data.status)
-        return
-      }
-      if (event.event === 'todo.changed') {
-        todo.applyEvent(event)
-        return
-      }
-      // Approval screens reload when their card changes; the chat updates the bubble.
-      if (event.event === 'card.updated') todo.applyEvent(event)
-      chat.applyEvent(event)
-    }),
+    c.onEvent(routeEvent),
     c.onState((state) => {
       connection.setState(state)
       if (state === 'unauthorized') onUnauthorized()
@@ -88,7 +73,9 @@ export async function startRealtime(userId: number, onUnauthorized: () => void):
   )
   if (!cached) {
     // First visit on this device: the list (and so the positions) over REST.
-    await chat.refreshList().catch(() => undefined)
+    await useConversationsStore()
+      .refreshList()
+      .catch(() => undefined)
   }
   c.start()
 }

@@ -13,7 +13,7 @@
  *   delivered, `pos <= last` is a duplicate and dropped, a gap re-sends
  *   `resume` so the server fills it from the database.
  *
- * What an event *means* is the store's business (see stores/chat.ts).
+ * What an event *means* is decided by the event router (router.ts) and the stores it feeds.
  */
 import type { ConversationItem, Message } from '@/api/types'
 

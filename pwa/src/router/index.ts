@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { appRoutes } from '@/apps'
 import { useSessionStore } from '@/stores/session'
 
 const routes: RouteRecordRaw[] = [
@@ -74,45 +75,8 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/WorkbenchView.vue'),
         meta: { tab: 'workbench', tabbar: true },
       },
-      {
-        path: 'todo',
-        name: 'todo',
-        component: () => import('@/views/TodoView.vue'),
-        meta: { tab: 'workbench' },
-      },
-      {
-        path: 'approvals',
-        name: 'approvals',
-        component: () => import('@/views/approvals/ApprovalsHomeView.vue'),
-        meta: { tab: 'workbench' },
-      },
-      {
-        path: 'approvals/new/:templateId(\\d+)',
-        name: 'approval-new',
-        component: () => import('@/views/approvals/ApprovalFormView.vue'),
-        props: true,
-        meta: { tab: 'workbench' },
-      },
-      {
-        path: 'approvals/admin',
-        name: 'approval-admin',
-        component: () => import('@/views/approvals/TemplateAdminView.vue'),
-        meta: { tab: 'workbench' },
-      },
-      {
-        path: 'approvals/admin/:templateId(new|\\d+)',
-        name: 'approval-admin-edit',
-        component: () => import('@/views/approvals/TemplateEditView.vue'),
-        props: true,
-        meta: { tab: 'workbench' },
-      },
-      {
-        path: 'approvals/:id(\\d+)',
-        name: 'approval',
-        component: () => import('@/views/approvals/ApprovalDetailView.vue'),
-        props: true,
-        meta: { tab: 'workbench' },
-      },
+      // Each card app's screens (apps/<app>/index.ts registers them).
+      ...appRoutes(),
       {
         path: 'me',
         name: 'me',

@@ -1,52 +1,69 @@
 /**
  * 待办: the counts behind the badges (工作台 tab, tiles) and the unified list.
  *
+ * Counts are keyed by app (`approvals`, later `documents`, `supervision`, …)
+ * plus the total, as the server sends them (`{"total": 3, "approvals": 2}`).
  * `todo.changed` is only a doorbell (docs/workflow.md): it may carry the new
  * counts, which are shown at once, and the list is refetched. Every
  * (re)connect refetches too, since a doorbell rung while offline is lost.
- * Screens that show approvals watch `changes` / `approvalUpdates` to reload.
+ * Screens that list an app's items subscribe with realtime/subscriptions
+ * `onTodoChanged` to reload.
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { TodoCounts, TodoItem } from '@/api/approvalTypes'
+import type { TodoItem } from '@/api/approvalTypes'
 import { todoApi } from '@/api/todo'
-import type { ServerEvent } from '@/realtime/protocol'
 
-const EMPTY: TodoCounts = { total: 0, approvals: 0 }
+/** What the server counts: `total` and one number per app. */
+export type TodoCountMap = Record<string, number>
 
 function asCount(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null
+}
+
+/** Every count in a server object (`total` and one per app); null when there is none. */
+function readCounts(raw: unknown): TodoCountMap | null {
+  if (!raw || typeof raw !== 'object') return null
+  const out: TodoCountMap = {}
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const count = asCount(value)
+    if (count !== null) out[key] = count
+  }
+  return Object.keys(out).length ? out : null
 }
 
 /** The counts a `todo.changed` event carries, wherever the server put them. */
 export function countsFromEvent(event: {
   data?: Record<string, unknown>
   counts?: unknown
-}): Partial<TodoCounts> | null {
+}): TodoCountMap | null {
   const data = event.data ?? {}
-  const raw = (data.counts ?? event.counts ?? data) as Record<string, unknown> | undefined
-  if (!raw || typeof raw !== 'object') return null
-  const out: Partial<TodoCounts> = {}
-  const total = asCount(raw.total)
-  const approvals = asCount(raw.approvals)
-  if (total !== null) out.total = total
-  if (approvals !== null) out.approvals = approvals
-  return Object.keys(out).length ? out : null
+  return readCounts(data.counts ?? event.counts ?? data)
 }
 
 export const useTodoStore = defineStore('todo', () => {
-  const counts = ref<TodoCounts>({ ...EMPTY })
+  const total = ref(0)
+  /** Per app: how many of its items wait for me. */
+  const byApp = ref<Record<string, number>>({})
   const items = ref<TodoItem[]>([])
   const loaded = ref(false)
   const loading = ref(false)
   const error = ref<string | null>(null)
-  /** Bumped on every `todo.changed` (screens listing approvals reload). */
-  const changes = ref(0)
-  /** The last approval whose card changed (`card.updated`, card_type approval). */
-  const approvalUpdates = ref<{ id: string; n: number } | null>(null)
 
-  const total = computed(() => counts.value.total)
-  const approvals = computed(() => counts.value.approvals)
+  const counts = computed<TodoCountMap>(() => ({ ...byApp.value, total: total.value }))
+
+  function countOf(app: string): number {
+    return byApp.value[app] ?? 0
+  }
+
+  /** Merge counts from the server (a full list answer, or what a doorbell carried). */
+  function applyCounts(next: TodoCountMap, replace = false): void {
+    const apps: Record<string, number> = replace ? {} : { ...byApp.value }
+    for (const [key, value] of Object.entries(next)) if (key !== 'total') apps[key] = value
+    byApp.value = apps
+    if (next.total !== undefined) total.value = next.total
+    else if (replace) total.value = 0
+  }
 
   let running: Promise<void> | null = null
   let again = false
@@ -65,7 +82,7 @@ export const useTodoStore = defineStore('todo', () => {
           again = false
           const list = await todoApi.list()
           items.value = list.items ?? []
-          counts.value = { ...EMPTY, ...(list.counts ?? {}) }
+          applyCounts(readCounts(list.counts) ?? {}, true)
           loaded.value = true
           error.value = null
         } while (again)
@@ -87,23 +104,10 @@ export const useTodoStore = defineStore('todo', () => {
     }, ms)
   }
 
-  /** A socket event (realtime/index.ts hands over the ones this store knows). */
-  function applyEvent(event: ServerEvent | (Record<string, unknown> & { event?: string })): void {
-    const name = (event as ServerEvent).event
-    if (name === 'todo.changed') {
-      const next = countsFromEvent(event as ServerEvent)
-      if (next) counts.value = { ...counts.value, ...next }
-      changes.value += 1
-      scheduleRefresh()
-    } else if (name === 'card.updated') {
-      const data = ((event as ServerEvent).data ?? {}) as Record<string, unknown>
-      if (data.card_type === 'approval' && data.object_id !== undefined) {
-        approvalUpdates.value = {
-          id: String(data.object_id),
-          n: (approvalUpdates.value?.n ?? 0) + 1,
-        }
-      }
-    }
+  /** `todo.changed` rang: show the counts it carried at once, then refetch. */
+  function doorbell(next: TodoCountMap | null): void {
+    if (next) applyCounts(next)
+    scheduleRefresh()
   }
 
   /** The socket (re)connected and caught up: the doorbell may have rung meanwhile. */
@@ -114,26 +118,24 @@ export const useTodoStore = defineStore('todo', () => {
   function reset(): void {
     if (timer) clearTimeout(timer)
     timer = null
-    counts.value = { ...EMPTY }
+    total.value = 0
+    byApp.value = {}
     items.value = []
     loaded.value = false
     error.value = null
-    changes.value = 0
-    approvalUpdates.value = null
   }
 
   return {
+    total,
+    byApp,
     counts,
     items,
     loaded,
     loading,
     error,
-    changes,
-    approvalUpdates,
-    total,
-    approvals,
+    countOf,
     refresh,
-    applyEvent,
+    doorbell,
     onResumed,
     reset,
   }

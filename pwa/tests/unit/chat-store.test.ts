@@ -2,7 +2,15 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Message } from '@/api/types'
 import { ProtocolError, type ServerEvent } from '@/realtime/protocol'
-import { useChatStore, type RealtimeLink } from '@/stores/chat'
+import { routeEvent } from '@/realtime/router'
+import {
+  useChatStore,
+  useConversationsStore,
+  useMessagesStore,
+  useOutboxStore,
+  useReceiptsStore,
+  type RealtimeLink,
+} from '@/stores/chat'
 import { ALICE, BOB, conversation, flush, ME, message } from './fakes'
 
 const api = vi.hoisted(() => ({
@@ -45,22 +53,32 @@ function event(e: Partial<ServerEvent> & { event: string; conversation_id: numbe
   return { type: 'event', data: {}, ...e }
 }
 
+// The per-entity stores of the test's pinia (set by setupStore).
+let conversations: ReturnType<typeof useConversationsStore>
+let messages: ReturnType<typeof useMessagesStore>
+let outbox: ReturnType<typeof useOutboxStore>
+let receipts: ReturnType<typeof useReceiptsStore>
+
 function setupStore(open = true) {
   setActivePinia(createPinia())
   const chat = useChatStore()
+  conversations = useConversationsStore()
+  messages = useMessagesStore()
+  outbox = useOutboxStore()
+  receipts = useReceiptsStore()
   const { link, positions } = fakeLink(open)
   chat.attach(link)
   chat.hydrate(ME)
-  chat.listLoaded = true
-  return { chat, link, positions }
+  conversations.listLoaded = true
+  return { chat, link, positions, outbox }
 }
 
 /** A group conversation 7 whose newest messages (seq 1..n) are loaded. */
 function withLoadedThread(chat: ReturnType<typeof useChatStore>, n = 3, members = 4) {
-  chat.upsertConversation(
+  conversations.upsert(
     conversation({ id: 7, last_seq: n, last_pos: n, last_read_seq: n, member_count: members }),
   )
-  const t = chat.thread(7)
+  const t = messages.thread(7)
   for (let seq = 1; seq <= n; seq++)
     t.messages.push(message({ conversation_id: 7, seq, id: 100 + seq }))
   t.loaded = true
@@ -79,13 +97,13 @@ describe('merging message events', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
     const m = message({ conversation_id: 7, seq: 4, id: 104 })
-    chat.applyEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
-    const item = chat.conversations.get(7)!
-    expect(chat.thread(7).messages.map((x) => x.seq)).toEqual([1, 2, 3, 4])
+    routeEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
+    const item = conversations.byId.get(7)!
+    expect(messages.thread(7).messages.map((x) => x.seq)).toEqual([1, 2, 3, 4])
     expect(item.last_message?.id).toBe(104)
     expect(item.unread_count).toBe(1)
     expect(item.last_pos).toBe(4)
-    expect(chat.totalUnread).toBe(1)
+    expect(conversations.totalUnread).toBe(1)
   })
 
   it('never shows a message twice (event, ack and REST page of the same message)', async () => {
@@ -97,32 +115,32 @@ describe('merging message events', () => {
       id: 104,
       sender: { id: ME, name: '我', avatar: null },
     })
-    chat.applyMessage(m) // the ack
-    chat.applyEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
+    messages.applyMessage(m) // the ack
+    routeEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
     api.conversationApi.messages.mockResolvedValue({ messages: [m], has_more: false })
-    await chat.loadLatest(7)
-    expect(chat.thread(7).messages.filter((x) => x.id === 104)).toHaveLength(1)
+    await messages.loadLatest(7)
+    expect(messages.thread(7).messages.filter((x) => x.id === 104)).toHaveLength(1)
   })
 
   it('my own messages are not unread; mentions of me are counted', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
-    chat.applyMessage(
+    messages.applyMessage(
       message({ conversation_id: 7, seq: 4, sender: { id: ME, name: '我', avatar: null } }),
     )
-    expect(chat.conversations.get(7)!.unread_count).toBe(0)
-    chat.applyMessage(message({ conversation_id: 7, seq: 5, mentions: [ME] }))
-    chat.applyMessage(message({ conversation_id: 7, seq: 6, mention_all: true }))
-    chat.applyMessage(message({ conversation_id: 7, seq: 7, mentions: [BOB] }))
-    const item = chat.conversations.get(7)!
+    expect(conversations.byId.get(7)!.unread_count).toBe(0)
+    messages.applyMessage(message({ conversation_id: 7, seq: 5, mentions: [ME] }))
+    messages.applyMessage(message({ conversation_id: 7, seq: 6, mention_all: true }))
+    messages.applyMessage(message({ conversation_id: 7, seq: 7, mentions: [BOB] }))
+    const item = conversations.byId.get(7)!
     expect(item.unread_count).toBe(3)
     expect(item.mention_count).toBe(2)
   })
 
   it('updates only the list row when the conversation is not open', () => {
-    const { chat } = setupStore()
-    chat.upsertConversation(conversation({ id: 9, last_seq: 2, last_pos: 2, last_read_seq: 2 }))
-    chat.applyEvent(
+    setupStore()
+    conversations.upsert(conversation({ id: 9, last_seq: 2, last_pos: 2, last_read_seq: 2 }))
+    routeEvent(
       event({
         event: 'message.new',
         conversation_id: 9,
@@ -130,29 +148,27 @@ describe('merging message events', () => {
         message: message({ conversation_id: 9, seq: 3 }),
       }),
     )
-    expect(chat.threads.get(9)?.messages ?? []).toHaveLength(0)
-    expect(chat.conversations.get(9)!.unread_count).toBe(1)
+    expect(messages.threads.get(9)?.messages ?? []).toHaveLength(0)
+    expect(conversations.byId.get(9)!.unread_count).toBe(1)
   })
 
   it('recall replaces the message, and a stale page cannot bring it back', async () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
-    const original = chat.thread(7).messages[2]!
+    const original = messages.thread(7).messages[2]!
     const recalled: Message = { ...original, recalled: true, text: '', recalled_by: ALICE }
-    chat.applyEvent(
-      event({ event: 'message.recalled', conversation_id: 7, pos: 4, message: recalled }),
-    )
-    expect(chat.thread(7).messages[2]!.recalled).toBe(true)
+    routeEvent(event({ event: 'message.recalled', conversation_id: 7, pos: 4, message: recalled }))
+    expect(messages.thread(7).messages[2]!.recalled).toBe(true)
     api.conversationApi.messages.mockResolvedValue({ messages: [original], has_more: false })
-    await chat.loadLatest(7)
-    expect(chat.thread(7).messages.find((m) => m.id === original.id)!.recalled).toBe(true)
+    await messages.loadLatest(7)
+    expect(messages.thread(7).messages.find((m) => m.id === original.id)!.recalled).toBe(true)
   })
 
   it('card.updated refreshes every message showing that object', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
     const card = { card_type: 'approval', object_id: 'A1', view: null }
-    chat.applyMessage(message({ conversation_id: 7, seq: 4, kind: 'card', card }))
+    messages.applyMessage(message({ conversation_id: 7, seq: 4, kind: 'card', card }))
     const view = {
       title: '请假',
       status: 'approved',
@@ -160,7 +176,7 @@ describe('merging message events', () => {
       fields: [],
       actions: [],
     }
-    chat.applyEvent(
+    routeEvent(
       event({
         event: 'card.updated',
         conversation_id: 7,
@@ -168,14 +184,14 @@ describe('merging message events', () => {
         data: { card_type: 'approval', object_id: 'A1', view },
       }),
     )
-    expect(chat.thread(7).messages.at(-1)!.card!.view).toEqual(view)
+    expect(messages.thread(7).messages.at(-1)!.card!.view).toEqual(view)
   })
 
   it('removes the conversation when I am removed, and flags it if I was looking at it', () => {
     const { chat, positions } = setupStore()
     withLoadedThread(chat)
-    chat.setActive(7)
-    chat.applyEvent(
+    conversations.setActive(7)
+    routeEvent(
       event({
         event: 'member.removed',
         conversation_id: 7,
@@ -183,16 +199,16 @@ describe('merging message events', () => {
         data: { user_ids: [ME], by: ALICE },
       }),
     )
-    expect(chat.conversations.has(7)).toBe(false)
+    expect(conversations.byId.has(7)).toBe(false)
     expect(positions.has(7)).toBe(false)
-    expect(chat.removedNotice).toBe(7)
+    expect(conversations.removedNotice).toBe(7)
   })
 
   it('conversation.updated renames; dissolved closes; membership.updated re-sorts', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
-    chat.upsertConversation(conversation({ id: 8, last_message_at: '2030-01-01T00:00:00Z' }))
-    chat.applyEvent(
+    conversations.upsert(conversation({ id: 8, last_message_at: '2030-01-01T00:00:00Z' }))
+    routeEvent(
       event({
         event: 'conversation.updated',
         conversation_id: 7,
@@ -200,18 +216,18 @@ describe('merging message events', () => {
         data: { conversation: { id: 7, name: '新名字' } },
       }),
     )
-    expect(chat.conversations.get(7)!.name).toBe('新名字')
-    expect(chat.sortedConversations[0]!.id).toBe(8)
-    chat.applyEvent(
+    expect(conversations.byId.get(7)!.name).toBe('新名字')
+    expect(conversations.sorted[0]!.id).toBe(8)
+    routeEvent(
       event({
         event: 'membership.updated',
         conversation_id: 7,
         data: { pinned: true, muted: true },
       }),
     )
-    expect(chat.sortedConversations[0]!.id).toBe(7)
-    chat.applyEvent(event({ event: 'conversation.dissolved', conversation_id: 7, pos: 5 }))
-    expect(chat.conversations.get(7)!.dissolved).toBe(true)
+    expect(conversations.sorted[0]!.id).toBe(7)
+    routeEvent(event({ event: 'conversation.dissolved', conversation_id: 7, pos: 5 }))
+    expect(conversations.byId.get(7)!.dissolved).toBe(true)
   })
 })
 
@@ -219,7 +235,7 @@ describe('snapshots and resync', () => {
   it('ignores a REST snapshot older than what events already brought', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
-    chat.applyEvent(
+    routeEvent(
       event({
         event: 'message.new',
         conversation_id: 7,
@@ -227,8 +243,8 @@ describe('snapshots and resync', () => {
         message: message({ conversation_id: 7, seq: 4 }),
       }),
     )
-    chat.upsertConversation(conversation({ id: 7, last_seq: 3, last_pos: 3, muted: true }))
-    const item = chat.conversations.get(7)!
+    conversations.upsert(conversation({ id: 7, last_seq: 3, last_pos: 3, muted: true }))
+    const item = conversations.byId.get(7)!
     expect(item.last_seq).toBe(4)
     expect(item.muted).toBe(true)
   })
@@ -237,25 +253,25 @@ describe('snapshots and resync', () => {
     const { chat, positions } = setupStore()
     withLoadedThread(chat)
     positions.set(7, 3)
-    chat.upsertConversation(conversation({ id: 7, last_seq: 9, last_pos: 12 }))
+    conversations.upsert(conversation({ id: 7, last_seq: 9, last_pos: 12 }))
     expect(positions.get(7)).toBe(12)
-    expect(chat.thread(7).loaded).toBe(false)
+    expect(messages.thread(7).loaded).toBe(false)
   })
 
   it('resync of a conversation not on screen marks its window for reload on open', async () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
     api.conversationApi.get.mockResolvedValue(conversation({ id: 7, last_seq: 3, last_pos: 3 }))
-    chat.applyEvent(event({ event: 'resync', conversation_id: 7 }))
+    routeEvent(event({ event: 'resync', conversation_id: 7 }))
     await flush()
-    expect(chat.thread(7).loaded).toBe(false)
+    expect(messages.thread(7).loaded).toBe(false)
     expect(api.conversationApi.messages).not.toHaveBeenCalled()
   })
 
   it('resync refetches the conversation and the newest page of the open chat', async () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
-    chat.setActive(7)
+    conversations.setActive(7)
     api.conversationApi.get.mockResolvedValue(
       conversation({ id: 7, last_seq: 60, last_pos: 70, unread_count: 57 }),
     )
@@ -263,15 +279,15 @@ describe('snapshots and resync', () => {
       message({ conversation_id: 7, seq: 11 + i, id: 2000 + i }),
     )
     api.conversationApi.messages.mockResolvedValue({ messages: page, has_more: true })
-    chat.applyEvent(event({ event: 'resync', conversation_id: 7 }))
+    routeEvent(event({ event: 'resync', conversation_id: 7 }))
     await flush()
     await flush()
     expect(api.conversationApi.messages).toHaveBeenCalledTimes(1)
-    const t = chat.thread(7)
+    const t = messages.thread(7)
     // Not contiguous with what we had (1..3): replaced, nothing stale kept.
     expect(t.messages.map((m) => m.seq)).toEqual(page.map((m) => m.seq))
     expect(t.hasMore).toBe(true)
-    expect(chat.conversations.get(7)!.unread_count).toBe(57)
+    expect(conversations.byId.get(7)!.unread_count).toBe(57)
   })
 })
 
@@ -283,7 +299,7 @@ describe('read receipts', () => {
       id: 300 + seq,
       sender: { id: ME, name: '我', avatar: null },
     })
-    chat.applyEvent(event({ event: 'message.new', conversation_id: 7, pos: seq, message: m }))
+    routeEvent(event({ event: 'message.new', conversation_id: 7, pos: seq, message: m }))
     return m
   }
 
@@ -292,45 +308,45 @@ describe('read receipts', () => {
     withLoadedThread(chat, 3, 4)
     const a = sendMine(chat, 4)
     const b = sendMine(chat, 5)
-    expect(chat.receipts.get(a.id)).toEqual({ read: 0, unread: 3 })
+    expect(receipts.counts.get(a.id)).toEqual({ read: 0, unread: 3 })
     const readEvent = event({
       event: 'read',
       conversation_id: 7,
       data: { user_id: ALICE, seq: 5, previous_seq: 3 },
     })
-    chat.applyEvent(readEvent)
-    chat.applyEvent(readEvent) // delivered twice: still one reader
-    expect(chat.receipts.get(a.id)).toEqual({ read: 1, unread: 2 })
-    expect(chat.receipts.get(b.id)).toEqual({ read: 1, unread: 2 })
+    routeEvent(readEvent)
+    routeEvent(readEvent) // delivered twice: still one reader
+    expect(receipts.counts.get(a.id)).toEqual({ read: 1, unread: 2 })
+    expect(receipts.counts.get(b.id)).toEqual({ read: 1, unread: 2 })
     // Bob reads only up to 4.
-    chat.applyEvent(
+    routeEvent(
       event({ event: 'read', conversation_id: 7, data: { user_id: BOB, seq: 4, previous_seq: 0 } }),
     )
-    expect(chat.receipts.get(a.id)).toEqual({ read: 2, unread: 1 })
-    expect(chat.receipts.get(b.id)).toEqual({ read: 1, unread: 2 })
+    expect(receipts.counts.get(a.id)).toEqual({ read: 2, unread: 1 })
+    expect(receipts.counts.get(b.id)).toEqual({ read: 1, unread: 2 })
     // Bob then reads 5: only the range (4, 5] changes.
-    chat.applyEvent(
+    routeEvent(
       event({ event: 'read', conversation_id: 7, data: { user_id: BOB, seq: 5, previous_seq: 4 } }),
     )
-    expect(chat.receipts.get(a.id)).toEqual({ read: 2, unread: 1 })
-    expect(chat.receipts.get(b.id)).toEqual({ read: 2, unread: 1 })
+    expect(receipts.counts.get(a.id)).toEqual({ read: 2, unread: 1 })
+    expect(receipts.counts.get(b.id)).toEqual({ read: 2, unread: 1 })
   })
 
   it('never goes below zero unread', () => {
     const { chat } = setupStore()
     withLoadedThread(chat, 3, 2)
     const a = sendMine(chat, 4)
-    chat.applyEvent(
+    routeEvent(
       event({
         event: 'read',
         conversation_id: 7,
         data: { user_id: ALICE, seq: 4, previous_seq: 3 },
       }),
     )
-    chat.applyEvent(
+    routeEvent(
       event({ event: 'read', conversation_id: 7, data: { user_id: BOB, seq: 4, previous_seq: 3 } }),
     )
-    expect(chat.receipts.get(a.id)).toEqual({ read: 1, unread: 0 })
+    expect(receipts.counts.get(a.id)).toEqual({ read: 1, unread: 0 })
   })
 
   it('moves people between the open read/unread lists live', async () => {
@@ -344,18 +360,18 @@ describe('read receipts', () => {
         { id: BOB, name: '王五', avatar: null },
       ],
     })
-    await chat.openReceipts(a)
-    chat.applyEvent(
+    await receipts.open(a)
+    routeEvent(
       event({ event: 'read', conversation_id: 7, data: { user_id: BOB, seq: 4, previous_seq: 3 } }),
     )
-    expect(chat.receiptDetail!.lists.read.map((p) => p.id)).toEqual([BOB])
-    expect(chat.receiptDetail!.lists.unread.map((p) => p.id)).toEqual([ALICE])
-    expect(chat.receipts.get(a.id)).toEqual({ read: 1, unread: 1 })
+    expect(receipts.detail!.lists.read.map((p) => p.id)).toEqual([BOB])
+    expect(receipts.detail!.lists.unread.map((p) => p.id)).toEqual([ALICE])
+    expect(receipts.counts.get(a.id)).toEqual({ read: 1, unread: 1 })
   })
 
   it('my read on another device clears the badge', () => {
-    const { chat } = setupStore()
-    chat.upsertConversation(
+    setupStore()
+    conversations.upsert(
       conversation({
         id: 9,
         last_seq: 10,
@@ -365,24 +381,24 @@ describe('read receipts', () => {
         mention_count: 1,
       }),
     )
-    chat.applyEvent(
+    routeEvent(
       event({ event: 'read', conversation_id: 9, data: { user_id: ME, seq: 8, previous_seq: 4 } }),
     )
-    expect(chat.conversations.get(9)!.unread_count).toBe(2)
-    chat.applyEvent(
+    expect(conversations.byId.get(9)!.unread_count).toBe(2)
+    routeEvent(
       event({ event: 'read', conversation_id: 9, data: { user_id: ME, seq: 10, previous_seq: 8 } }),
     )
-    expect(chat.conversations.get(9)!).toMatchObject({ unread_count: 0, mention_count: 0 })
+    expect(conversations.byId.get(9)!).toMatchObject({ unread_count: 0, mention_count: 0 })
   })
 
   it('markRead sends the newest seq over the socket and clears counters at once', async () => {
-    const { chat, link } = setupStore()
-    chat.upsertConversation(
+    const { link } = setupStore()
+    conversations.upsert(
       conversation({ id: 9, last_seq: 10, last_pos: 10, last_read_seq: 4, unread_count: 6 }),
     )
-    await chat.markRead(9)
+    await conversations.markRead(9)
     expect(link.read).toHaveBeenCalledWith(9, 10)
-    expect(chat.conversations.get(9)!.unread_count).toBe(0)
+    expect(conversations.byId.get(9)!.unread_count).toBe(0)
   })
 })
 
@@ -390,9 +406,9 @@ describe('offline outbox', () => {
   it('queues while offline, persists, and sends in order when the link returns', async () => {
     const { chat, link } = setupStore(false)
     withLoadedThread(chat)
-    const first = chat.enqueue({ conversationId: 7, text: '第一条' })
-    const second = chat.enqueue({ conversationId: 7, text: '第二条' })
-    expect(chat.outboxFor(7).map((i) => i.status)).toEqual(['queued', 'queued'])
+    const first = outbox.enqueue({ conversationId: 7, text: '第一条' })
+    const second = outbox.enqueue({ conversationId: 7, text: '第二条' })
+    expect(outbox.forConversation(7).map((i) => i.status)).toEqual(['queued', 'queued'])
     expect(link.send).not.toHaveBeenCalled()
     const saved = JSON.parse(localStorage.getItem(`zt:outbox:${ME}`)!) as { client_id: string }[]
     expect(saved.map((i) => i.client_id)).toEqual([first.client_id, second.client_id])
@@ -411,9 +427,9 @@ describe('offline outbox', () => {
     await flush()
     expect(link.send.mock.calls.map((c) => c[0].text)).toEqual(['第一条', '第二条'])
     expect(link.send.mock.calls[0]![0].client_id).toBe(first.client_id)
-    expect(chat.outbox).toHaveLength(0)
+    expect(outbox.items).toHaveLength(0)
     expect(
-      chat
+      messages
         .thread(7)
         .messages.map((m) => m.text)
         .slice(-2),
@@ -425,58 +441,60 @@ describe('offline outbox', () => {
     const { chat, link } = setupStore(true)
     withLoadedThread(chat)
     link.send.mockRejectedValueOnce(new ProtocolError('disconnected', '网络已断开'))
-    const item = chat.enqueue({ conversationId: 7, text: '重要' })
+    const item = outbox.enqueue({ conversationId: 7, text: '重要' })
     await flush()
-    expect(chat.outbox[0]!.status).toBe('queued')
+    expect(outbox.items[0]!.status).toBe('queued')
     link.send.mockResolvedValueOnce(
       message({ conversation_id: 7, seq: 4, client_id: item.client_id }),
     )
-    await chat.flushOutbox()
+    await outbox.flush()
     expect(link.send.mock.calls.map((c) => c[0].client_id)).toEqual([
       item.client_id,
       item.client_id,
     ])
-    expect(chat.outbox).toHaveLength(0)
+    expect(outbox.items).toHaveLength(0)
   })
 
   it('marks a refused message failed with the server message; retry sends it again', async () => {
     const { chat, link } = setupStore(true)
     withLoadedThread(chat)
     link.send.mockRejectedValueOnce(new ProtocolError('not_a_member', '您不是该会话成员'))
-    const item = chat.enqueue({ conversationId: 7, text: '你好' })
+    const item = outbox.enqueue({ conversationId: 7, text: '你好' })
     await flush()
-    expect(chat.outbox[0]).toMatchObject({ status: 'failed', error: '您不是该会话成员' })
+    expect(outbox.items[0]).toMatchObject({ status: 'failed', error: '您不是该会话成员' })
     link.send.mockResolvedValueOnce(
       message({ conversation_id: 7, seq: 4, client_id: item.client_id }),
     )
-    chat.retry(item.client_id)
+    outbox.retry(item.client_id)
     await flush()
-    expect(chat.outbox).toHaveLength(0)
+    expect(outbox.items).toHaveLength(0)
   })
 
   it('an outbox entry disappears when its message arrives as an event first', () => {
     const { chat } = setupStore(false)
     withLoadedThread(chat)
-    const item = chat.enqueue({ conversationId: 7, text: '你好' })
+    const item = outbox.enqueue({ conversationId: 7, text: '你好' })
     const m = message({
       conversation_id: 7,
       seq: 4,
       client_id: item.client_id,
       sender: { id: ME, name: '我', avatar: null },
     })
-    chat.applyEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
-    expect(chat.outbox).toHaveLength(0)
-    expect(chat.thread(7).messages.filter((x) => x.client_id === item.client_id)).toHaveLength(1)
+    routeEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
+    expect(outbox.items).toHaveLength(0)
+    expect(messages.thread(7).messages.filter((x) => x.client_id === item.client_id)).toHaveLength(
+      1,
+    )
   })
 
   it('a reload restores queued messages ("sending" becomes "queued")', () => {
     const { chat } = setupStore(false)
-    chat.enqueue({ conversationId: 7, text: 'a' })
-    chat.outbox[0]!.status = 'sending'
+    outbox.enqueue({ conversationId: 7, text: 'a' })
+    outbox.items[0]!.status = 'sending'
     chat.persistNow()
-    localStorage.setItem(`zt:outbox:${ME}`, JSON.stringify(chat.outbox))
+    localStorage.setItem(`zt:outbox:${ME}`, JSON.stringify(outbox.items))
     const again = setupStore(false)
-    expect(again.chat.outbox.map((i) => [i.text, i.status])).toEqual([['a', 'queued']])
+    expect(again.outbox.items.map((i) => [i.text, i.status])).toEqual([['a', 'queued']])
   })
 })
 
@@ -491,20 +509,20 @@ describe('persistence', () => {
     const { link, positions: restored } = fakeLink()
     fresh.attach(link)
     expect(fresh.hydrate(ME)).toBe(true)
-    expect(fresh.conversations.get(7)!.name).toBe('群 7')
-    expect(fresh.thread(7).messages).toHaveLength(3)
+    expect(useConversationsStore().byId.get(7)!.name).toBe('群 7')
+    expect(useMessagesStore().thread(7).messages).toHaveLength(3)
     expect(restored.get(7)).toBe(3)
   })
 
   it('reset forgets everything of this user', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
-    chat.enqueue({ conversationId: 7, text: 'x' })
-    chat.setDraft(7, '草稿')
+    outbox.enqueue({ conversationId: 7, text: 'x' })
+    conversations.setDraft(7, '草稿')
     chat.persistNow()
     chat.reset()
-    expect(chat.conversations.size).toBe(0)
-    expect(chat.outbox).toHaveLength(0)
+    expect(conversations.byId.size).toBe(0)
+    expect(outbox.items).toHaveLength(0)
     expect(Object.keys(localStorage).filter((k) => k.startsWith('zt:'))).toEqual([])
   })
 })
@@ -514,20 +532,26 @@ describe('recall permission', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
     const now = Date.parse('2024-01-01T10:00:00Z')
+    // The server's window (ZT_RECALL_WINDOW_SECONDS, 2 minutes here) arrives as `recall_until`.
+    const sentAt = (ago: number) => ({
+      created_at: new Date(now - ago).toISOString(),
+      recall_until: new Date(now - ago + 2 * 60_000).toISOString(),
+    })
     const mine = message({
       conversation_id: 7,
       seq: 9,
       sender: { id: ME, name: '我', avatar: null },
-      created_at: new Date(now - 60_000).toISOString(),
+      ...sentAt(60_000),
     })
-    const old = { ...mine, created_at: new Date(now - 3 * 60_000).toISOString() }
-    const theirs = message({ conversation_id: 7, seq: 10, created_at: new Date(now).toISOString() })
-    expect(chat.canRecall(mine, now)).toBe(true)
-    expect(chat.canRecall(old, now)).toBe(false)
-    expect(chat.canRecall(theirs, now)).toBe(false)
-    chat.conversations.get(7)!.my_role = 'admin'
-    expect(chat.canRecall(old, now)).toBe(true)
-    expect(chat.canRecall(theirs, now)).toBe(true)
-    expect(chat.canRecall({ ...theirs, kind: 'system' }, now)).toBe(false)
+    const old = { ...mine, ...sentAt(3 * 60_000) }
+    const theirs = message({ conversation_id: 7, seq: 10, ...sentAt(0) })
+    expect(messages.canRecall(mine, now)).toBe(true)
+    expect(messages.canRecall(old, now)).toBe(false)
+    expect(messages.canRecall(theirs, now)).toBe(false)
+    // Made an admin: the conversation item now says I may recall anyone's.
+    Object.assign(conversations.byId.get(7)!, { my_role: 'admin', can_recall_any: true })
+    expect(messages.canRecall(old, now)).toBe(true)
+    expect(messages.canRecall(theirs, now)).toBe(true)
+    expect(messages.canRecall({ ...theirs, kind: 'system' }, now)).toBe(false)
   })
 })

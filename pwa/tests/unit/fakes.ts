@@ -116,6 +116,7 @@ export function message(
     created_at: new Date(2024, 0, 1, 9, overrides.seq % 60).toISOString(),
     recalled: false,
     recalled_by: null,
+    recall_until: null,
     ...overrides,
   }
 }
@@ -130,6 +131,7 @@ export function conversation(
     owner_id: ME,
     member_count: 4,
     my_role: 'member',
+    can_recall_any: false,
     last_seq: 0,
     last_pos: 0,
     last_read_seq: 0,

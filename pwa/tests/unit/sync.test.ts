@@ -7,7 +7,13 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Message } from '@/api/types'
 import { ProtocolClient, type ServerEvent } from '@/realtime/protocol'
-import { useChatStore } from '@/stores/chat'
+import { routeEvent } from '@/realtime/router'
+import {
+  useChatStore,
+  useConversationsStore,
+  useMessagesStore,
+  useOutboxStore,
+} from '@/stores/chat'
 import { ALICE, conversation, FakeSocket, flush, ManualScheduler, ME, message } from './fakes'
 
 vi.mock('@/api/endpoints', () => ({
@@ -79,8 +85,11 @@ class FakeServer {
   }
 }
 
-function screen(chat: ReturnType<typeof useChatStore>) {
-  return chat.thread(7).messages.map((m) => ({ seq: m.seq, text: m.text, recalled: m.recalled }))
+/** What the open chat shows (the messages store of the active pinia). */
+function screen() {
+  return useMessagesStore()
+    .thread(7)
+    .messages.map((m) => ({ seq: m.seq, text: m.text, recalled: m.recalled }))
 }
 
 describe('convergence after reconnects', () => {
@@ -118,14 +127,14 @@ describe('convergence after reconnects', () => {
     })
     chat = useChatStore()
     chat.attach(client)
-    client.onEvent((e) => chat.applyEvent(e))
+    client.onEvent(routeEvent)
     client.onResumed(() => chat.onResumed())
     chat.hydrate(ME)
-    chat.listLoaded = true
+    useConversationsStore().listLoaded = true
     // Start from an empty, loaded conversation at position 0.
-    chat.upsertConversation(conversation({ id: 7, last_pos: 0, member_count: 2 }))
-    chat.thread(7).loaded = true
-    chat.thread(7).hasMore = false
+    useConversationsStore().upsert(conversation({ id: 7, last_pos: 0, member_count: 2 }))
+    useMessagesStore().thread(7).loaded = true
+    useMessagesStore().thread(7).hasMore = false
     client.start()
     await connect()
   })
@@ -133,7 +142,7 @@ describe('convergence after reconnects', () => {
   it('live events, a drop, missed messages and a recall: exactly the server state', async () => {
     server.deliver(server.post('一'))
     server.deliver(server.post('二'))
-    expect(screen(chat)).toEqual(server.truth())
+    expect(screen()).toEqual(server.truth())
 
     sockets.at(-1)!.drop()
     server.post('三') // missed while offline
@@ -142,15 +151,19 @@ describe('convergence after reconnects', () => {
     scheduler.advance(1000)
     const socket = await connect()
     expect(client.state).toBe('open')
-    expect(screen(chat)).toEqual(server.truth())
+    expect(screen()).toEqual(server.truth())
 
     // A live event that the server's doorbell delivers twice: applied once.
     const five = server.post('五')
     server.deliver(server.log.at(-1)!)
     socket.receive(server.log.at(-1)!)
-    expect(screen(chat)).toEqual(server.truth())
-    expect(chat.thread(7).messages.filter((m) => m.id === five.message!.id)).toHaveLength(1)
-    expect(chat.conversations.get(7)!.last_message?.text).toBe('五')
+    expect(screen()).toEqual(server.truth())
+    expect(
+      useMessagesStore()
+        .thread(7)
+        .messages.filter((m) => m.id === five.message!.id),
+    ).toHaveLength(1)
+    expect(useConversationsStore().byId.get(7)!.last_message?.text).toBe('五')
   })
 
   it('a lost event (gap) triggers resume and is filled in order', async () => {
@@ -163,13 +176,13 @@ describe('convergence after reconnects', () => {
     expect(resume.positions).toEqual({ '7': 1 })
     server.answerResume(socket)
     await flush()
-    expect(screen(chat)).toEqual(server.truth())
+    expect(screen()).toEqual(server.truth())
   })
 
   it('messages written offline are sent once on reconnect, and not duplicated by the echo', async () => {
     sockets.at(-1)!.drop()
-    chat.enqueue({ conversationId: 7, text: '离线写的' })
-    expect(chat.outbox).toHaveLength(1)
+    useOutboxStore().enqueue({ conversationId: 7, text: '离线写的' })
+    expect(useOutboxStore().items).toHaveLength(1)
     scheduler.advance(1000)
     const socket = await connect()
     // The client flushed the outbox after resuming.
@@ -179,9 +192,9 @@ describe('convergence after reconnects', () => {
     socket.ack(send, { message: m })
     server.deliver(server.log.at(-1)!) // the echo to my own socket
     await flush()
-    expect(chat.outbox).toHaveLength(0)
-    expect(screen(chat)).toEqual(server.truth())
-    expect(chat.thread(7).messages).toHaveLength(1)
+    expect(useOutboxStore().items).toHaveLength(0)
+    expect(screen()).toEqual(server.truth())
+    expect(useMessagesStore().thread(7).messages).toHaveLength(1)
   })
 
   it('positions persist: a reload resumes where the state left off', async () => {
@@ -205,7 +218,7 @@ describe('convergence after reconnects', () => {
       scheduler,
     })
     chat2.attach(client2)
-    client2.onEvent((e) => chat2.applyEvent(e))
+    client2.onEvent(routeEvent)
     expect(chat2.hydrate(ME)).toBe(true)
     expect(client2.getPosition(7)).toBe(2)
     client2.start()
@@ -216,6 +229,6 @@ describe('convergence after reconnects', () => {
     expect(socket.last('resume')!.positions).toEqual({ '7': 2 })
     server.answerResume(socket)
     await flush()
-    expect(screen(chat2)).toEqual(server.truth())
+    expect(screen()).toEqual(server.truth())
   })
 })

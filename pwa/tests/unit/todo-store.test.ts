@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { TodoList } from '@/api/approvalTypes'
 import { bindStores } from '@/realtime'
 import { ProtocolClient } from '@/realtime/protocol'
+import { routeEvent } from '@/realtime/router'
+import { onCardUpdated, onTodoChanged } from '@/realtime/subscriptions'
 import { countsFromEvent, useTodoStore } from '@/stores/todo'
 import { FakeSocket, flush, ManualScheduler, ME } from './fakes'
 
@@ -54,7 +56,7 @@ describe('todo store', () => {
     expect(fetchMock).toHaveBeenCalledTimes(1)
     expect(todo.items).toHaveLength(1)
     expect(todo.total).toBe(1)
-    expect(todo.approvals).toBe(1)
+    expect(todo.countOf('approvals')).toBe(1)
     expect(todo.loaded).toBe(true)
   })
 
@@ -64,15 +66,18 @@ describe('todo store', () => {
       counts: { total: 2, approvals: 2 },
     })
     const todo = useTodoStore()
-    todo.applyEvent({
+    const changes = vi.fn()
+    const unsubscribe = onTodoChanged(changes)
+    routeEvent({
       type: 'event',
       event: 'todo.changed',
       conversation_id: 0,
       data: { counts: { total: 2, approvals: 2 } },
     })
+    unsubscribe()
     expect(todo.total).toBe(2)
-    expect(todo.approvals).toBe(2)
-    expect(todo.changes).toBe(1)
+    expect(todo.countOf('approvals')).toBe(2)
+    expect(changes).toHaveBeenCalledTimes(1)
     expect(fetchMock).not.toHaveBeenCalled() // debounced
     await vi.advanceTimersByTimeAsync(300)
     expect(fetchMock).toHaveBeenCalledTimes(1)
@@ -81,12 +86,14 @@ describe('todo store', () => {
 
   it('coalesces a burst of doorbells into one refetch', async () => {
     const fetchMock = mockTodoFetch({ items: [], counts: { total: 0, approvals: 0 } })
-    const todo = useTodoStore()
+    const changes = vi.fn()
+    const unsubscribe = onTodoChanged(changes)
     for (let i = 0; i < 5; i++)
-      todo.applyEvent({ type: 'event', event: 'todo.changed', conversation_id: 0, data: {} })
+      routeEvent({ type: 'event', event: 'todo.changed', conversation_id: 0, data: {} })
+    unsubscribe()
     await vi.advanceTimersByTimeAsync(300)
     expect(fetchMock).toHaveBeenCalledTimes(1)
-    expect(todo.changes).toBe(5)
+    expect(changes).toHaveBeenCalledTimes(5)
   })
 
   it('reads counts from every shape the event may take', () => {
@@ -103,23 +110,25 @@ describe('todo store', () => {
   })
 
   it('signals approval card updates (for the detail screen)', () => {
-    const todo = useTodoStore()
-    todo.applyEvent({
+    const approvalUpdates = vi.fn()
+    const unsubscribe = onCardUpdated('approval', '51', approvalUpdates)
+    routeEvent({
       type: 'event',
       event: 'card.updated',
       conversation_id: 3,
       pos: 88,
       data: { card_type: 'approval', object_id: '51', view: null },
     })
-    expect(todo.approvalUpdates).toEqual({ id: '51', n: 1 })
-    todo.applyEvent({
+    expect(approvalUpdates).toHaveBeenCalledTimes(1)
+    routeEvent({
       type: 'event',
       event: 'card.updated',
       conversation_id: 3,
       pos: 89,
       data: { card_type: 'document', object_id: '9', view: null },
     })
-    expect(todo.approvalUpdates).toEqual({ id: '51', n: 1 })
+    unsubscribe()
+    expect(approvalUpdates).toHaveBeenCalledTimes(1)
   })
 
   it('reset forgets everything (logout)', async () => {
@@ -186,6 +195,8 @@ describe('todo over the socket', () => {
     mockTodoFetch({ items: [], counts: { total: 7, approvals: 4 } })
     const t = setup()
     const todo = useTodoStore()
+    const changes = vi.fn()
+    const unsubscribe = onTodoChanged(changes)
     t.client.start()
     await t.connect()
     t.socket().receive({
@@ -194,10 +205,11 @@ describe('todo over the socket', () => {
       data: { counts: { total: 3, approvals: 2 } },
     })
     expect(todo.total).toBe(3)
-    expect(todo.approvals).toBe(2)
+    expect(todo.countOf('approvals')).toBe(2)
     t.socket().receive({ type: 'todo.changed', counts: { total: 5, approvals: 3 } })
     expect(todo.total).toBe(5)
-    expect(todo.changes).toBe(2)
+    expect(changes).toHaveBeenCalledTimes(2)
+    unsubscribe()
     await vi.advanceTimersByTimeAsync(300)
     expect(todo.total).toBe(7) // the refetch has the last word
     t.client.stop()

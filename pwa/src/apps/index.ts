@@ -1,0 +1,14 @@
+/** Every card app of this build: importing this module registers them (one line per app). */
+import './approvals'
+import './todo'
+
+export {
+  appRoutes,
+  cardComponent,
+  todoTabOf,
+  todoTabs,
+  workbenchTiles,
+  type AppRegistration,
+  type TodoTab,
+  type WorkbenchTile,
+} from './registry'

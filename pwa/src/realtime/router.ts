@@ -1,0 +1,90 @@
+/**
+ * The event router: every server event frame goes through `routeEvent`,
+ * which reads its type and hands it to the store that owns the entity (and
+ * tells subscribed screens, see subscriptions.ts). Stores never read frames.
+ */
+import {
+  useChatStore,
+  useConversationsStore,
+  useMessagesStore,
+  useReceiptsStore,
+  useTypingStore,
+} from '@/stores/chat'
+import { useDirectoryStore } from '@/stores/directory'
+import { countsFromEvent, useTodoStore } from '@/stores/todo'
+import { asKnownEvent, type KnownEvent } from './events'
+import type { ServerEvent } from './protocol'
+import { cardUpdated, conversationChanged, todoChanged } from './subscriptions'
+
+export function routeEvent(frame: ServerEvent): void {
+  const event = asKnownEvent(frame)
+  if (!event) return
+  if (event.event === 'presence') {
+    useDirectoryStore().setPresence(event.data.user_id, event.data.status)
+  } else if (event.event === 'todo.changed') {
+    useTodoStore().doorbell(countsFromEvent(event))
+    todoChanged()
+  } else {
+    routeChatEvent(event)
+  }
+}
+
+type ChatEvent = Exclude<KnownEvent, { event: 'presence' | 'todo.changed' }>
+
+function routeChatEvent(event: ChatEvent): void {
+  const chat = useChatStore()
+  const conversations = useConversationsStore()
+  const messages = useMessagesStore()
+  const id = event.conversation_id
+  conversations.advancePos(id, event.pos)
+  switch (event.event) {
+    case 'message.new':
+      if (event.message.sender) useTypingStore().stop(id, event.message.sender.id)
+      messages.applyMessage(event.message)
+      break
+    case 'message.recalled':
+      messages.applyRecalled(event.message)
+      break
+    case 'card.updated':
+      messages.applyCardView(event.data)
+      cardUpdated(event.data.card_type, String(event.data.object_id))
+      break
+    case 'member.added':
+      conversationChanged(id)
+      break
+    case 'member.removed': {
+      const ids = event.data.user_ids ?? []
+      if (chat.meId !== null && ids.includes(chat.meId)) conversations.remove(id)
+      else conversationChanged(id)
+      break
+    }
+    case 'conversation.updated':
+      if (event.data.conversation) conversations.applyBrief(id, event.data.conversation)
+      conversationChanged(id)
+      break
+    case 'conversation.dissolved':
+      conversations.markDissolved(id)
+      conversationChanged(id)
+      break
+    case 'conversation.added':
+      if (event.data.conversation) conversations.upsert(event.data.conversation)
+      break
+    case 'conversation.removed':
+      conversations.remove(id)
+      break
+    case 'resync':
+      void conversations.resync(id)
+      break
+    case 'read':
+      if (event.data.user_id === chat.meId) conversations.applyMyRead(id, event.data.seq)
+      else useReceiptsStore().applyRead(id, event.data)
+      break
+    case 'typing':
+      useTypingStore().apply(id, event.data)
+      break
+    case 'membership.updated':
+      conversations.applySettings(id, event.data)
+      break
+  }
+  chat.schedulePersist()
+}
