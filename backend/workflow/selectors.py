@@ -298,7 +298,8 @@ class _ViewerFacts:
 
 
 def _viewer_facts(instances: Sequence[Instance], viewer: User) -> dict[int, _ViewerFacts]:
-    """`my_pending_task`, `is_involved` and `_last_in_step` for many instances in 3 queries."""
+    """`my_pending_task`, `is_involved` and `_last_in_step` for many instances in at most 3
+    queries: the viewer's tasks, their CC rows, the open tasks of the steps they hold."""
     facts = {i.pk: _ViewerFacts(involved=i.initiator_id == viewer.pk) for i in instances}
     running = {i.pk for i in instances if i.state == Instance.State.RUNNING}
     for task in Task.objects.filter(instance_id__in=list(facts), assignee=viewer).order_by("pk"):
@@ -306,9 +307,11 @@ def _viewer_facts(instances: Sequence[Instance], viewer: User) -> dict[int, _Vie
         fact.involved = True
         if task.instance_id in running and task.state == Task.State.PENDING and not fact.pending:
             fact.pending = task
-    copied = CarbonCopy.objects.filter(instance_id__in=list(facts), user=viewer)
-    for instance_id in copied.values_list("instance_id", flat=True):
-        facts[instance_id].involved = True
+    uninvolved = [pk for pk, fact in facts.items() if not fact.involved]
+    if uninvolved:  # a CC row matters only where nothing else involves the viewer
+        copied = CarbonCopy.objects.filter(instance_id__in=uninvolved, user=viewer)
+        for instance_id in copied.values_list("instance_id", flat=True):
+            facts[instance_id].involved = True
     pending = {pk: f.pending for pk, f in facts.items() if f.pending is not None}
     if pending:
         # Every open task of the steps the viewer holds a task in, to see who else is open.
@@ -330,9 +333,10 @@ def actions_for_many(
 ) -> dict[int, list[CardAction]]:
     """`actions_for` of many instances for one viewer, keyed by instance id.
 
-    A fixed number of queries however many instances: the viewer's tasks, their
-    CC rows, the open tasks of the steps they hold, and the initiators (for
-    退回's targets) of those not loaded with `select_related("initiator")`.
+    A fixed number of queries however many instances (at most 4): the viewer's
+    tasks, their CC rows, the open tasks of the steps they hold, and the
+    initiators (for 退回's targets) of those not loaded with
+    `select_related("initiator")`.
     """
     facts = _viewer_facts(instances, viewer)
     holding = [i for i in instances if facts[i.pk].pending is not None]

@@ -368,6 +368,4 @@ class SearchView(APIView):
                 request.query_params.get("conversation_id"), "conversation_id"
             ),
         )
-        return Response(
-            output(out.MessageOut, message_payloads(messages, viewer), many=True)
-        )
+        return Response(output(out.MessageOut, message_payloads(messages, viewer), many=True))
