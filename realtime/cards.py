@@ -10,16 +10,16 @@ messaging core never imports a domain app; instead each app registers a
 Rendering asks the owning app for the object's current state *for that
 viewer* (so a card never shows a button its viewer may not press); acting
 calls the owning app's service, which checks that this person may act now.
-
-Rendering is batched: wherever several cards are shown to one viewer (a
-history page, the conversation list, search results, a resume), the core
-calls `render_for_many`, which groups the cards by type and asks each type's
-`render_many` once, so a page costs a fixed number of queries however many
-cards it holds.
 When the object changes, the owning app calls
 `realtime.services.card_updated(card_type, object_id)` inside its
 transaction and every conversation showing the card gets a `card.updated`
 event.
+
+Rendering is batched: wherever several cards are shown to one viewer (a
+history page, the conversation list, search results, a resume or gap fill),
+the core calls `render_for_many`, which groups the cards by type and asks
+each type's `render_many` once, so a page costs a fixed number of queries
+however many cards it holds.
 """
 
 from __future__ import annotations
