@@ -14,10 +14,17 @@ When the object changes, the owning app calls
 `realtime.services.card_updated(card_type, object_id)` inside its
 transaction and every conversation showing the card gets a `card.updated`
 event.
+
+Rendering is batched: wherever several cards are shown to one viewer (a
+history page, the conversation list, search results, a resume or gap fill),
+the core calls `render_for_many`, which groups the cards by type and asks
+each type's `render_many` once, so a page costs a fixed number of queries
+however many cards it holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol, TypedDict
 
 from backend.common import error_catalogue as codes
@@ -109,15 +116,30 @@ class CardView(TypedDict):
 
 
 class CardType(Protocol):
-    """Implemented by a domain app for each kind of card it sends."""
+    """Implemented by a domain app for each kind of card it sends.
+
+    `render_many` is the batch form of `render`: the views of many objects
+    for one viewer, keyed by object id, with an entry for every id asked
+    (a hidden view for an object the viewer may not see), each identical to
+    what `render` returns for it, in a fixed number of queries however many
+    ids. `render` may simply delegate to it. A card type registered without
+    `render_many` still works: the registry renders its cards one by one
+    (`render_each`), at a cost per card.
+    """
 
     card_type: str
 
     def render(self, object_id: str, viewer: Any) -> CardView: ...
 
+    def render_many(self, object_ids: Sequence[str], viewer: Any) -> dict[str, CardView]: ...
+
     def act(
         self, object_id: str, viewer: Any, action: str, payload: dict[str, Any]
     ) -> CardView: ...
+
+
+CardKey = tuple[str, str]  # (card_type, object_id), as a card message stores it
+CardViews = dict[CardKey, CardView]  # one viewer's views, from render_for_many
 
 
 _registry: dict[str, CardType] = {}
@@ -139,11 +161,44 @@ def get(card_type: str) -> CardType:
 
 
 def render_for(card_type: str, object_id: str, viewer: Any) -> CardView | None:
-    """The viewer's view of a card, or None when its type is not installed."""
+    """The viewer's view of one card, or None when its type is not installed."""
     card = _registry.get(card_type)
     if card is None:
         return None
     return card.render(object_id, viewer)
+
+
+def render_each(card: Any, object_ids: Sequence[str], viewer: Any) -> dict[str, CardView]:
+    """The per-card fallback of `render_many`: one `render` per object (a query cost per card)."""
+    return {object_id: card.render(object_id, viewer) for object_id in object_ids}
+
+
+def render_for_many(pairs: Iterable[CardKey], viewer: Any) -> CardViews:
+    """The viewer's views of many cards, one `render_many` call per card type.
+
+    Keyed by `(card_type, object_id)`; a card whose type is not installed has
+    no entry (like `render_for` returning None). Repeated pairs render once.
+    """
+    wanted: dict[str, dict[str, None]] = {}  # an ordered set of ids per type
+    for card_type, object_id in pairs:
+        wanted.setdefault(card_type, {})[object_id] = None
+    views: CardViews = {}
+    for card_type, ids in wanted.items():
+        object_ids = list(ids)
+        card = _registry.get(card_type)
+        if card is None:
+            continue
+        # A card type without render_many (an older one, a test double) is
+        # rendered card by card; every card app in this repository has it.
+        render_many = getattr(card, "render_many", None)
+        rendered = (
+            render_many(object_ids, viewer)
+            if render_many is not None
+            else render_each(card, object_ids, viewer)
+        )
+        for object_id, view in rendered.items():
+            views[(card_type, object_id)] = view
+    return views
 
 
 # --- who sees a card outside its flow --------------------------------------------

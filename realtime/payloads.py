@@ -4,10 +4,17 @@ One builder per shape, used by both surfaces so a message looks the same
 whether it arrives live, on resume or from history. Each builds its model
 from `realtime.event_types` (validated once, when built) and returns its
 wire dict.
+
+Cards are rendered per viewer. Where several messages are built for one
+viewer (a history page, the conversation list, search results, a resume),
+the caller renders their cards first in one batch (`card_views`, which calls
+`realtime.cards.render_for_many`) and passes the views in; a lone message
+renders its card itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -72,8 +79,26 @@ def preview_text(message: Message) -> str:
     return message.text[:EXCERPT_CHARS]
 
 
-def message_model(message: Message, viewer: Any = None) -> wire.Message:
-    """A message as clients see it. Recalled messages keep only their frame."""
+def _shows_card(message: Message) -> bool:
+    return message.kind == Message.Kind.CARD and not message.is_recalled
+
+
+def card_views(messages: Iterable[Message | None], viewer: Any) -> cards.CardViews:
+    """The viewer's views of the cards among `messages`, rendered in one batch."""
+    if viewer is None:
+        return {}
+    pairs = [(m.card_type, m.card_object_id) for m in messages if m is not None and _shows_card(m)]
+    return cards.render_for_many(pairs, viewer) if pairs else {}
+
+
+def message_model(
+    message: Message, viewer: Any = None, views: cards.CardViews | None = None
+) -> wire.Message:
+    """A message as clients see it. Recalled messages keep only their frame.
+
+    `views` are the viewer's card views rendered in batch (`card_views`);
+    without them a card message renders its own card.
+    """
     recalled = message.is_recalled
     live = not recalled
     quoted = message.reply_to if live else None
@@ -88,7 +113,7 @@ def message_model(message: Message, viewer: Any = None) -> wire.Message:
         attachment=_attachment(message.attachment)
         if live and message.attachment is not None
         else None,
-        card=_card(message, viewer) if live and message.kind == Message.Kind.CARD else None,
+        card=_card(message, viewer, views) if _shows_card(message) else None,
         reply_to=wire.Quote(
             id=quoted.pk,
             seq=quoted.seq,
@@ -111,12 +136,20 @@ def message_payload(message: Message, viewer: Any = None) -> dict[str, Any]:
     return dump(message_model(message, viewer))
 
 
-def _card(message: Message, viewer: Any) -> wire.Card:
-    view = (
-        cards.render_for(message.card_type, message.card_object_id, viewer)
-        if viewer is not None
-        else None
-    )
+def message_payloads(messages: list[Message], viewer: Any) -> list[dict[str, Any]]:
+    """Many messages for one viewer (a history page, search results): cards in one batch."""
+    views = card_views(messages, viewer)
+    return [dump(message_model(m, viewer, views)) for m in messages]
+
+
+def _card(message: Message, viewer: Any, views: cards.CardViews | None = None) -> wire.Card:
+    key = (message.card_type, message.card_object_id)
+    if viewer is None:
+        view = None
+    elif views is not None:
+        view = views.get(key)
+    else:
+        view = cards.render_for(*key, viewer)
     return wire.Card(
         card_type=message.card_type,
         object_id=message.card_object_id,
@@ -149,8 +182,13 @@ def conversation_brief(conversation: Conversation) -> dict[str, Any]:
     return dump(_conversation_brief(conversation))
 
 
-def event_payload(event: ConversationEvent, viewer: Any = None) -> dict[str, Any]:
-    """A positional event, rebuilt from current rows (resume and live alike)."""
+def event_payload(
+    event: ConversationEvent, viewer: Any = None, views: cards.CardViews | None = None
+) -> dict[str, Any]:
+    """A positional event, rebuilt from current rows (resume and live alike).
+
+    `views`: the viewer's card views rendered in batch, as for `message_model`.
+    """
     model = wire.POSITIONAL_EVENTS[event.type]
     fields: dict[str, Any] = {
         "conversation_id": event.conversation_id,
@@ -158,7 +196,7 @@ def event_payload(event: ConversationEvent, viewer: Any = None) -> dict[str, Any
         "data": event.data,
     }
     if event.message is not None:
-        fields["message"] = message_model(event.message, viewer)
+        fields["message"] = message_model(event.message, viewer, views)
     return dump(model.model_validate(fields))
 
 
@@ -173,7 +211,9 @@ def card_updated_payload(event: ConversationEvent, view: Any) -> dict[str, Any]:
     )
 
 
-def conversation_item_model(item: Any) -> wire.ConversationItem:
+def conversation_item_model(
+    item: Any, views: cards.CardViews | None = None
+) -> wire.ConversationItem:
     conversation = item.conversation
     membership = item.membership
     peer = item.peer
@@ -189,7 +229,7 @@ def conversation_item_model(item: Any) -> wire.ConversationItem:
         pinned=membership.pinned,
         last_read_seq=membership.last_read_seq,
         can_recall_any=may_recall_any(membership),
-        last_message=message_model(item.last_message, membership.user)
+        last_message=message_model(item.last_message, membership.user, views)
         if item.last_message
         else None,
         last_message_at=conversation.last_message_at.isoformat()
@@ -201,3 +241,9 @@ def conversation_item_model(item: Any) -> wire.ConversationItem:
 def conversation_item_payload(item: Any) -> dict[str, Any]:
     """A row of the conversation list (`selectors.ConversationItem`) for its viewer."""
     return dump(conversation_item_model(item))
+
+
+def conversation_item_payloads(items: list[Any], viewer: Any) -> list[dict[str, Any]]:
+    """The conversation list for one viewer: the last messages' cards in one batch."""
+    views = card_views((item.last_message for item in items), viewer)
+    return [dump(conversation_item_model(item, views)) for item in items]

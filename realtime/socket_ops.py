@@ -22,6 +22,7 @@ from realtime.event_types import dump
 from realtime.models import ConversationEvent, Message
 from realtime.payloads import (
     card_updated_payload,
+    card_views,
     conversation_item_model,
     event_payload,
     message_model,
@@ -156,13 +157,26 @@ def needs_viewer(event: dict[str, Any]) -> bool:
     return bool(message.get("kind") == Message.Kind.CARD)
 
 
-def _render(event: ConversationEvent, user: User) -> dict[str, Any]:
-    if event.type == ConversationEvent.Type.CARD_UPDATED:
-        view = cards.render_for(
-            event.data.get("card_type", ""), event.data.get("object_id", ""), user
-        )
-        return card_updated_payload(event, view)
-    return event_payload(event, user)
+def _card_of(event: ConversationEvent) -> cards.CardKey:
+    return (str(event.data.get("card_type", "")), str(event.data.get("object_id", "")))
+
+
+def _render_all(events: list[ConversationEvent], user: User) -> list[dict[str, Any]]:
+    """Frames of replayed events for one viewer, every card in them rendered in one batch.
+
+    A card shown by several messages and `card.updated` events renders once.
+    """
+    updated = [e for e in events if e.type == ConversationEvent.Type.CARD_UPDATED]
+    views = card_views((e.message for e in events), user)
+    missing = [key for key in map(_card_of, updated) if key not in views]
+    if missing:
+        views |= cards.render_for_many(missing, user)
+    return [
+        card_updated_payload(event, views.get(_card_of(event)))
+        if event.type == ConversationEvent.Type.CARD_UPDATED
+        else event_payload(event, user, views)
+        for event in events
+    ]
 
 
 def events_after(
@@ -172,7 +186,7 @@ def events_after(
     rows = selectors.events_between(
         viewer=user, conversation_id=conversation_id, after=after, upto=upto
     )
-    frames = [_render(row, user) for row in rows]
+    frames = _render_all(rows, user)
     reached = rows[-1].pos if rows else after
     if len(rows) >= settings.ZT_RESUME_MAX_EVENTS and reached < upto:
         # Too far behind to replay in one go: the client reloads over REST.
@@ -201,7 +215,7 @@ def conversation_added(user: User, conversation_id: int) -> tuple[list[dict[str,
 def resume(user: User, positions: dict[int, int]) -> tuple[list[dict[str, Any]], dict[int, int]]:
     """Catch a reconnecting socket up: missed events in order, then state changes."""
     catchup = selectors.resume_catchup(viewer=user, positions=positions)
-    frames = [_render(event, user) for event in catchup.events]
+    frames = _render_all(catchup.events, user)
     fresh = not positions
     if not fresh:
         for conversation_id in catchup.added:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -10,7 +11,7 @@ from backend.approvals import selectors
 from backend.approvals.models import Approval
 from backend.approvals.services import SUBJECT, approval_act
 from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput, NotFound
+from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from backend.workflow import selectors as flow
 from backend.workflow.services import ActParams
@@ -22,45 +23,76 @@ CARD_ACTIONS = ("approve", "reject", "transfer", "urge", "withdraw")
 STATUS_STYLE = {"running": "primary", "returned": "warning", "approved": "success"}
 
 
-def card_actions(approval: Approval, viewer: User) -> list[CardAction]:
+def _hidden() -> CardView:
+    """What someone who may not see the request gets: the card's frame, nothing of it."""
+    return {
+        "title": "审批",
+        "status": "hidden",
+        "status_label": "",
+        "fields": [],
+        "actions": [],
+        "link": "",
+    }
+
+
+def card_actions(actions: list[CardAction]) -> list[CardAction]:
     """The detail page's actions that a card can carry, in the same shape."""
-    return [
-        a
-        for a in flow.actions_for(approval.flow, viewer, timezone.now())
-        if a["action"] in CARD_ACTIONS and not a["needs_next_assignees"]
-    ]
+    return [a for a in actions if a["action"] in CARD_ACTIONS and not a["needs_next_assignees"]]
+
+
+def _view(approval: Approval, shown: list[dict[str, str]], actions: list[CardAction]) -> CardView:
+    fields = [{"label": f["label"], "value": f["value"]} for f in shown[: selectors.SUMMARY_FIELDS]]
+    step = selectors.current_step_name(approval)
+    if step:
+        fields.append({"label": "当前步骤", "value": step})
+    return {
+        "title": approval.title,
+        "status": approval.status,
+        "status_label": Approval.Status(approval.status).label,
+        "fields": fields,
+        "actions": card_actions(actions),
+        "link": f"/approvals/{approval.pk}",
+    }
+
+
+def _approval_ids(object_ids: Sequence[str]) -> dict[str, int]:
+    """The object ids that name a request; any other is rendered hidden."""
+    ids = {}
+    for object_id in object_ids:
+        try:
+            ids[object_id] = int(object_id)
+        except ValueError:
+            continue
+    return ids
 
 
 class ApprovalCard:
     card_type = SUBJECT
 
     def render(self, object_id: str, viewer: Any) -> CardView:
-        try:
-            approval = selectors.approval_get(viewer=viewer, approval_id=int(object_id))
-        except (NotFound, ValueError):
-            return {
-                "title": "审批",
-                "status": "hidden",
-                "status_label": "",
-                "fields": [],
-                "actions": [],
-                "link": "",
-            }
-        fields = [
-            {"label": f["label"], "value": f["value"]}
-            for f in selectors.display_fields(approval)[: selectors.SUMMARY_FIELDS]
-        ]
-        step = selectors.current_step_name(approval)
-        if step:
-            fields.append({"label": "当前步骤", "value": step})
-        return {
-            "title": approval.title,
-            "status": approval.status,
-            "status_label": Approval.Status(approval.status).label,
-            "fields": fields,
-            "actions": card_actions(approval, viewer),
-            "link": f"/approvals/{approval.pk}",
-        }
+        return self.render_many([object_id], viewer)[object_id]
+
+    def render_many(self, object_ids: Sequence[str], viewer: User) -> dict[str, CardView]:
+        """Views of many requests for one viewer in a fixed number of queries.
+
+        The visible requests with their template, initiator and flow (1 query),
+        their display fields (one per kind of named thing: people, departments,
+        rooms) and the viewer's actions (`flow.actions_for_many`: at most 4).
+        """
+        ids = _approval_ids(object_ids)
+        visible = selectors.approvals_visible(viewer=viewer, approval_ids=ids.values())
+        approvals = list(visible.values())
+        shown = dict(zip(visible, selectors.display_fields_many(approvals), strict=True))
+        actions = flow.actions_for_many([a.flow for a in approvals], viewer, timezone.now())
+        views: dict[str, CardView] = {}
+        for object_id in object_ids:
+            approval = visible.get(ids.get(object_id, 0))
+            views[object_id] = (
+                _view(approval, shown[approval.pk], actions[approval.flow.pk])
+                if approval is not None
+                else _hidden()
+            )
+        return views
 
     def act(self, object_id: str, viewer: Any, action: str, payload: dict[str, Any]) -> CardView:
         if action not in CARD_ACTIONS:

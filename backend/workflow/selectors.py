@@ -6,13 +6,14 @@ app's rule; these selectors assume it has been checked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from backend.directory.models import User
-from backend.workflow.models import HistoryEntry, Instance, SavedOpinion, Task
+from backend.workflow.models import CarbonCopy, HistoryEntry, Instance, SavedOpinion, Task
 from backend.workflow.services import URGE_INTERVAL, URGE_TOO_OFTEN
 from realtime.cards import ActionChoice, ActionStyle, CardAction, OpinionNeed, card_action
 
@@ -228,9 +229,9 @@ def _action(action: str, **extra: Any) -> CardAction:
     )
 
 
-def handler_actions(instance: Instance, task: Task) -> list[CardAction]:
-    """What the holder of a pending task may do (the card shows the first few)."""
-    last_in_step = (
+def _last_in_step(instance: Instance, task: Task) -> bool:
+    """Whether this task's approval completes its step (no other open task in it, or 或签)."""
+    return (
         not instance.tasks.filter(
             step_index=task.step_index, activation=task.activation, state__in=Task.OPEN
         )
@@ -238,6 +239,18 @@ def handler_actions(instance: Instance, task: Task) -> list[CardAction]:
         .exists()
         or instance.route[task.step_index].get("mode") == "any"
     )
+
+
+def handler_actions(
+    instance: Instance, task: Task, *, last_in_step: bool | None = None
+) -> list[CardAction]:
+    """What the holder of a pending task may do (the card shows the first few).
+
+    `last_in_step` is asked of the database unless the caller already knows it
+    (`actions_for_many` finds it for a whole page at once).
+    """
+    if last_in_step is None:
+        last_in_step = _last_in_step(instance, task)
     needs_next = last_in_step and _next_needs_choice(instance)
     # 自由流: the last handler of a free step may pass it on to more people.
     may_continue = last_in_step and bool(instance.route[task.step_index].get("free"))
@@ -272,15 +285,74 @@ def initiator_actions(instance: Instance, now: Any) -> list[CardAction]:
 
 def actions_for(instance: Instance, viewer: User, now: Any) -> list[CardAction]:
     """Every button this viewer may see now: the ones they may press, and 催办 while it waits."""
-    actions: list[CardAction] = []
-    task = my_pending_task(instance, viewer)
-    if task is not None:
-        actions += handler_actions(instance, task)
-    if viewer.pk == instance.initiator_id:
-        actions += initiator_actions(instance, now)
-    if is_involved(instance, viewer):
-        actions.append(_action("comment"))
-    return actions
+    return actions_for_many([instance], viewer, now)[instance.pk]
+
+
+@dataclass
+class _ViewerFacts:
+    """What decides one viewer's buttons on one instance (see `actions_for_many`)."""
+
+    pending: Task | None = None  # their first pending task, while the flow runs
+    involved: bool = False  # initiator, handler past or present, or CC'd
+    last_in_step: bool = False  # their pending task completes its step
+
+
+def _viewer_facts(instances: Sequence[Instance], viewer: User) -> dict[int, _ViewerFacts]:
+    """`my_pending_task`, `is_involved` and `_last_in_step` for many instances in at most 3
+    queries: the viewer's tasks, their CC rows, the open tasks of the steps they hold."""
+    facts = {i.pk: _ViewerFacts(involved=i.initiator_id == viewer.pk) for i in instances}
+    running = {i.pk for i in instances if i.state == Instance.State.RUNNING}
+    for task in Task.objects.filter(instance_id__in=list(facts), assignee=viewer).order_by("pk"):
+        fact = facts[task.instance_id]
+        fact.involved = True
+        if task.instance_id in running and task.state == Task.State.PENDING and not fact.pending:
+            fact.pending = task
+    uninvolved = [pk for pk, fact in facts.items() if not fact.involved]
+    if uninvolved:  # a CC row matters only where nothing else involves the viewer
+        copied = CarbonCopy.objects.filter(instance_id__in=uninvolved, user=viewer)
+        for instance_id in copied.values_list("instance_id", flat=True):
+            facts[instance_id].involved = True
+    pending = {pk: f.pending for pk, f in facts.items() if f.pending is not None}
+    if pending:
+        # Every open task of the steps the viewer holds a task in, to see who else is open.
+        open_in_step: dict[tuple[int, int, int], set[int]] = {}
+        others = Task.objects.filter(instance_id__in=list(pending), state__in=Task.OPEN)
+        for row in others.values_list("instance_id", "step_index", "activation", "pk"):
+            open_in_step.setdefault(row[:3], set()).add(row[3])
+        by_pk = {i.pk: i for i in instances}
+        for instance_id, task in pending.items():
+            step = (instance_id, task.step_index, task.activation)
+            alone = not (open_in_step.get(step, set()) - {task.pk})
+            is_any = by_pk[instance_id].route[task.step_index].get("mode") == "any"
+            facts[instance_id].last_in_step = alone or is_any
+    return facts
+
+
+def actions_for_many(
+    instances: Sequence[Instance], viewer: User, now: Any
+) -> dict[int, list[CardAction]]:
+    """`actions_for` of many instances for one viewer, keyed by instance id.
+
+    A fixed number of queries however many instances (at most 4): the viewer's
+    tasks, their CC rows, the open tasks of the steps they hold, and the
+    initiators (for 退回's targets) of those not loaded with
+    `select_related("initiator")`.
+    """
+    facts = _viewer_facts(instances, viewer)
+    holding = [i for i in instances if facts[i.pk].pending is not None]
+    prefetch_related_objects(holding, "initiator")  # skips the ones already loaded
+    by_instance: dict[int, list[CardAction]] = {}
+    for instance in instances:
+        fact = facts[instance.pk]
+        actions: list[CardAction] = []
+        if fact.pending is not None:
+            actions += handler_actions(instance, fact.pending, last_in_step=fact.last_in_step)
+        if viewer.pk == instance.initiator_id:
+            actions += initiator_actions(instance, now)
+        if fact.involved:
+            actions.append(_action("comment"))
+        by_instance[instance.pk] = actions
+    return by_instance
 
 
 def saved_opinions(viewer: User) -> QuerySet[SavedOpinion]:

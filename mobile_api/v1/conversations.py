@@ -16,7 +16,13 @@ from mobile_api.v1 import schemas as out
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.schemas import output
 from realtime import selectors, services
-from realtime.payloads import conversation_item_payload, message_payload, user_brief
+from realtime.payloads import (
+    conversation_item_payload,
+    conversation_item_payloads,
+    message_payload,
+    message_payloads,
+    user_brief,
+)
 
 
 def _item(request: Request, conversation_id: int) -> Any:
@@ -39,9 +45,10 @@ class ConversationListView(APIView):
         responses={200: out.ConversationOut(many=True), **errors(401)},
     )
     def get(self, request: Request) -> Response:
-        items = selectors.conversation_list(viewer=user_of(request))
+        viewer = user_of(request)
+        items = selectors.conversation_list(viewer=viewer)
         return Response(
-            output(out.ConversationOut, [conversation_item_payload(i) for i in items], many=True)
+            output(out.ConversationOut, conversation_item_payloads(items, viewer), many=True)
         )
 
     @extend_schema(
@@ -249,7 +256,7 @@ class MessageListView(APIView):
         messages, has_more = selectors.message_history(
             viewer=viewer, conversation_id=conversation_id, before_seq=before, limit=limit
         )
-        history = {"messages": [message_payload(m, viewer) for m in messages], "has_more": has_more}
+        history = {"messages": message_payloads(messages, viewer), "has_more": has_more}
         return Response(output(out.HistoryOut, history))
 
     @extend_schema(
@@ -361,6 +368,4 @@ class SearchView(APIView):
                 request.query_params.get("conversation_id"), "conversation_id"
             ),
         )
-        return Response(
-            output(out.MessageOut, [message_payload(m, viewer) for m in messages], many=True)
-        )
+        return Response(output(out.MessageOut, message_payloads(messages, viewer), many=True))
