@@ -36,8 +36,23 @@ def _hidden() -> CardView:
 
 
 def card_actions(actions: list[CardAction]) -> list[CardAction]:
-    """The detail page's actions that a card can carry, in the same shape."""
-    return [a for a in actions if a["action"] in CARD_ACTIONS and not a["needs_next_assignees"]]
+    """The detail page's actions that a card can carry, in the same shape.
+
+    A card is a one-tap surface: an opinion the detail page offers as optional
+    (同意, 转办) is not asked for on the card — writing one, with 常用意见, is
+    on the detail page one tap away. A required opinion is asked everywhere.
+    """
+    return [
+        _one_tap(a)
+        for a in actions
+        if a["action"] in CARD_ACTIONS and not a["needs_next_assignees"]
+    ]
+
+
+def _one_tap(action: CardAction) -> CardAction:
+    if action["opinion"] != "optional":
+        return action
+    return {**action, "opinion": "none", "opinion_label": ""}
 
 
 def _view(approval: Approval, shown: list[dict[str, str]], actions: list[CardAction]) -> CardView:

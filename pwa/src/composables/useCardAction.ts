@@ -32,18 +32,7 @@ interface Pending {
   asked: Set<CardPrompt | 'confirm'>
 }
 
-export interface CardActionOptions {
-  /**
-   * Whether to ask for an opinion the server marks "optional". A chat card is
-   * a one-tap surface: there 同意 goes at once, as it always has, and the
-   * optional opinion (with 常用意见) is on the detail page one tap away
-   * (查看详情). A required opinion is always asked. The server's rule — may
-   * this action carry an opinion, must it — is unchanged either way.
-   */
-  optionalOpinion: 'ask' | 'skip'
-}
-
-export function useCardAction(options: CardActionOptions = { optionalOpinion: 'skip' }) {
+export function useCardAction() {
   const { t } = useI18n()
   const messages = useMessagesStore()
   /** The message whose card is sending an action (its buttons spin). */
@@ -74,10 +63,9 @@ export function useCardAction(options: CardActionOptions = { optionalOpinion: 's
       if (plan.nextAssignees && input.nextAssignees.length === 0) return 'nextAssignees'
       if (plan.positions.length > 1 && !asked.has('position')) return 'position'
       if (plan.targets.length > 1 && !asked.has('target')) return 'target'
-      const askOpinion =
-        plan.opinion === 'required' ||
-        (plan.opinion === 'optional' && options.optionalOpinion === 'ask')
-      if (askOpinion && !asked.has('opinion')) return 'opinion'
+      // Whatever the server says the card's action takes (a card asks for no
+      // optional opinion because the server sends none, not by a rule here).
+      if (plan.opinion !== 'none' && !asked.has('opinion')) return 'opinion'
       return null
     })()
     if (next) {
