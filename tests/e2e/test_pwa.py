@@ -81,6 +81,7 @@ def test_login_errors_and_main_screens(new_phone: Any) -> None:
     expect(page.get_by_test_id("person-row").filter(has_text="张晓明")).to_be_visible()
     screenshot(page, "06-contacts-search-initials")
     page.goto("/workbench")
+    expect(page.get_by_test_id("tile-approvals")).to_be_visible()
     screenshot(page, "07-workbench")
     page.goto("/me")
     expect(page.get_by_test_id("me-name")).to_contain_text("周建国")
