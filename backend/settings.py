@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": ["owner", "admin", "member"],
         "AttachmentKindEnum": ["image", "file"],
         "ConversationKindEnum": ["direct", "group"],
+        "DeliveryChannelEnum": "push.models.Delivery.Channel",
+        "DeliveryStateEnum": "push.models.Delivery.State",
     },
 }
 
