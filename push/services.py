@@ -485,7 +485,8 @@ def push_deliver(delivery_id: int) -> None:
         if _dropped_or_held(delivery, notification, now):
             return
         delivery.attempts += 1
-        _finish(delivery, State.SENDING, attempts=delivery.attempts)
+        # Taken: no attempt is scheduled any more (push_resume judges it by updated_at).
+        _finish(delivery, State.SENDING, attempts=delivery.attempts, next_attempt_at=None)
     devices = list(
         PushSubscription.objects.filter(user_id=notification.user_id).exclude(pk__in=delivery.done)
     )
@@ -631,7 +632,14 @@ def _sms_claim(delivery_id: int) -> tuple[Delivery, sms.SmsMessage] | None:
             return None
         delivery.attempts += 1
         provider = sms.gateway().name
-        _finish(delivery, State.SENDING, attempts=delivery.attempts, sent_at=now, provider=provider)
+        _finish(
+            delivery,
+            State.SENDING,
+            attempts=delivery.attempts,
+            sent_at=now,
+            provider=provider,
+            next_attempt_at=None,
+        )
     message = sms.SmsMessage(
         mobile=delivery.target,
         template=notification.sms_template,

@@ -12,7 +12,7 @@ from backend.approvals import todo
 from backend.approvals.models import Approval
 from backend.approvals.services import ASSISTANT, SUBJECT, release_room
 from backend.todo import registry
-from backend.workflow.listeners import Change
+from backend.workflow.listeners import Change, Subject
 from backend.workflow.models import Instance
 from realtime import services as chat
 
@@ -20,6 +20,11 @@ RELEASES_ROOM = (Instance.State.REJECTED, Instance.State.WITHDRAWN)
 
 
 class ApprovalFlowListener:
+    def describe(self, instance: Instance) -> Subject:
+        """How deadline reminders name a request and where a tap opens it."""
+        approval = Approval.objects.only("pk", "title").get(pk=int(instance.subject_id))
+        return Subject(title=approval.title, url=f"/approvals/{approval.pk}")
+
     def on_change(self, instance: Instance, change: Change) -> None:
         approval = Approval.objects.select_related("template", "initiator").get(
             pk=int(instance.subject_id)

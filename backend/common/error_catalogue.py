@@ -155,6 +155,7 @@ INVALID_POSITION = _entry("invalid_position", 400, "请选择在本人之前还�
 NOT_PARTICIPANT = _entry("not_participant", 403, "只有发起人、审批人和抄送人可以评论", "审批")
 NOT_INITIATOR = _entry("not_initiator", 403, "只有发起人可以{verb}", "审批")
 URGE_TOO_OFTEN = _entry("urge_too_often", 429, "5分钟内只能催办一次", "审批")
+INVALID_DEADLINE = _entry("invalid_deadline", 400, "办理时限应晚于当前时间", "审批")
 WITHDRAW_TOO_LATE = _entry("withdraw_too_late", 409, "已有审批人处理,无法撤回", "审批")
 NOT_RETURNED = _entry("not_returned", 409, "只有被退回的申请可以重新提交", "审批")
 INVALID_OPINION = _entry("invalid_opinion", 400, "常用意见应为1至200字", "审批")
