@@ -18,7 +18,7 @@ from typing import Any
 from push import rules
 from push.rules import Notice
 from realtime import presence
-from realtime.models import Membership, Message, MessageMention
+from realtime.models import Membership, Message, MessageMention, UrgentNotice
 from realtime.payloads import preview_text
 
 MESSAGE_RULE = "chat.message"
@@ -107,7 +107,17 @@ def unseen(user_id: int, ref: Mapping[str, Any]) -> str | None:
     """
     if presence.statuses([user_id])[user_id] == presence.ONLINE:
         return "本人正在使用政通"
-    return unread(user_id, ref)
+    reason = unread(user_id, ref)
+    if reason is None and _urged(ref):
+        # The newest message was marked 加急: its own push already went.
+        return "已通过加急提醒"
+    return reason
+
+
+def _urged(ref: Mapping[str, Any]) -> bool:
+    return UrgentNotice.objects.filter(
+        message__conversation_id=ref["conversation_id"], message__seq=ref["seq"]
+    ).exists()
 
 
 def register() -> None:

@@ -126,7 +126,11 @@ def test_only_the_sender_may_urge_their_own_message(
 
 
 def test_urging_twice_is_one_urgent(
-    push_service: PushService, phones: dict[str, Device], group: Conversation, director: User
+    push_service: PushService,
+    phones: dict[str, Device],
+    group: Conversation,
+    director: User,
+    staff: User,
 ) -> None:
     message = notice_message(director, group)
     first = chat.message_urge(actor=director, message_id=message.pk)
@@ -134,6 +138,11 @@ def test_urging_twice_is_one_urgent(
     assert first.pk == again.pk
     run_jobs()
     assert len(push_service.for_device(phones["张三"])) == 1
+    # The ordinary chat push of the same message does not follow the urgent one.
+    run_jobs(later=True)
+    assert len(push_service.for_device(phones["张三"])) == 1
+    [chat_push] = [d for d in deliveries(staff, "push") if d.notification.kind == "message"]
+    assert chat_push.error == "已通过加急提醒"
 
 
 def _api(user: User) -> Client:
