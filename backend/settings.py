@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": ["owner", "admin", "member"],
         "AttachmentKindEnum": ["image", "file"],
         "ConversationKindEnum": ["direct", "group"],
+        "DeliveryChannelEnum": "push.models.Delivery.Channel",
+        "DeliveryStateEnum": "push.models.Delivery.State",
     },
 }
 
@@ -269,6 +271,15 @@ ZT_PUSH_TIMEOUT_SECONDS = env.float("ZT_PUSH_TIMEOUT_SECONDS", default=10.0)
 # Plain-http push endpoints are refused unless this is on (DEBUG, the test push service).
 ZT_PUSH_ALLOW_HTTP_LOOPBACK = env.bool("ZT_PUSH_ALLOW_HTTP_LOOPBACK", default=DEBUG)
 ZT_PUSH_MAX_SUBSCRIPTIONS = env.int("ZT_PUSH_MAX_SUBSCRIPTIONS", default=10)
+# Chat messages to someone without a visible tab wait this long for more from the
+# same conversation, then go as one push ("3条新消息").
+ZT_PUSH_COALESCE_SECONDS = env.int("ZT_PUSH_COALESCE_SECONDS", default=10)
+# The wall clock of quiet hours (免打扰时段): 22:00 means 22:00 here.
+ZT_QUIET_HOURS_TZ = env.str("ZT_QUIET_HOURS_TZ", default=TIME_ZONE)
+# 加急: recipients who have not read it after this long get an SMS.
+ZT_URGENT_SMS_AFTER_SECONDS = env.int("ZT_URGENT_SMS_AFTER_SECONDS", default=300)
+# 再次提醒 of one 加急 message at most this often.
+ZT_URGENT_REMIND_INTERVAL_SECONDS = env.int("ZT_URGENT_REMIND_INTERVAL_SECONDS", default=60)
 # Delivery retries: attempt n waits base * 2**(n-1) seconds, at most max.
 ZT_DELIVERY_MAX_ATTEMPTS = env.int("ZT_DELIVERY_MAX_ATTEMPTS", default=6)
 ZT_DELIVERY_BACKOFF_SECONDS = env.float("ZT_DELIVERY_BACKOFF_SECONDS", default=10.0)

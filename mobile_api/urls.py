@@ -38,6 +38,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("mobile_api.v1.directory")),
     path("", include("mobile_api.v1.approvals")),
     path("", include("mobile_api.v1.push")),
+    path("", include("mobile_api.v1.urgent")),
 ]
 
 urlpatterns = [

@@ -88,6 +88,16 @@ class Notification(models.Model):
     dedup_key = models.CharField(max_length=128, blank=True)
     sms_template = models.CharField(max_length=64, blank=True)
     sms_params = models.JSONField(default=dict, blank=True)
+    # Coalescing (chat messages): later messages of the same conversation update
+    # this row while its push is still pending; `count` of them, the newest
+    # position covered in `coalesce_seq` (a re-run of the fan-out skips it).
+    coalesce_key = models.CharField(max_length=64, blank=True)
+    coalesce_seq = models.BigIntegerField(default=0)
+    count = models.PositiveIntegerField(default=1)
+    # Asked again at delivery time (push.rules): a registered check may say the
+    # notification is no longer needed (read, online, done) and it is skipped.
+    condition = models.CharField(max_length=32, blank=True)
+    condition_ref = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -100,7 +110,10 @@ class Notification(models.Model):
                 name="push_notification_dedup",
             )
         ]
-        indexes = [models.Index(fields=["user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["user", "coalesce_key", "coalesce_seq"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.user_id}: {self.title}"

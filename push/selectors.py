@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
 
 from backend.directory.models import User
 from push.models import Delivery, NotificationSettings, PushSubscription
@@ -26,3 +28,21 @@ def deliveries_of(
 
 def subscriptions_of(*, viewer: User) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=viewer).order_by("-created_at")
+
+
+def deliveries_under_key(*, user_ids: Iterable[int], key: str) -> dict[int, list[Delivery]]:
+    """The delivery log of notifications keyed `key` or `key:…`, per person, oldest first.
+
+    For a rule's own status view (加急: how each recipient was reached); the
+    caller has checked that its viewer may see it.
+    """
+    rows = (
+        Delivery.objects.filter(notification__user_id__in=list(user_ids))
+        .filter(Q(notification__dedup_key=key) | Q(notification__dedup_key__startswith=f"{key}:"))
+        .select_related("notification")
+        .order_by("pk")
+    )
+    found: dict[int, list[Delivery]] = {}
+    for row in rows:
+        found.setdefault(row.notification.user_id, []).append(row)
+    return found

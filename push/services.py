@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
@@ -29,9 +30,10 @@ from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import MOBILE_RE, User
-from push import selectors, sms, vapid, webpush
+from push import rules, selectors, sms, vapid, webpush
 from push.kinds import Urgency, kind_of
 from push.models import Delivery, Notification, NotificationSettings, PushSubscription
+from push.quiet import EXEMPT_KINDS, quiet_until
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,9 @@ def notify(
     sms_params: Mapping[str, str] | None = None,
     sms_template: str = "",
     not_before: datetime | None = None,
+    push: bool = True,
+    condition: str = "",
+    condition_ref: Mapping[str, Any] | None = None,
 ) -> list[Notification]:
     """Tell people about something, by web push and (when `sms_params` is given) SMS.
 
@@ -70,7 +75,11 @@ def notify(
     - `sms_params` asks for an SMS too: the template is `sms_template` or
       `settings.ZT_SMS_TEMPLATES[kind]`; people without a usable mobile number
       get push only, and their SMS delivery is logged as skipped (`no_mobile`).
+      `push=False` makes it an SMS only (an escalation after a push).
     - `not_before` delays the deliveries (an escalation, a reminder).
+    - `condition` (+ `condition_ref`) names a check registered in `push.rules`,
+      asked again when the delivery runs: "read already" or "task done" skips it.
+    - Quiet hours are applied when the delivery runs (everything but 加急 waits).
 
     Runs in the caller's transaction (a savepoint): the notification rows, the
     delivery rows and the delivery jobs commit or roll back with the change.
@@ -92,13 +101,7 @@ def notify(
                 )
             )
             wanted = [u for u in wanted if u not in seen]
-        people = {
-            u.pk: u
-            for u in User.objects.filter(pk__in=wanted, is_active=True).only(
-                "id", "mobile", "is_bot"
-            )
-        }
-        created = Notification.objects.bulk_create(
+        rows = [
             Notification(
                 user_id=user_id,
                 kind=kind,
@@ -111,21 +114,220 @@ def notify(
                 dedup_key=dedup_key,
                 sms_template=template if sms_params is not None else "",
                 sms_params=dict(sms_params or {}),
+                condition=condition,
+                condition_ref=dict(condition_ref or {}),
                 created_at=now,
             )
             for user_id in wanted
-            if user_id in people
+        ]
+        return _store(rows, now, push=push, sms=sms_params is not None, not_before=not_before)
+
+
+def _store(
+    rows: list[Notification],
+    now: datetime,
+    *,
+    push: bool = True,
+    sms: bool = False,
+    not_before: datetime | None = None,
+) -> list[Notification]:
+    """Save notifications of active people, their deliveries and the jobs (caller's transaction)."""
+    people = {
+        u.pk: u
+        for u in User.objects.filter(pk__in={r.user_id for r in rows}, is_active=True).only(
+            "id", "mobile", "is_bot"
         )
-        deliveries = _deliveries_for(created, people, now, want_sms=sms_params is not None)
-        Delivery.objects.bulk_create(deliveries)
-        ids = list(
-            Delivery.objects.filter(notification__in=created, state=State.PENDING)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        for start in range(0, len(ids), JOB_CHUNK):
-            _enqueue(ids[start : start + JOB_CHUNK], run_after=not_before)
+    }
+    created = Notification.objects.bulk_create(r for r in rows if r.user_id in people)
+    deliveries = _deliveries_for(created, people, now, want_push=push, want_sms=sms)
+    for delivery in deliveries:
+        # A deferred delivery is not "stale" for push_resume before its time.
+        delivery.next_attempt_at = not_before
+    Delivery.objects.bulk_create(deliveries)
+    ids = list(
+        Delivery.objects.filter(notification__in=created, state=State.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), JOB_CHUNK):
+        _enqueue(ids[start : start + JOB_CHUNK], run_after=not_before)
     return created
+
+
+# --- fan-out and coalescing (rules that need an app's knowledge) -----------------------------
+
+
+def fanout(rule: str, ref: Mapping[str, Any]) -> None:
+    """Store one job that expands `ref` into notifications through the registered `rule`.
+
+    Cheap for the caller (one insert in its transaction, whatever the
+    audience); the per-person work happens in the worker (`fanout_run`).
+    """
+    from push.tasks import fanout as fanout_job  # the job module imports this one
+
+    payload = {str(k): v for k, v in ref.items()}
+    if isinstance(task_backends[fanout_job.backend], DatabaseBackend):
+        fanout_job.enqueue(rule, payload)
+    else:
+        transaction.on_commit(lambda: fanout_job.enqueue(rule, payload))
+
+
+KIND_RANK = {"message": 0, "mention": 1}
+
+
+def fanout_run(rule: str, ref: Mapping[str, Any]) -> list[Notification]:
+    """Expand `ref` and store the notices: coalescing ones merge into a pending one.
+
+    A notice with a `coalesce_key` joins that person's notification with the
+    same key whose push is still pending (count + 1, newest text), else starts
+    one held for `ZT_PUSH_COALESCE_SECONDS`. Running twice for the same
+    reference changes nothing: a notice whose `coalesce_seq` is already
+    covered is dropped. Returns the notifications created.
+    """
+    notices = rules.expand(rule, ref)
+    now = timezone.now()
+    with transaction.atomic():
+        plain = [n for n in notices if not n.coalesce_key]
+        fresh = _coalesce([n for n in notices if n.coalesce_key])
+        created = _store([_row_for(n, now) for n in plain], now)
+        window = timedelta(seconds=settings.ZT_PUSH_COALESCE_SECONDS)
+        created += _store([_row_for(n, now) for n in fresh], now, not_before=now + window)
+    return created
+
+
+def _row_for(notice: rules.Notice, now: datetime) -> Notification:
+    return Notification(
+        user_id=notice.user_id,
+        kind=notice.kind,
+        title=notice.title[:128],
+        body=notice.body[:512],
+        sender_name=notice.sender_name[:64],
+        url=notice.url[:256],
+        tag=notice.tag[:64],
+        urgency=str(kind_of(notice.kind).urgency),
+        coalesce_key=notice.coalesce_key,
+        coalesce_seq=notice.coalesce_seq,
+        condition=notice.condition,
+        condition_ref=dict(notice.condition_ref),
+        created_at=now,
+    )
+
+
+def _coalesce(notices: list[rules.Notice]) -> list[rules.Notice]:
+    """Merge into pending notifications; return the notices that need a row of their own."""
+    fresh: list[rules.Notice] = []
+    by_key: dict[str, list[rules.Notice]] = {}
+    for notice in notices:
+        by_key.setdefault(notice.coalesce_key, []).append(notice)
+    for key, group in by_key.items():
+        ids = [n.user_id for n in group]
+        covered = dict(
+            Notification.objects.filter(user_id__in=ids, coalesce_key=key)
+            .values("user_id")
+            .annotate(upto=Max("coalesce_seq"))
+            .values_list("user_id", "upto")
+        )
+        group = [n for n in group if n.coalesce_seq > covered.get(n.user_id, -1)]
+        pending = {
+            d.notification.user_id: d.notification
+            for d in Delivery.objects.select_for_update()
+            .filter(
+                channel=Delivery.Channel.PUSH,
+                state=State.PENDING,
+                notification__user_id__in=[n.user_id for n in group],
+                notification__coalesce_key=key,
+            )
+            .select_related("notification")
+        }
+        merged = []
+        for notice in group:
+            row = pending.get(notice.user_id)
+            if row is None:
+                fresh.append(notice)
+                continue
+            _merge(row, notice)
+            merged.append(row)
+        fields = ["kind", "urgency", "title", "body", "sender_name", "url", "count"]
+        Notification.objects.bulk_update(
+            merged, [*fields, "coalesce_seq", "condition_ref"], batch_size=500
+        )
+    return fresh
+
+
+def _merge(row: Notification, notice: rules.Notice) -> None:
+    if KIND_RANK.get(notice.kind, 0) >= KIND_RANK.get(row.kind, 0):
+        row.kind = notice.kind
+        row.urgency = str(kind_of(notice.kind).urgency)
+    row.title = notice.title[:128]
+    row.body = notice.body[:512]
+    row.sender_name = notice.sender_name[:64]
+    row.url = notice.url[:256]
+    row.count += 1
+    row.coalesce_seq = notice.coalesce_seq
+    row.condition_ref = dict(notice.condition_ref)
+
+
+# --- reminders: scheduled, moved, cancelled ---------------------------------------------------
+
+
+def remind(
+    user_ids: Iterable[int],
+    *,
+    key: str,
+    at: datetime,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    tag: str = "",
+    sms_params: Mapping[str, str] | None = None,
+    condition: str = "",
+    condition_ref: Mapping[str, Any] | None = None,
+) -> list[Notification]:
+    """A notification to go out at `at`, once per person and `key`.
+
+    Put what the reminder depends on into `key` (``wf-task:7:<due>:due2h``):
+    asking again with the same key never doubles it, and a moved deadline
+    makes a new key — `cancel()` the old prefix in the same transaction.
+    A `condition` is asked when it runs, so a reminder for a finished item is
+    skipped even if nobody cancelled it.
+    """
+    return notify(
+        user_ids,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        tag=tag,
+        dedup_key=key,
+        sms_params=sms_params,
+        not_before=at,
+        condition=condition,
+        condition_ref=condition_ref,
+    )
+
+
+def cancel(key_prefix: str, *, user_ids: Iterable[int] | None = None) -> int:
+    """Settle the not-yet-sent deliveries of reminders whose key starts with `key_prefix`.
+
+    They become `skipped` (`cancelled`); their jobs find nothing to do. Returns
+    how many deliveries were cancelled. Call inside the change's transaction.
+    """
+    if not key_prefix:
+        raise ValueError("cancel needs a key prefix")
+    rows = Delivery.objects.select_for_update().filter(
+        state__in=[State.PENDING, State.RETRY], notification__dedup_key__startswith=key_prefix
+    )
+    if user_ids is not None:
+        rows = rows.filter(notification__user_id__in=list(user_ids))
+    with transaction.atomic():
+        ids = list(rows.values_list("pk", flat=True))
+        return Delivery.objects.filter(pk__in=ids).update(
+            state=State.SKIPPED,
+            error_code="cancelled",
+            error="提醒已取消",
+            updated_at=timezone.now(),
+        )
 
 
 def _usable_mobile(user: User) -> str:
@@ -133,11 +335,17 @@ def _usable_mobile(user: User) -> str:
 
 
 def _deliveries_for(
-    notifications: list[Notification], people: Mapping[int, User], now: datetime, *, want_sms: bool
+    notifications: list[Notification],
+    people: Mapping[int, User],
+    now: datetime,
+    *,
+    want_push: bool = True,
+    want_sms: bool,
 ) -> list[Delivery]:
     rows: list[Delivery] = []
     for notification in notifications:
-        rows.append(_row(notification, Delivery.Channel.PUSH, now))
+        if want_push:
+            rows.append(_row(notification, Delivery.Channel.PUSH, now))
         if not want_sms:
             continue
         mobile = _usable_mobile(people[notification.user_id])
@@ -208,6 +416,36 @@ def _finish(
     delivery.save(update_fields=fields)
 
 
+def _dropped_or_held(delivery: Delivery, notification: Notification, now: datetime) -> bool:
+    """Before a claim (the row locked): True when the delivery was skipped or put off.
+
+    Skipped when the rule's condition says it is no longer needed (read,
+    online, done); put off to the end of the person's quiet hours unless the
+    kind is exempt (加急). Both are decided now, at delivery time, not when
+    the notification was created.
+    """
+    reason = rules.not_needed(
+        notification.condition, notification.user_id, notification.condition_ref
+    )
+    if reason:
+        _finish(delivery, State.SKIPPED, code="not_needed", error=reason)
+        return True
+    if notification.kind in EXEMPT_KINDS:
+        return False
+    until = quiet_until(selectors.settings_get(user_id=notification.user_id), now)
+    if until is None:
+        return False
+    _finish(
+        delivery,
+        State.PENDING,
+        code="quiet_hours",
+        error=f"免打扰时段,{until:%H:%M}后发送",
+        next_attempt_at=until,
+    )
+    _enqueue([delivery.pk], run_after=until)
+    return True
+
+
 def backoff_seconds(attempts: int, retry_after: int | None = None) -> float:
     """Exponential back-off from the attempt count; a server's Retry-After wins if longer."""
     delay = settings.ZT_DELIVERY_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)
@@ -243,9 +481,12 @@ def push_deliver(delivery_id: int) -> None:
         now = timezone.now()
         if delivery is None or not _claimable(delivery, now):
             return
+        notification = Notification.objects.get(pk=delivery.notification_id)
+        if _dropped_or_held(delivery, notification, now):
+            return
         delivery.attempts += 1
-        _finish(delivery, State.SENDING, attempts=delivery.attempts)
-    notification = Notification.objects.get(pk=delivery.notification_id)
+        # Taken: no attempt is scheduled any more (push_resume judges it by updated_at).
+        _finish(delivery, State.SENDING, attempts=delivery.attempts, next_attempt_at=None)
     devices = list(
         PushSubscription.objects.filter(user_id=notification.user_id).exclude(pk__in=delivery.done)
     )
@@ -383,13 +624,22 @@ def _sms_claim(delivery_id: int) -> tuple[Delivery, sms.SmsMessage] | None:
             return None
         if not _claimable(delivery, now):
             return None
+        if _dropped_or_held(delivery, notification, now):
+            return None
         refusal = _sms_refusal(delivery, now)
         if refusal:
             _finish(delivery, State.SKIPPED, code=refusal[0], error=refusal[1])
             return None
         delivery.attempts += 1
         provider = sms.gateway().name
-        _finish(delivery, State.SENDING, attempts=delivery.attempts, sent_at=now, provider=provider)
+        _finish(
+            delivery,
+            State.SENDING,
+            attempts=delivery.attempts,
+            sent_at=now,
+            provider=provider,
+            next_attempt_at=None,
+        )
     message = sms.SmsMessage(
         mobile=delivery.target,
         template=notification.sms_template,

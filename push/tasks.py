@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
 from push import services
@@ -11,3 +13,9 @@ from push import services
 def deliver(delivery_ids: list[int]) -> None:
     """Deliver a batch of notifications' channel deliveries (each at most once)."""
     services.deliver(delivery_ids)
+
+
+@task()
+def fanout(rule: str, ref: dict[str, Any]) -> None:
+    """Expand one stored reference (a chat message) into per-person notifications."""
+    services.fanout_run(rule, ref)

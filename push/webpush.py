@@ -36,7 +36,9 @@ def payload_for(notification: Notification, lock_screen: str) -> dict[str, Any]:
     """
     kind = kind_of(notification.kind)
     who = notification.sender_name or notification.title
-    if lock_screen == LockScreen.FULL:
+    if notification.count > 1:
+        title, body = _coalesced(notification, lock_screen)
+    elif lock_screen == LockScreen.FULL:
         title, body = who, notification.body or notification.title
         if notification.sender_name and notification.title != notification.sender_name:
             title = f"{notification.sender_name}({notification.title})"
@@ -54,6 +56,19 @@ def payload_for(notification: Notification, lock_screen: str) -> dict[str, Any]:
         "urgent": notification.kind == "urgent",
         "ts": int(notification.created_at.timestamp() * 1000),
     }
+
+
+def _coalesced(notification: Notification, lock_screen: str) -> tuple[str, str]:
+    """Several messages of one conversation in one push: "N条新消息" and the newest."""
+    many = f"{notification.count}条新消息"
+    if lock_screen == LockScreen.FULL:
+        newest = notification.body or notification.title
+        if notification.sender_name and notification.sender_name != notification.title:
+            newest = f"{notification.sender_name}: {newest}"
+        return notification.title, f"{many} · {newest}"
+    if lock_screen == LockScreen.SENDER:
+        return notification.title, many
+    return APP_NAME, f"您有{many}"
 
 
 def topic_for(tag: str) -> str:

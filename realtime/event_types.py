@@ -247,6 +247,16 @@ class TodoChangedData(Frame):
     counts: dict[str, int]
 
 
+class UrgentData(Frame):
+    message_id: int
+    seq: int
+    sender_id: int
+    sender_name: str
+    text: str
+    ring: bool
+    reminder: bool
+
+
 # --- events ----------------------------------------------------------------------------
 
 
@@ -347,6 +357,12 @@ class TodoChangedEvent(_State):
     data: TodoChangedData
 
 
+class MessageUrgentEvent(_State):
+    event: Literal["message.urgent"] = "message.urgent"
+    conversation_id: int
+    data: UrgentData
+
+
 Event = Annotated[
     MessageNewEvent
     | MessageRecalledEvent
@@ -362,7 +378,8 @@ Event = Annotated[
     | TypingEvent
     | MembershipUpdatedEvent
     | PresenceEvent
-    | TodoChangedEvent,
+    | TodoChangedEvent
+    | MessageUrgentEvent,
     Field(discriminator="event"),
 ]
 

@@ -263,3 +263,30 @@ class WsTicket(models.Model):
 
     def __str__(self) -> str:
         return f"ticket for {self.user_id}"
+
+
+class UrgentNotice(models.Model):
+    """A message its sender marked 加急 (DING): who must read it, and by which channels.
+
+    No read tracking of its own: a recipient has read it when their read
+    pointer reached it (`Membership.last_read_seq >= message.seq`). How each
+    was reached is push's delivery log under the keys ``urgent:msg:<id>:…``.
+    `recipient_ids` are the members when it was marked (later joiners are not
+    chased).
+    """
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="urgent")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channels = models.JSONField(default=list)  # "app" always; "sms", "ring"
+    recipient_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    sms_after = models.DateTimeField(null=True, blank=True)
+    remind_count = models.PositiveSmallIntegerField(default=0)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "加急"
+        verbose_name_plural = "加急"
+
+    def __str__(self) -> str:
+        return f"加急 {self.message_id}"

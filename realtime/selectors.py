@@ -26,7 +26,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from backend.common import error_catalogue as codes
+from backend.common.errors import NotFound, PermissionDenied
 from backend.directory.models import User
+from push import selectors as push_selectors
+from push.models import Delivery
 from realtime import errors
 from realtime.models import (
     Attachment,
@@ -35,6 +39,7 @@ from realtime.models import (
     Membership,
     Message,
     MessageMention,
+    UrgentNotice,
 )
 
 HISTORY_PAGE_MAX = 100
@@ -397,3 +402,49 @@ def resume_catchup(*, viewer: User, positions: dict[int, int]) -> Catchup:
         if conversation_id not in memberships:
             catchup.removed.append(conversation_id)
     return catchup
+
+
+@dataclass(frozen=True)
+class UrgentRecipient:
+    user: User
+    read: bool
+    deliveries: list[Delivery]
+
+
+@dataclass(frozen=True)
+class UrgentStatus:
+    notice: UrgentNotice
+    recipients: list[UrgentRecipient]
+
+
+def urgent_status(*, viewer: User, message_id: int) -> UrgentStatus:
+    """Per recipient of a 加急 message: read or not (the read pointers) and how each was
+    reached (push's delivery log). Only the sender may see it."""
+    notice = UrgentNotice.objects.select_related("message").filter(message_id=message_id).first()
+    if notice is None:
+        if not Message.objects.filter(pk=message_id).exists():
+            raise errors.MessageNotFound()
+        raise NotFound.of(codes.NOT_URGENT)
+    if notice.sender_id != viewer.pk:
+        raise PermissionDenied.of(codes.URGENT_NOT_SENDER)
+    seq = notice.message.seq
+    pointers = dict(
+        Membership.objects.filter(
+            conversation_id=notice.message.conversation_id, user_id__in=notice.recipient_ids
+        ).values_list("user_id", "last_read_seq")
+    )
+    people = User.objects.in_bulk(notice.recipient_ids)
+    log = push_selectors.deliveries_under_key(
+        user_ids=notice.recipient_ids, key=f"urgent:msg:{message_id}"
+    )
+    rows = [
+        UrgentRecipient(
+            user=people[user_id],
+            read=pointers.get(user_id, 0) >= seq,
+            deliveries=log.get(user_id, []),
+        )
+        for user_id in notice.recipient_ids
+        if user_id in people
+    ]
+    rows.sort(key=lambda r: (r.read, r.user.name_pinyin, r.user.pk))
+    return UrgentStatus(notice=notice, recipients=rows)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from backend.approvals import todo
 from backend.approvals.models import Approval
 from backend.approvals.services import ASSISTANT, SUBJECT, release_room
 from backend.todo import registry
-from backend.workflow.listeners import Change
+from backend.workflow.listeners import Change, Subject
 from backend.workflow.models import Instance
 from realtime import services as chat
 
@@ -19,6 +20,11 @@ RELEASES_ROOM = (Instance.State.REJECTED, Instance.State.WITHDRAWN)
 
 
 class ApprovalFlowListener:
+    def describe(self, instance: Instance) -> Subject:
+        """How deadline reminders name a request and where a tap opens it."""
+        approval = Approval.objects.only("pk", "title").get(pk=int(instance.subject_id))
+        return Subject(title=approval.title, url=f"/approvals/{approval.pk}")
+
     def on_change(self, instance: Instance, change: Change) -> None:
         approval = Approval.objects.select_related("template", "initiator").get(
             pk=int(instance.subject_id)
@@ -29,6 +35,7 @@ class ApprovalFlowListener:
         else:
             chat.card_updated(card_type=SUBJECT, object_id=str(approval.pk))
         _notify_people(approval, instance, change)
+        _push_new_todos(approval, instance, change)
         registry.changed({*change.touched_user_ids, *change.cc_user_ids})
 
 
@@ -68,6 +75,22 @@ def _notify_people(approval: Approval, instance: Instance, change: Change) -> No
         _cards_to(approval, mine, f"您的{approval.template.name}申请{label}")
     if instance.state == Instance.State.RETURNED and change.action == "return":
         _cards_to(approval, mine, f"您的{approval.template.name}申请被退回,请修改后重新提交")
+
+
+def _push_new_todos(approval: Approval, instance: Instance, change: Change) -> None:
+    """Each task opened now is a new 待办 for its assignee, pushed at once."""
+    for task in change.opened:
+        task.instance = instance
+        opened = int(task.opened_at.timestamp()) if task.opened_at else 0
+        registry.item_opened(
+            [task.assignee_id], todo.task_item(approval, task), key=f"task:{task.pk}:{opened}"
+        )
+    if instance.state == Instance.State.RETURNED and change.action == "return":
+        registry.item_opened(
+            [approval.initiator_id],
+            todo.resubmit_item(approval),
+            key=f"returned:{approval.pk}:{instance.history_seq}",
+        )
 
 
 def _cards_to(approval: Approval, user_ids: Iterable[int], title: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -33,35 +35,41 @@ class ApprovalTodo:
         approvals = Approval.objects.select_related("template", "initiator").in_bulk(
             [int(t.instance.subject_id) for t in tasks]
         )
-        items = []
-        for task in tasks:
-            approval = approvals[int(task.instance.subject_id)]
-            step = task.instance.step(task.step_index) or {}
-            items.append(
-                TodoItem(
-                    app=self.app,
-                    kind="approve",
-                    id=str(approval.pk),
-                    title=approval.title,
-                    subtitle=f"{approval.template.name} · {step.get('name', '')} · 待您审批",
-                    link=f"/approvals/{approval.pk}",
-                    created_at=task.opened_at or task.created_at,
-                    due_at=task.due_at,
-                    overdue=task.overdue_at is not None or bool(task.due_at and task.due_at < now),
-                )
-            )
+        items = [
+            task_item(approvals[int(task.instance.subject_id)], task, now=now) for task in tasks
+        ]
         for approval in Approval.objects.filter(
             initiator=user, status=Approval.Status.RETURNED
         ).select_related("template")[:limit]:
-            items.append(
-                TodoItem(
-                    app=self.app,
-                    kind="resubmit",
-                    id=str(approval.pk),
-                    title=approval.title,
-                    subtitle=f"{approval.template.name} · 已退回,待重新提交",
-                    link=f"/approvals/{approval.pk}",
-                    created_at=approval.created_at,
-                )
-            )
+            items.append(resubmit_item(approval))
         return items
+
+
+def task_item(approval: Approval, task: Task, *, now: datetime | None = None) -> TodoItem:
+    """One task waiting on its assignee, as the 待办 centre shows it."""
+    now = now or timezone.now()
+    step = task.instance.step(task.step_index) or {}
+    return TodoItem(
+        app=ApprovalTodo.app,
+        kind="approve",
+        id=str(approval.pk),
+        title=approval.title,
+        subtitle=f"{approval.template.name} · {step.get('name', '')} · 待您审批",
+        link=f"/approvals/{approval.pk}",
+        created_at=task.opened_at or task.created_at,
+        due_at=task.due_at,
+        overdue=task.overdue_at is not None or bool(task.due_at and task.due_at < now),
+    )
+
+
+def resubmit_item(approval: Approval) -> TodoItem:
+    """A returned request waiting on its initiator to change and resubmit it."""
+    return TodoItem(
+        app=ApprovalTodo.app,
+        kind="resubmit",
+        id=str(approval.pk),
+        title=approval.title,
+        subtitle=f"{approval.template.name} · 已退回,待重新提交",
+        link=f"/approvals/{approval.pk}",
+        created_at=approval.created_at,
+    )

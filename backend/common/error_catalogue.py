@@ -155,6 +155,7 @@ INVALID_POSITION = _entry("invalid_position", 400, "请选择在本人之前还�
 NOT_PARTICIPANT = _entry("not_participant", 403, "只有发起人、审批人和抄送人可以评论", "审批")
 NOT_INITIATOR = _entry("not_initiator", 403, "只有发起人可以{verb}", "审批")
 URGE_TOO_OFTEN = _entry("urge_too_often", 429, "5分钟内只能催办一次", "审批")
+INVALID_DEADLINE = _entry("invalid_deadline", 400, "办理时限应晚于当前时间", "审批")
 WITHDRAW_TOO_LATE = _entry("withdraw_too_late", 409, "已有审批人处理,无法撤回", "审批")
 NOT_RETURNED = _entry("not_returned", 409, "只有被退回的申请可以重新提交", "审批")
 INVALID_OPINION = _entry("invalid_opinion", 400, "常用意见应为1至200字", "审批")
@@ -171,6 +172,15 @@ INVALID_P256DH = _entry(
 INVALID_AUTH = _entry("invalid_auth", 400, "认证密钥(auth)长度应为16字节", "通知")
 UNKNOWN_SETTING = _entry("unknown_setting", 400, "未知的设置项: {names}", "通知")
 SUBSCRIPTION_NOT_FOUND = _entry("subscription_not_found", 404, "该设备未开启推送", "通知")
+URGENT_NOT_SENDER = _entry("urgent_not_sender", 403, "只有发送人可以加急或查看加急情况", "通知")
+URGENT_NOT_ALLOWED = _entry(
+    "urgent_not_allowed", 400, "该消息不能加急", "通知", "a system or recalled message"
+)
+INVALID_URGENT_CHANNEL = _entry(
+    "invalid_urgent_channel", 400, "加急方式无效,可选: app, sms, ring", "通知"
+)
+NOT_URGENT = _entry("not_urgent", 404, "该消息没有加急", "通知")
+REMIND_TOO_OFTEN = _entry("remind_too_often", 429, "再次提醒过于频繁,请稍后再试", "通知")
 
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
 assert len(CATALOGUE) == len(_ALL), "an error code is catalogued twice"  # noqa: S101

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from backend.directory.models import User
+from push import services as push
 from realtime import event_types as wire
 from realtime import events
 from realtime.event_types import dump
@@ -72,3 +73,22 @@ def changed(user_ids: Iterable[int]) -> None:
     for user in User.objects.filter(pk__in=sorted(set(user_ids)), is_bot=False):
         todo = wire.TodoChangedEvent(data=wire.TodoChangedData(counts=counts_for(user)))
         events.publish([user.pk], dump(todo))
+
+
+def item_opened(user_ids: Iterable[int], item: TodoItem, *, key: str) -> None:
+    """Something new now waits on these people: push at once ("您有新的待办: …").
+
+    Call inside the change's transaction, from the app's flow listener, once
+    per new 待办. `key` names this occurrence (a task and when it opened), so
+    a repeated call never pushes twice, while the same item waiting on someone
+    again later (returned, resubmitted) is new. Quiet hours hold it.
+    """
+    push.notify(
+        user_ids,
+        kind="todo",
+        title=f"您有新的待办: {item.title}",
+        body=item.subtitle,
+        url=item.link,
+        tag=f"todo:{item.app}:{item.id}",
+        dedup_key=f"todo:{item.app}:{key}",
+    )

@@ -8,7 +8,7 @@ everything that changed; the app updates its own rows, cards and to-dos.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from backend.workflow.models import Instance, Task
@@ -29,8 +29,23 @@ class Change:
     ended: bool = False
 
 
+@dataclass(frozen=True)
+class Subject:
+    """How people are told about an instance's subject (reminders name it, a tap opens it)."""
+
+    title: str
+    url: str = ""
+
+
 class Listener(Protocol):
     def on_change(self, instance: Instance, change: Change) -> None: ...
+
+
+@runtime_checkable
+class Describes(Protocol):
+    """Optional second method of a listener: the subject's title and link for reminders."""
+
+    def describe(self, instance: Instance) -> Subject: ...
 
 
 _listeners: dict[str, Listener] = {}
@@ -44,3 +59,11 @@ def notify(instance: Instance, change: Change) -> None:
     listener = _listeners.get(instance.subject_type)
     if listener is not None:
         listener.on_change(instance, change)
+
+
+def describe(instance: Instance) -> Subject:
+    """The subject as its app names it; the flow's name when the app says nothing."""
+    listener = _listeners.get(instance.subject_type)
+    if isinstance(listener, Describes):
+        return listener.describe(instance)
+    return Subject(title=instance.version.definition.name)

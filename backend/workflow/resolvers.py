@@ -123,5 +123,15 @@ def fallback(origin: Origin) -> list[int]:
     return _role_holders(origin.unit, Role.UNIT_ADMIN)
 
 
+def leaders_of(user: User) -> list[int]:
+    """Who a person answers to: their department's head (the next level up for a head),
+    else the unit's leaders; empty for someone without a position."""
+    try:
+        origin = origin_of(user)
+    except InvalidInput:
+        return []
+    return _leaders(origin, 1)
+
+
 def names(user_ids: Iterable[int]) -> dict[int, str]:
     return dict(User.objects.filter(pk__in=list(user_ids)).values_list("pk", "name"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -19,10 +19,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 from backend.directory.models import User
-from backend.workflow import listeners, resolvers
+from backend.workflow import listeners, reminders, resolvers
 from backend.workflow.definitions import Step, validate_nodes
 from backend.workflow.listeners import Change
 from backend.workflow.models import (
@@ -596,6 +597,7 @@ def _activate(run: _Run, task: Task, *, reopen: bool = False) -> None:
     run.dirty = True
     if task.due_at and not reopen:
         _schedule_deadline(task)
+        reminders.schedule(task, run.instance, now=run.now)
 
 
 def _schedule_deadline(task: Task) -> None:
@@ -666,7 +668,56 @@ def deadline_check(task_id: int) -> bool:
             data={"to": task.assignee_id, "due_at": task.due_at.isoformat()},
         )
         _save_and_notify(run)
+        reminders.overdue(task, instance)
     return True
+
+
+def task_deadline_set(
+    *, actor: User, task_id: int, due_at: datetime, context: RequestContext = NO_CONTEXT
+) -> Task:
+    """延期 / 提前: the initiator moves an open task's deadline; reminders move with it.
+
+    The old reminders are cancelled and new ones stored (in this transaction);
+    the old deadline job finds the task not yet due and does nothing.
+    """
+    with transaction.atomic():
+        instance_id = Task.objects.filter(pk=task_id).values_list("instance_id", flat=True).first()
+        if instance_id is None:
+            raise InstanceNotFound()
+        instance = Instance.objects.select_for_update().get(pk=instance_id)
+        _require_initiator(instance, actor, "调整办理时限")
+        task = Task.objects.select_related("assignee").get(pk=task_id)
+        if task.state != Task.State.PENDING:
+            raise TaskClosed("该事项已办结,无需调整时限")
+        run = _Run(instance, Change("deadline", actor.pk))
+        if due_at <= run.now:
+            raise InvalidInput.of(codes.INVALID_DEADLINE)
+        previous = task.due_at
+        task.due_at = due_at
+        task.overdue_at = None
+        task.save(update_fields=["due_at", "overdue_at"])
+        run.record(
+            "deadline",
+            actor,
+            step=_step(instance, task.step_index),
+            data={
+                "task_id": task.pk,
+                "to": task.assignee_id,
+                "from": previous.isoformat() if previous else None,
+                "due_at": due_at.isoformat(),
+            },
+        )
+        _schedule_deadline(task)
+        reminders.moved(task, instance, now=run.now)
+        _save_and_notify(run)
+        audit_record(
+            "workflow.deadline_set",
+            actor=actor,
+            target=task,
+            data={"instance_id": instance.pk, "due_at": due_at.isoformat()},
+            context=context,
+        )
+    return task
 
 
 # --- saved opinions --------------------------------------------------------------

@@ -9,6 +9,7 @@ events (published on commit). Callers import the package
 - `cards`: delivering cards (to people, into a conversation) and `card.updated`;
 - `attachments`: uploads and audited downloads;
 - `tickets`: one-time WebSocket tickets;
+- `urgent`: 加急 (DING) and 再次提醒;
 - `_core`: the conversation lock and the positional event log they share.
 """
 
@@ -39,6 +40,7 @@ from realtime.services.messages import (
     typing_notify,
 )
 from realtime.services.tickets import ws_ticket_issue, ws_ticket_redeem
+from realtime.services.urgent import message_urge, message_urge_remind
 
 __all__ = [
     "GROUP_NAME_MAX",
@@ -61,6 +63,8 @@ __all__ = [
     "membership_settings_update",
     "message_recall",
     "message_send",
+    "message_urge",
+    "message_urge_remind",
     "typing_notify",
     "ws_ticket_issue",
     "ws_ticket_redeem",

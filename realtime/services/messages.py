@@ -12,7 +12,8 @@ from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
-from realtime import errors, events
+from push import services as push
+from realtime import errors, events, reach
 from realtime import event_types as wire
 from realtime.event_types import dump
 from realtime.models import (
@@ -89,6 +90,8 @@ def message_send(
             mention_all=mention_all and conversation.is_group,
             client_id=client_id,
         )
+        # One job per message; who hears of it is decided when it runs (realtime.reach).
+        push.fanout(reach.MESSAGE_RULE, {"message_id": message.pk})
     return message, True
 
 

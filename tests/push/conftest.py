@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,22 @@ def push_settings(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.ZT_VAPID_KEY_FILE = tmp_path / "vapid.json"
     settings.ZT_SMS_GATEWAY = "console"
     settings.ZT_DELIVERY_BACKOFF_SECONDS = 30.0
+    settings.ZT_QUIET_HOURS_TZ = midday_zone()
     sms.reset()
     yield
     sms.reset()
+
+
+def midday_zone(now: datetime | None = None) -> str:
+    """A fixed-offset zone where it is now between 12:00 and 13:00.
+
+    Quiet hours (default 22:00–07:00) are wall-clock: pinning the zone keeps
+    every test outside them whenever the suite runs; quiet-hour tests set a
+    person's window around this local time instead.
+    """
+    hour = (now or timezone.now()).astimezone(UTC).hour
+    offset = 12 - hour  # -11 … +12; Etc/GMT signs are inverted (Etc/GMT-8 = UTC+8)
+    return f"Etc/GMT{-offset:+d}"
 
 
 @pytest.fixture
