@@ -87,7 +87,8 @@ class Notification(models.Model):
     urgency = models.CharField(max_length=8)
     dedup_key = models.CharField(max_length=128, blank=True)
     sms_template = models.CharField(max_length=64, blank=True)
-    sms_params = models.JSONField(default=dict, blank=True)
+    # [[name, value], …] in template order (jsonb would reorder an object's keys).
+    sms_params = models.JSONField(default=list, blank=True)
     # Coalescing (chat messages): later messages of the same conversation update
     # this row while its push is still pending; `count` of them, the newest
     # position covered in `coalesce_seq` (a re-run of the fan-out skips it).

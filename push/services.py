@@ -113,7 +113,9 @@ def notify(
                 urgency=str(urgency or spec.urgency),
                 dedup_key=dedup_key,
                 sms_template=template if sms_params is not None else "",
-                sms_params=dict(sms_params or {}),
+                # Pairs, not an object: PostgreSQL's jsonb reorders object keys, and
+                # positional providers (Tencent) need the caller's order.
+                sms_params=[[str(k), str(v)] for k, v in (sms_params or {}).items()],
                 condition=condition,
                 condition_ref=dict(condition_ref or {}),
                 created_at=now,
@@ -643,7 +645,7 @@ def _sms_claim(delivery_id: int) -> tuple[Delivery, sms.SmsMessage] | None:
     message = sms.SmsMessage(
         mobile=delivery.target,
         template=notification.sms_template,
-        params={str(k): str(v) for k, v in notification.sms_params.items()},
+        params=_sms_params(notification.sms_params),
         sign_name=settings.ZT_SMS_SIGN_NAME,
         out_id=f"zt-{delivery.pk}",
     )
@@ -792,3 +794,9 @@ def settings_update(*, actor: User, changes: Mapping[str, Any]) -> NotificationS
         row.full_clean(exclude=["user"])
         row.save()
     return row
+
+
+def _sms_params(stored: Any) -> dict[str, str]:
+    """The SMS parameters in the caller's order (rows written before pairs were objects)."""
+    pairs = stored.items() if isinstance(stored, dict) else stored
+    return {str(key): str(value) for key, value in pairs}

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "withdraw": "撤回",
     "cc": "抄送",
     "overdue": "超时提醒",
+    "deadline": "调整办理时限",
     "finish": "流程结束",
 }
 MODE_LABELS = {"sequential": "依次审批", "all": "会签", "any": "或签"}
