@@ -46,3 +46,11 @@ def deliveries_under_key(*, user_ids: Iterable[int], key: str) -> dict[int, list
     for row in rows:
         found.setdefault(row.notification.user_id, []).append(row)
     return found
+
+
+def vapid_public_key() -> str:
+    """The application server key browsers subscribe with (created on first use
+    on the embedded default, see `push.vapid.keys`)."""
+    from push import vapid
+
+    return vapid.keys().public_key

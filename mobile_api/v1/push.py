@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from backend.common.errors import NotFound
 from mobile_api.v1.common import errors, request_context, user_of
-from push import selectors, services, vapid
+from push import selectors, services
 from push.models import Delivery, LockScreen, NotificationSettings, PushSubscription
 
 DELIVERY_PAGE = 50
@@ -162,7 +162,7 @@ class SubscriptionView(APIView):
 class VapidPublicKeyView(APIView):
     @extend_schema(responses={200: VapidKeyOut, **errors(401)})
     def get(self, request: Request) -> Response:
-        return Response({"public_key": vapid.keys().public_key})
+        return Response({"public_key": selectors.vapid_public_key()})
 
 
 class NotificationSettingsView(APIView):
