@@ -46,7 +46,7 @@ pytest: install
 test: lint typecheck pwa-test pytest
 
 pwa-test: pwa/node_modules
-	cd pwa && npm run lint && npm run typecheck && npm test && npm run build
+	cd pwa && npm run check:api && npm run lint && npm run typecheck && npm test && npm run build
 
 # The REST + WebSocket contract the PWA generates its types from (pwa/src/api/schema.d.ts):
 # change a serializer or a realtime.event_types model → `make api-schema` → `cd pwa && npm run gen:api`.
