@@ -18,10 +18,21 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
+def _tags_are_required(schema: dict[str, Any]) -> None:
+    """The JSON Schema says what the wire says: `type` and `event` are always sent.
+
+    They have defaults (fixed by the class), so pydantic would list them as
+    optional; the generated PWA types would then make every tag optional.
+    """
+    tags = sorted(_TAGS.intersection(schema.get("properties", {})))
+    if tags:
+        schema["required"] = [*tags, *(f for f in schema.get("required", []) if f not in tags)]
+
+
 class Frame(BaseModel):
     """Every frame and payload: no field that is not declared here."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_tags_are_required)
 
     def model_post_init(self, context: Any, /) -> None:
         # `type` and `event` are fixed by the class, yet always on the wire.

@@ -825,7 +825,7 @@ export interface components {
         ActInputRequest: {
             action: components["schemas"]["ActInputActionEnum"];
             /** @default  */
-            opinion: string;
+            opinion?: string;
             target?: string | null;
             user_id?: number | null;
             position?: components["schemas"]["PositionEnum"] | components["schemas"]["NullEnum"];
@@ -838,7 +838,7 @@ export interface components {
             } | null;
             task_id?: number | null;
             /** @default false */
-            save_opinion: boolean;
+            save_opinion?: boolean;
         };
         /** @description A button the server offers, fully described (realtime.cards.CardAction). */
         ActionOut: {
@@ -1333,7 +1333,7 @@ export interface components {
             reply_to?: number | null;
             mentions?: number[];
             /** @default false */
-            mention_all: boolean;
+            mention_all?: boolean;
         };
         SettingsOut: {
             /**
@@ -1442,12 +1442,12 @@ export interface components {
         TemplateInputRequest: {
             name: string;
             /** @default description */
-            icon: string;
+            icon?: string;
             /** @default 其他 */
-            category: string;
+            category?: string;
             description?: string;
             /** @default true */
-            is_active: boolean;
+            is_active?: boolean;
             fields: {
                 [key: string]: unknown;
             }[];
@@ -1636,7 +1636,7 @@ export interface components {
             /** Object Id */
             object_id: string;
             /** @default null */
-            view: components["schemas"]["WsCardView"] | null;
+            view?: components["schemas"]["WsCardView"] | null;
         };
         /** CardUpdatedEvent */
         WsCardUpdatedEvent: {
@@ -1849,7 +1849,7 @@ export interface components {
              * Fields
              * @default null
              */
-            fields: {
+            fields?: {
                 [key: string]: unknown;
             } | null;
         };
@@ -1998,42 +1998,42 @@ export interface components {
              * Action
              * @default null
              */
-            action: ("group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved") | null;
+            action?: ("group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved") | null;
             /**
              * By
              * @default null
              */
-            by: number | null;
+            by?: number | null;
             /**
              * User Ids
              * @default null
              */
-            user_ids: number[] | null;
+            user_ids?: number[] | null;
             /**
              * Old
              * @default null
              */
-            old: string | null;
+            old?: string | null;
             /**
              * New
              * @default null
              */
-            new: string | null;
+            new?: string | null;
             /**
              * Is Admin
              * @default null
              */
-            is_admin: boolean | null;
+            is_admin?: boolean | null;
             /**
              * Title
              * @default null
              */
-            title: string | null;
+            title?: string | null;
             /**
              * Sender Label
              * @default null
              */
-            sender_label: string | null;
+            sender_label?: string | null;
         };
         /** MessageNewEvent */
         WsMessageNewEvent: {
