@@ -1997,43 +1997,44 @@ export interface components {
             /**
              * Action
              * @default null
+             * @enum {string}
              */
-            action?: ("group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved") | null;
+            action?: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved";
             /**
              * By
              * @default null
              */
-            by?: number | null;
+            by?: number;
             /**
              * User Ids
              * @default null
              */
-            user_ids?: number[] | null;
+            user_ids?: number[];
             /**
              * Old
              * @default null
              */
-            old?: string | null;
+            old?: string;
             /**
              * New
              * @default null
              */
-            new?: string | null;
+            new?: string;
             /**
              * Is Admin
              * @default null
              */
-            is_admin?: boolean | null;
+            is_admin?: boolean;
             /**
              * Title
              * @default null
              */
-            title?: string | null;
+            title?: string;
             /**
              * Sender Label
              * @default null
              */
-            sender_label?: string | null;
+            sender_label?: string;
         };
         /** MessageNewEvent */
         WsMessageNewEvent: {
