@@ -1044,6 +1044,8 @@ export interface components {
             max_days?: number | null;
             options?: string[];
             multiple?: boolean;
+            integer?: boolean;
+            unit?: string;
         };
         /**
          * @description A form field as the template defines it (docs/workflow.md, "Form schemas");
@@ -1061,6 +1063,8 @@ export interface components {
             max_days?: number | null;
             options?: string[];
             multiple?: boolean;
+            integer?: boolean;
+            unit?: string;
             columns?: components["schemas"]["FormColumnOut"][];
             min_rows?: number | null;
             max_rows?: number | null;
