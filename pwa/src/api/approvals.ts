@@ -16,7 +16,11 @@ export const approvalsApi = {
   /** `nodes` is free JSON in the schema; `Template` reads it as the flow definition. */
   template: (id: number) => http.get<Template>(`${A}/templates/${id}`),
   /** The route my form would take now (conditions evaluated, people resolved). */
-  route: (templateId: number, form: Record<string, unknown>, signal?: AbortSignal) =>
+  route: (
+    templateId: number,
+    form: RequestOf<`${Approvals}/templates/{template_id}/route`, 'post'>['form'],
+    signal?: AbortSignal,
+  ) =>
     http.post<ResponseOf<`${Approvals}/templates/{template_id}/route`, 'post'>>(
       `${A}/templates/${templateId}/route`,
       { form } satisfies RequestOf<`${Approvals}/templates/{template_id}/route`, 'post'>,
