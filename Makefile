@@ -6,7 +6,7 @@ export UV_PROJECT_ENVIRONMENT := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install pwa-build lint typecheck pytest worker web clean
+.PHONY: run test install pwa-build lint typecheck pytest worker web clean api-schema
 
 $(UV):
 	python3 -m venv .venv-bootstrap && .venv-bootstrap/bin/pip install -q uv
@@ -46,7 +46,13 @@ pytest: install
 test: lint typecheck pwa-test pytest
 
 pwa-test: pwa/node_modules
-	cd pwa && npm run lint && npm run typecheck && npm test && npm run build
+	cd pwa && npm run check:api && npm run lint && npm run typecheck && npm test && npm run build
+
+# The REST + WebSocket contract the PWA generates its types from (pwa/src/api/schema.d.ts):
+# change a serializer or a realtime.event_types model → `make api-schema` → `cd pwa && npm run gen:api`.
+api-schema: install
+	$(PY) manage.py spectacular --format openapi-json --validate --fail-on-warn --file pwa/openapi.json
+	@echo "pwa/openapi.json written; now: cd pwa && npm run gen:api"
 
 clean:
 	rm -rf var/*.sqlite3 var/media var/static

@@ -10,7 +10,14 @@ export default defineConfigWithVueTs(
   },
   {
     name: 'app/files-to-ignore',
-    ignores: ['**/dist/**', '**/coverage/**', 'node_modules/**', 'src/components.d.ts'],
+    ignores: [
+      '**/dist/**',
+      '**/coverage/**',
+      'node_modules/**',
+      'src/components.d.ts',
+      // Generated from openapi.json by `npm run gen:api`.
+      'src/api/schema.d.ts',
+    ],
   },
   pluginVue.configs['flat/recommended'],
   vueTsConfigs.recommended,

@@ -16,12 +16,24 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic.json_schema import SkipJsonSchema
+
+
+def _tags_are_required(schema: dict[str, Any]) -> None:
+    """The JSON Schema says what the wire says: `type` and `event` are always sent.
+
+    They have defaults (fixed by the class), so pydantic would list them as
+    optional; the generated PWA types would then make every tag optional.
+    """
+    tags = sorted(_TAGS.intersection(schema.get("properties", {})))
+    if tags:
+        schema["required"] = [*tags, *(f for f in schema.get("required", []) if f not in tags)]
 
 
 class Frame(BaseModel):
     """Every frame and payload: no field that is not declared here."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_tags_are_required)
 
     def model_post_init(self, context: Any, /) -> None:
         # `type` and `event` are fixed by the class, yet always on the wire.
@@ -110,6 +122,11 @@ class Quote(Frame):
     excerpt: str
 
 
+# A field that is left out when it has no value (`exclude_unset`): `None` is only the
+# Python default, never sent, so the schema (and the PWA type) says "optional", not "nullable".
+Absent = SkipJsonSchema[None]
+
+
 class MessageData(Frame):
     """What a system or card message says beyond its text (empty for the others)."""
 
@@ -124,15 +141,15 @@ class MessageData(Frame):
             "admin_set",
             "dissolved",
         ]
-        | None
+        | Absent
     ) = None
-    by: int | None = None
-    user_ids: list[int] | None = None
-    old: str | None = None
-    new: str | None = None
-    is_admin: bool | None = None
-    title: str | None = None
-    sender_label: str | None = None
+    by: int | Absent = None
+    user_ids: list[int] | Absent = None
+    old: str | Absent = None
+    new: str | Absent = None
+    is_admin: bool | Absent = None
+    title: str | Absent = None
+    sender_label: str | Absent = None
 
 
 class Message(Frame):

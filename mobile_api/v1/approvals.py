@@ -58,6 +58,9 @@ class FormColumnOut(serializers.Serializer[Any]):
     max_days = serializers.IntegerField(required=False, allow_null=True)
     options = serializers.ListField(child=serializers.CharField(), required=False)
     multiple = serializers.BooleanField(required=False)
+    # number (backend/forms/fields.py NumberField.options): whole numbers only, the unit shown.
+    integer = serializers.BooleanField(required=False)
+    unit = serializers.CharField(required=False, allow_blank=True)
 
 
 class FormFieldOut(FormColumnOut):

@@ -62,6 +62,17 @@ def test_templates_and_schema(client_for: ClientFor, staff: User, director: User
     assert client.get("/api/v1/approvals/templates/999999").status_code == 404
 
 
+def test_template_fields_keep_their_type_options(client_for: ClientFor, staff: User) -> None:
+    """A number field's `integer` and `unit` reach the client (the form shows 「人」)."""
+    client = client_for(staff)
+    templates = client.get("/api/v1/approvals/templates").json()
+    vehicle = next(t for t in templates if t["code"] == "vehicle")
+    detail = client.get(f"/api/v1/approvals/templates/{vehicle['id']}").json()
+    passengers = next(f for f in detail["fields"] if f["key"] == "passengers")
+    assert passengers["integer"] is True
+    assert passengers["unit"] == "人"
+
+
 def test_route_preview_follows_the_form(
     client_for: ClientFor, staff: User, director: User, clerk: User
 ) -> None:

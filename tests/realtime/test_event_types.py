@@ -40,3 +40,12 @@ def test_frames_are_components_of_the_schema() -> None:
     )
     for name in ("WsServerFrame", "WsMessageNewEvent", "WsCardView", "WsAck", "WsError"):
         assert name in schemas
+
+
+def test_tags_are_required_in_the_schema() -> None:
+    """Always on the wire, so the generated PWA types must not make them optional."""
+    components = event_types.openapi_components()
+    assert {"type", "event"} <= set(components["WsTypingEvent"]["required"])
+    assert "type" in components["WsError"]["required"]
+    assert "fields" not in components["WsError"]["required"]
+    assert "required" not in components["WsMessageData"]

@@ -1,66 +1,44 @@
 /**
- * Wire shapes of the approvals and 待办 REST API (docs/workflow.md).
+ * Wire shapes of the approvals and 待办 REST API (docs/workflow.md), named for the PWA.
  *
- * Where the contract leaves a shape open, the assumption is written next to
- * the field; every such field is optional so a leaner server still renders.
+ * Generated from the server's schema (`schema.d.ts`, see types.ts). Written by
+ * hand here only what the schema leaves open on purpose:
+ * - the flow definition (`nodes`): the server declares it as free JSON that
+ *   the workflow engine validates (`FlowNodesOut`, docs/workflow.md), so the
+ *   editor's node types are the client's reading of that document;
+ * - the field schema as the template editor drafts it (`FormFieldDraft`): the
+ *   admin input declares fields as free objects that `approvals/forms.py`
+ *   checks, and a draft lacks what the server fills in (`placeholder`, …);
+ * - `ApprovalStatus`, the statuses the list screen filters by (the server
+ *   sends `status` as a string with its Chinese `status_label`).
  */
-import type { ActionChoice, OpinionNeed, PersonBrief } from './types'
+import type { components } from './schema'
+import type { ActionChoice, CardAction, QueryOf, RequestOf, ResponseOf } from './types'
+
+type Schemas = components['schemas']
 
 // --- form schema ------------------------------------------------------------------
 
-export type FieldType =
-  | 'text'
-  | 'textarea'
-  | 'number'
-  | 'money'
-  | 'date'
-  | 'daterange'
-  | 'datetimerange'
-  | 'select'
-  | 'multiselect'
-  | 'person'
-  | 'department'
-  | 'attachment'
-  | 'room'
-  | 'table'
+export type FieldType = Schemas['TypeEnum']
 
-/** One field of a template's form (`backend/approvals/forms.py`). */
-export interface FormFieldSchema {
-  key: string
-  label: string
-  type: FieldType
+/** One field of a template's form as the server sends it (`backend/approvals/forms.py`). */
+export type FormFieldSchema = Schemas['FormFieldOut']
+
+/** A field as the template editor drafts it: what the server fills in may be missing. */
+export type FormFieldDraft = Omit<FormFieldSchema, 'required' | 'placeholder' | 'columns'> & {
   required?: boolean
   placeholder?: string
-  /** text / textarea */
-  max_length?: number
-  /** number / money / multiselect (count) */
-  min?: number
-  max?: number
-  /** number */
-  integer?: boolean
-  unit?: string
-  /** daterange */
-  max_days?: number
-  /** select / multiselect */
-  options?: string[]
-  /** person */
-  multiple?: boolean
-  /** table */
-  columns?: FormFieldSchema[]
-  min_rows?: number
-  max_rows?: number
-  /** table: key of a money column summed into `total` */
-  total?: string
+  columns?: FormFieldDraft[]
 }
 
-// --- flow definition (admin) --------------------------------------------------------
+// --- flow definition (admin; free JSON in the schema, see above) ------------------------
 
 export type AssigneeKind = 'users' | 'role' | 'dept_head' | 'leader' | 'chosen'
 export type ApproverMode = 'sequential' | 'all' | 'any'
 export type ConditionOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'contains'
 export type UnitRole = 'leader' | 'clerk' | 'unit_admin' | 'staff'
 
-export interface Assignees {
+export type Assignees = {
   kind: AssigneeKind
   users?: number[]
   role?: UnitRole
@@ -68,7 +46,7 @@ export interface Assignees {
   chooser?: 'initiator' | 'previous'
 }
 
-export interface ApproverNode {
+export type ApproverNode = {
   id: string
   type: 'approver'
   name: string
@@ -77,26 +55,26 @@ export interface ApproverNode {
   deadline_hours?: number | null
 }
 
-export interface CcNode {
+export type CcNode = {
   id: string
   type: 'cc'
   name: string
   assignees: Assignees
 }
 
-export interface Condition {
+export type Condition = {
   field: string
   op: ConditionOp
   value: unknown
 }
 
-export interface Branch {
+export type Branch = {
   name: string
   when: Condition | null
   nodes: FlowNode[]
 }
 
-export interface ConditionNode {
+export type ConditionNode = {
   id: string
   type: 'condition'
   name: string
@@ -107,284 +85,83 @@ export type FlowNode = ApproverNode | CcNode | ConditionNode
 
 // --- templates --------------------------------------------------------------------
 
-export interface TemplateBrief {
-  id: number
-  code: string
-  name: string
-  /** A Vant icon name. */
-  icon: string
-  category: string
-  description: string
-}
+/** `GET templates` items. */
+export type TemplateBrief = Schemas['TemplateOut']
 
-export interface Template extends TemplateBrief {
-  fields: FormFieldSchema[]
+/** A template with its form and flow (`GET templates/{id}`, the admin list and writes). */
+export type Template = Omit<Schemas['TemplateDetailOut'], 'nodes'> & { nodes: FlowNode[] }
+
+/** `GET admin/templates` items: the full template, `is_active` included. */
+export type AdminTemplate = Template
+
+type TemplateInput = RequestOf<'/api/v1/approvals/admin/templates', 'post'>
+
+/** `POST/PUT admin/templates`: the editor's draft, every field filled in, of fields and nodes. */
+export type AdminTemplateBody = Required<Omit<TemplateInput, 'fields' | 'nodes'>> & {
+  fields: FormFieldDraft[]
   nodes: FlowNode[]
-}
-
-/** `GET admin/templates` items (assumed: the full template plus `is_active`). */
-export interface AdminTemplate extends Template {
-  is_active: boolean
-}
-
-export interface AdminTemplateBody {
-  name: string
-  icon: string
-  category: string
-  description: string
-  fields: FormFieldSchema[]
-  nodes: FlowNode[]
-  is_active: boolean
 }
 
 // --- route (the flat list of steps a form takes) ------------------------------------------
 
-/** A person as the approvals API shows them (assumed: PersonBrief, maybe a title). */
-export interface ApprovalPerson extends PersonBrief {
-  title?: string
-  department_name?: string
-}
-
-export type StepType = 'approver' | 'cc'
+/** A person as the approvals API shows them. */
+export type ApprovalPerson = Schemas['PersonOut']
 
 /** `POST templates/{id}/route` items. */
-export interface RouteStep {
-  id: string
-  type: StepType
-  name: string
-  mode?: ApproverMode | null
-  mode_label?: string
-  assignees: ApprovalPerson[]
-  /** Set when the step's people are picked (`chosen` assignees); `""` otherwise. */
-  chooser?: 'initiator' | 'previous' | '' | null
-}
+export type RouteStep = Schemas['RouteStepOut']
 
-export type TaskState = 'queued' | 'pending' | 'waiting' | 'done' | 'cancelled'
+/** One task of a step in the detail: its person, state, result and when it was acted on. */
+export type ApprovalTask = Schemas['TaskOut']
 
-/**
- * One task of a step in the detail (assumed shape): its person, state,
- * result (`approve`/`reject`/`return`/`transfer`/…) and when it was acted on.
- */
-export interface ApprovalTask {
-  id: number
-  assignee: ApprovalPerson
-  state: TaskState
-  state_label?: string | null
-  result?: string | null
-  result_label?: string | null
-  opinion?: string | null
-  /** 加签: where the added signer sits. */
-  added_position?: 'before' | 'after' | '' | null
-  opened_at?: string | null
-  acted_at?: string | null
-  due_at?: string | null
-  overdue?: boolean
-}
-
-/**
- * A step of the detail's `route` (assumed): the route step plus its tasks and,
- * optionally, its own state. Without `state` the screen derives it from the tasks.
- */
-export interface DetailStep extends RouteStep {
-  state?: 'done' | 'current' | 'active' | 'stopped' | 'future' | 'pending' | 'skipped' | null
-  tasks?: ApprovalTask[]
-  deadline_hours?: number | null
-}
+/** A step of the detail's `route`: the route step plus its state and tasks. */
+export type DetailStep = Schemas['RouteStepStateOut']
 
 // --- instances ----------------------------------------------------------------------
 
+/** The statuses the list screen filters by (workflow `Instance.State`). */
 export type ApprovalStatus = 'running' | 'approved' | 'rejected' | 'withdrawn' | 'returned'
-export type Box = 'todo' | 'done' | 'mine' | 'cc'
 
-export interface SummaryField {
-  label: string
-  value: string
-}
+export type ApprovalListQuery = QueryOf<'/api/v1/approvals', 'get'>
+export type Box = ApprovalListQuery['box']
 
-export interface ApprovalSummary {
-  id: number
-  number: string
-  title: string
-  template: { id: number; name: string; icon: string }
-  initiator: ApprovalPerson
-  status: ApprovalStatus
-  status_label: string
-  /** The open step's name (assumed a string; an object with `name` is accepted). */
-  current_step: string | { id?: string; name: string } | null
-  created_at: string
-  finished_at: string | null
-  summary_fields: SummaryField[]
-  my_task_state?: TaskState | null
-}
+export type SummaryField = Schemas['LabelValueOut']
+export type ApprovalSummary = Schemas['SummaryOut']
+export type BoxCounts = Schemas['CountsOut']
+export type ApprovalPage = Schemas['ListOut']
 
-export interface BoxCounts {
-  todo: number
-  done: number
-  mine: number
-  cc: number
-  cc_unread: number
-}
+/** A display row of the detail's `fields`. */
+export type DisplayField = Schemas['DisplayFieldOut']
 
-export interface ApprovalPage {
-  items: ApprovalSummary[]
-  counts: BoxCounts
-  /** Optional; without it the list stops at the first empty page. */
-  has_more?: boolean
-}
+/** One history entry (`workflow.HistoryEntry`; `action_label` is the server's word for it). */
+export type HistoryEntry = Schemas['HistoryEntryOut']
 
-export interface ApprovalListQuery {
-  box: Box
-  status?: ApprovalStatus | ''
-  template?: number
-  q?: string
-  before?: number
-}
-
-/** A display row of the detail's `fields` (assumed: label + text value, optional files). */
-export interface DisplayField {
-  key?: string
-  label: string
-  value: string
-  type?: FieldType
-  attachments?: { id: string; name: string; size?: number; url?: string }[]
-}
-
-/**
- * One history entry (assumed shape of `workflow.HistoryEntry` on the wire).
- * `action_label` wins over the client's own label for `action`.
- */
-export interface HistoryEntry {
-  seq: number
-  step_id?: string | null
-  step_name?: string | null
-  actor: ApprovalPerson | null
-  action: string
-  action_label?: string | null
-  opinion?: string | null
-  data?: Record<string, unknown>
-  /** When (the server sends `at`; `created_at` is accepted too). */
-  at?: string
-  created_at?: string
-}
-
-export type ApprovalActionName =
-  | 'approve'
-  | 'reject'
-  | 'return'
-  | 'transfer'
-  | 'add_sign'
-  | 'comment'
-  | 'urge'
-  | 'withdraw'
-  | 'resubmit'
-
-export interface ReturnTarget {
-  /** `"initiator"` or an earlier step id. */
-  id: string
-  name: string
-}
+export type ApprovalActionName = Schemas['ActInputActionEnum']
+export type ReturnTarget = ActionChoice
 
 /**
  * What the viewer may do (the detail's `actions`): the server-described
  * action shape shared with cards (api/types CardAction, docs/protocol.md).
  */
-export interface ApprovalAction {
-  action: ApprovalActionName | string
-  label: string
-  style: 'primary' | 'danger' | 'warning' | 'default'
-  /** May this viewer press it now (else `disabled_reason` says why, e.g. 催办). */
-  enabled: boolean
-  disabled_reason: string
-  /** Ask for an opinion: not at all, optionally, or it may not be empty. */
-  opinion: OpinionNeed
-  /** The opinion field's label ("" when `opinion` is "none"). */
-  opinion_label: string
-  /** Kept for old clients: `opinion == "required"`. */
-  needs_opinion: boolean
-  /** Pick a person (`user_id`): 转办, 加签. */
-  needs_person: boolean
-  /** 同意 must name the next step's handlers (`chooser: "previous"`). */
-  needs_next_assignees: boolean
-  /** 自由流: the handler may pass the step on. */
-  may_pass_on: boolean
-  /** 加签: before/after, with their names; else []. */
-  positions: ActionChoice[]
-  /** 退回: where to; else []. */
-  targets: ReturnTarget[]
-  /** A question to confirm before sending (撤回), or "". */
-  confirm: string
-  /** The step those handlers are for. */
-  next_step?: { id: string; name: string } | null
-  /** The task this button acts on (sent back as `task_id`). */
-  task_id: number | null
-}
+export type ApprovalAction = CardAction
 
-export interface ApprovalDetail extends ApprovalSummary {
-  fields: DisplayField[]
-  /** The form schema this request was filled in with (重新提交 uses it). */
-  schema?: FormFieldSchema[]
-  form: Record<string, unknown>
-  route: DetailStep[]
-  history: HistoryEntry[]
-  actions: ApprovalAction[]
+export type ApprovalDetail = Schemas['DetailOut']
+export type CreateApprovalBody = RequestOf<'/api/v1/approvals', 'post'>
+/**
+ * `POST {id}/actions`. `action` is sent back as the server described it in `actions`
+ * (a string there, shared with cards); the server checks it against its own list.
+ */
+export type ActionBody = Omit<
+  RequestOf<'/api/v1/approvals/{approval_id}/actions', 'post'>,
+  'action'
+> & {
+  action: CardAction['action']
 }
-
-export interface CreateApprovalBody {
-  template_id: number
-  form: Record<string, unknown>
-  chosen: Record<string, number[]>
-  post_to?: number
-  client_id: string
-}
-
-export interface ActionBody {
-  action: string
-  opinion?: string
-  target?: string
-  user_id?: number
-  position?: 'before' | 'after'
-  next_assignees?: number[]
-  form?: Record<string, unknown>
-  chosen?: Record<string, number[]>
-  task_id?: number
-  /** Also keep the opinion as a 常用意见. */
-  save_opinion?: boolean
-}
-
-export interface Opinion {
-  id: number
-  text: string
-}
-
-export interface Room {
-  id: number
-  name: string
-  capacity?: number | null
-  location?: string | null
-}
+export type Opinion = Schemas['OpinionOut']
+export type Room = Schemas['RoomOut']
 
 // --- 待办 ----------------------------------------------------------------------
 
-export interface TodoCounts {
-  total: number
-  approvals: number
-}
-
-export interface TodoItem {
-  /** Which app reported it (`approvals`, later `documents`, `supervision`, …). */
-  app: string
-  kind: string
-  id: string | number
-  title: string
-  subtitle: string
-  /** An in-app path (`/approvals/51`). */
-  link: string
-  created_at: string
-  due_at: string | null
-  overdue: boolean
-}
-
-export interface TodoList {
-  items: TodoItem[]
-  counts: TodoCounts
-}
+export type TodoList = ResponseOf<'/api/v1/todo', 'get'>
+/** `total` and one number per app (`approvals`, later `documents`, `supervision`, …). */
+export type TodoCounts = TodoList['counts']
+export type TodoItem = Schemas['TodoItemOut']

@@ -1,68 +1,55 @@
-/** The approvals REST API (`/api/v1/approvals/…`, docs/workflow.md): one function per endpoint. */
+/**
+ * The approvals REST API (`/api/v1/approvals/…`, docs/workflow.md): one function per
+ * endpoint, bodies and answers typed from the generated schema (`paths`).
+ */
 import { http } from './http'
-import type {
-  ActionBody,
-  AdminTemplate,
-  AdminTemplateBody,
-  ApprovalDetail,
-  ApprovalListQuery,
-  ApprovalPage,
-  BoxCounts,
-  CreateApprovalBody,
-  Opinion,
-  Room,
-  RouteStep,
-  Template,
-  TemplateBrief,
-} from './approvalTypes'
+import type { ActionBody, AdminTemplate, AdminTemplateBody, Template } from './approvalTypes'
+import type { QueryOf, RequestOf, ResponseOf } from './types'
 
 const A = '/api/v1/approvals'
 
-/** Lists may come bare or wrapped (`{items}` / `{route}`): accept both. */
-function listOf<T>(raw: unknown, ...keys: string[]): T[] {
-  if (Array.isArray(raw)) return raw as T[]
-  if (raw && typeof raw === 'object') {
-    for (const key of keys) {
-      const value = (raw as Record<string, unknown>)[key]
-      if (Array.isArray(value)) return value as T[]
-    }
-  }
-  return []
-}
+type Approvals = '/api/v1/approvals'
+type Approval = '/api/v1/approvals/{approval_id}'
 
 export const approvalsApi = {
-  templates: async () =>
-    listOf<TemplateBrief>(await http.get<unknown>(`${A}/templates`), 'items', 'templates'),
+  templates: () => http.get<ResponseOf<`${Approvals}/templates`, 'get'>>(`${A}/templates`),
+  /** `nodes` is free JSON in the schema; `Template` reads it as the flow definition. */
   template: (id: number) => http.get<Template>(`${A}/templates/${id}`),
   /** The route my form would take now (conditions evaluated, people resolved). */
-  route: async (templateId: number, form: Record<string, unknown>, signal?: AbortSignal) =>
-    listOf<RouteStep>(
-      await http.post<unknown>(`${A}/templates/${templateId}/route`, { form }, { signal }),
-      'route',
-      'steps',
-      'items',
+  route: (
+    templateId: number,
+    form: RequestOf<`${Approvals}/templates/{template_id}/route`, 'post'>['form'],
+    signal?: AbortSignal,
+  ) =>
+    http.post<ResponseOf<`${Approvals}/templates/{template_id}/route`, 'post'>>(
+      `${A}/templates/${templateId}/route`,
+      { form } satisfies RequestOf<`${Approvals}/templates/{template_id}/route`, 'post'>,
+      { signal },
     ),
-  create: (body: CreateApprovalBody) => http.post<ApprovalDetail>(A, body),
-  list: (query: ApprovalListQuery) =>
-    http.get<ApprovalPage>(A, {
-      query: {
-        box: query.box,
-        status: query.status,
-        template: query.template,
-        q: query.q?.trim(),
-        before: query.before,
-      },
-    }),
-  counts: () => http.get<BoxCounts>(`${A}/counts`),
-  get: (id: number) => http.get<ApprovalDetail>(`${A}/${id}`),
-  act: (id: number, body: ActionBody) => http.post<ApprovalDetail>(`${A}/${id}/actions`, body),
-  opinions: async () => listOf<Opinion>(await http.get<unknown>(`${A}/opinions`), 'items'),
-  addOpinion: (text: string) => http.post<Opinion>(`${A}/opinions`, { text }),
-  deleteOpinion: (id: number) => http.delete<void>(`${A}/opinions/${id}`),
-  rooms: async () => listOf<Room>(await http.get<unknown>(`${A}/rooms`), 'items', 'rooms'),
-  adminTemplates: async () =>
-    listOf<AdminTemplate>(await http.get<unknown>(`${A}/admin/templates`), 'items', 'templates'),
-  adminCreate: (body: AdminTemplateBody) => http.post<AdminTemplate>(`${A}/admin/templates`, body),
+  create: (body: RequestOf<Approvals, 'post'>) => http.post<ResponseOf<Approvals, 'post'>>(A, body),
+  list: (query: QueryOf<Approvals, 'get'>) =>
+    http.get<ResponseOf<Approvals, 'get'>>(A, { query: { ...query, q: query.q?.trim() } }),
+  counts: () => http.get<ResponseOf<`${Approvals}/counts`, 'get'>>(`${A}/counts`),
+  get: (id: number) => http.get<ResponseOf<Approval, 'get'>>(`${A}/${id}`),
+  act: (id: number, body: ActionBody) =>
+    http.post<ResponseOf<`${Approval}/actions`, 'post'>>(`${A}/${id}/actions`, body),
+  opinions: () => http.get<ResponseOf<`${Approvals}/opinions`, 'get'>>(`${A}/opinions`),
+  addOpinion: (text: string) =>
+    http.post<ResponseOf<`${Approvals}/opinions`, 'post'>>(`${A}/opinions`, {
+      text,
+    } satisfies RequestOf<`${Approvals}/opinions`, 'post'>),
+  deleteOpinion: (id: number) =>
+    http.delete<ResponseOf<`${Approvals}/opinions/{opinion_id}`, 'delete'>>(`${A}/opinions/${id}`),
+  rooms: () => http.get<ResponseOf<`${Approvals}/rooms`, 'get'>>(`${A}/rooms`),
+  adminTemplates: () => http.get<AdminTemplate[]>(`${A}/admin/templates`),
+  adminCreate: (body: AdminTemplateBody) =>
+    http.post<AdminTemplate>(
+      `${A}/admin/templates`,
+      body satisfies RequestOf<`${Approvals}/admin/templates`, 'post'>,
+    ),
   adminUpdate: (id: number, body: AdminTemplateBody) =>
-    http.put<AdminTemplate>(`${A}/admin/templates/${id}`, body),
+    http.put<AdminTemplate>(
+      `${A}/admin/templates/${id}`,
+      body satisfies RequestOf<`${Approvals}/admin/templates/{template_id}`, 'put'>,
+    ),
 }

@@ -1,99 +1,130 @@
-/** One function per REST endpoint the PWA uses. */
+/**
+ * One function per REST endpoint the PWA uses. Bodies and answers are typed
+ * from the generated schema (`paths` in schema.d.ts): `RequestOf` / `ResponseOf`.
+ */
 import { http } from './http'
-import type {
-  Attachment,
-  ConversationItem,
-  Department,
-  Me,
-  Member,
-  Message,
-  MessagePage,
-  Person,
-  ReceiptCount,
-  ReceiptLists,
-  Unit,
-} from './types'
+import type { QueryOf, RequestOf, ResponseOf } from './types'
 
 const V1 = '/api/v1'
 
+type Conversation = '/api/v1/conversations/{conversation_id}'
+
 export const authApi = {
-  csrf: () => http.get<unknown>(`${V1}/auth/csrf`),
+  csrf: () => http.get<ResponseOf<'/api/v1/auth/csrf', 'get'>>(`${V1}/auth/csrf`),
   login: (mobile: string, password: string) =>
-    http.post<{ user: Me }>(`${V1}/auth/login`, { mobile, password }),
-  logout: () => http.post<void>(`${V1}/auth/logout`),
-  me: () => http.get<Me>(`${V1}/me`),
+    http.post<ResponseOf<'/api/v1/auth/login', 'post'>>(`${V1}/auth/login`, {
+      mobile,
+      password,
+    } satisfies RequestOf<'/api/v1/auth/login', 'post'>),
+  logout: () => http.post<ResponseOf<'/api/v1/auth/logout', 'post'>>(`${V1}/auth/logout`),
+  me: () => http.get<ResponseOf<'/api/v1/me', 'get'>>(`${V1}/me`),
 }
 
 export const directoryApi = {
-  units: () => http.get<Unit[]>(`${V1}/directory/units`),
+  units: () => http.get<ResponseOf<'/api/v1/directory/units', 'get'>>(`${V1}/directory/units`),
   departments: (unitId: number) =>
-    http.get<Department[]>(`${V1}/directory/units/${unitId}/departments`),
+    http.get<ResponseOf<'/api/v1/directory/units/{unit_id}/departments', 'get'>>(
+      `${V1}/directory/units/${unitId}/departments`,
+    ),
   people: (departmentId: number) =>
-    http.get<Person[]>(`${V1}/directory/departments/${departmentId}/people`),
-  search: (q: string) => http.get<Person[]>(`${V1}/directory/search`, { query: { q } }),
-  person: (id: number) => http.get<Person>(`${V1}/people/${id}`),
+    http.get<ResponseOf<'/api/v1/directory/departments/{department_id}/people', 'get'>>(
+      `${V1}/directory/departments/${departmentId}/people`,
+    ),
+  search: (q: string) =>
+    http.get<ResponseOf<'/api/v1/directory/search', 'get'>>(`${V1}/directory/search`, {
+      query: { q } satisfies QueryOf<'/api/v1/directory/search', 'get'>,
+    }),
+  person: (id: number) =>
+    http.get<ResponseOf<'/api/v1/people/{person_id}', 'get'>>(`${V1}/people/${id}`),
 }
 
-export interface SendBody {
-  text?: string
-  client_id: string
-  attachment_id?: string
-  reply_to?: number
-  mentions?: number[]
-  mention_all?: boolean
-}
+/** `POST conversations/{id}/messages`. */
+export type SendBody = RequestOf<`${Conversation}/messages`, 'post'>
 
 export const conversationApi = {
-  list: () => http.get<ConversationItem[]>(`${V1}/conversations`),
-  get: (id: number) => http.get<ConversationItem>(`${V1}/conversations/${id}`),
+  list: () => http.get<ResponseOf<'/api/v1/conversations', 'get'>>(`${V1}/conversations`),
+  get: (id: number) => http.get<ResponseOf<Conversation, 'get'>>(`${V1}/conversations/${id}`),
   createDirect: (userId: number) =>
-    http.post<ConversationItem>(`${V1}/conversations`, { kind: 'direct', user_id: userId }),
+    http.post<ResponseOf<'/api/v1/conversations', 'post'>>(`${V1}/conversations`, {
+      kind: 'direct',
+      user_id: userId,
+    } satisfies RequestOf<'/api/v1/conversations', 'post'>),
   createGroup: (name: string, memberIds: number[]) =>
-    http.post<ConversationItem>(`${V1}/conversations`, {
+    http.post<ResponseOf<'/api/v1/conversations', 'post'>>(`${V1}/conversations`, {
       kind: 'group',
       name,
       member_ids: memberIds,
-    }),
+    } satisfies RequestOf<'/api/v1/conversations', 'post'>),
   rename: (id: number, name: string) =>
-    http.patch<ConversationItem>(`${V1}/conversations/${id}`, { name }),
-  members: (id: number) => http.get<Member[]>(`${V1}/conversations/${id}/members`),
+    http.patch<ResponseOf<Conversation, 'patch'>>(`${V1}/conversations/${id}`, {
+      name,
+    } satisfies RequestOf<Conversation, 'patch'>),
+  members: (id: number) =>
+    http.get<ResponseOf<`${Conversation}/members`, 'get'>>(`${V1}/conversations/${id}/members`),
   addMembers: (id: number, userIds: number[]) =>
-    http.post<unknown>(`${V1}/conversations/${id}/members`, { user_ids: userIds }),
+    http.post<ResponseOf<`${Conversation}/members`, 'post'>>(`${V1}/conversations/${id}/members`, {
+      user_ids: userIds,
+    } satisfies RequestOf<`${Conversation}/members`, 'post'>),
   removeMember: (id: number, userId: number) =>
-    http.delete<unknown>(`${V1}/conversations/${id}/members/${userId}`),
-  leave: (id: number) => http.post<unknown>(`${V1}/conversations/${id}/leave`),
-  dissolve: (id: number) => http.post<unknown>(`${V1}/conversations/${id}/dissolve`),
+    http.delete<ResponseOf<`${Conversation}/members/{user_id}`, 'delete'>>(
+      `${V1}/conversations/${id}/members/${userId}`,
+    ),
+  leave: (id: number) =>
+    http.post<ResponseOf<`${Conversation}/leave`, 'post'>>(`${V1}/conversations/${id}/leave`),
+  dissolve: (id: number) =>
+    http.post<ResponseOf<`${Conversation}/dissolve`, 'post'>>(`${V1}/conversations/${id}/dissolve`),
   transfer: (id: number, userId: number) =>
-    http.post<unknown>(`${V1}/conversations/${id}/transfer`, { user_id: userId }),
-  settings: (id: number, settings: { muted?: boolean; pinned?: boolean }) =>
-    http.patch<unknown>(`${V1}/conversations/${id}/settings`, settings),
+    http.post<ResponseOf<`${Conversation}/transfer`, 'post'>>(
+      `${V1}/conversations/${id}/transfer`,
+      { user_id: userId } satisfies RequestOf<`${Conversation}/transfer`, 'post'>,
+    ),
+  settings: (id: number, settings: RequestOf<`${Conversation}/settings`, 'patch'>) =>
+    http.patch<ResponseOf<`${Conversation}/settings`, 'patch'>>(
+      `${V1}/conversations/${id}/settings`,
+      settings,
+    ),
   messages: (id: number, beforeSeq?: number, limit = 50) =>
-    http.get<MessagePage>(`${V1}/conversations/${id}/messages`, {
-      query: { before_seq: beforeSeq, limit },
+    http.get<ResponseOf<`${Conversation}/messages`, 'get'>>(`${V1}/conversations/${id}/messages`, {
+      query: { before_seq: beforeSeq, limit } satisfies QueryOf<`${Conversation}/messages`, 'get'>,
     }),
   send: (id: number, body: SendBody) =>
-    http.post<Message>(`${V1}/conversations/${id}/messages`, body),
+    http.post<ResponseOf<`${Conversation}/messages`, 'post'>>(
+      `${V1}/conversations/${id}/messages`,
+      body,
+    ),
   read: (id: number, seq: number) =>
-    http.post<{ last_read_seq: number }>(`${V1}/conversations/${id}/read`, { seq }),
+    http.post<ResponseOf<`${Conversation}/read`, 'post'>>(`${V1}/conversations/${id}/read`, {
+      seq,
+    } satisfies RequestOf<`${Conversation}/read`, 'post'>),
   receiptCounts: (id: number, seqs: number[]) =>
-    http.get<{ counts: Record<string, ReceiptCount> }>(`${V1}/conversations/${id}/receipts`, {
-      query: { seqs: seqs.join(',') },
+    http.get<ResponseOf<`${Conversation}/receipts`, 'get'>>(`${V1}/conversations/${id}/receipts`, {
+      query: { seqs: seqs.join(',') } satisfies QueryOf<`${Conversation}/receipts`, 'get'>,
     }),
 }
 
 export const messageApi = {
-  receipts: (id: number) => http.get<ReceiptLists>(`${V1}/messages/${id}/receipts`),
-  recall: (id: number) => http.post<Message>(`${V1}/messages/${id}/recall`),
+  receipts: (id: number) =>
+    http.get<ResponseOf<'/api/v1/messages/{message_id}/receipts', 'get'>>(
+      `${V1}/messages/${id}/receipts`,
+    ),
+  recall: (id: number) =>
+    http.post<ResponseOf<'/api/v1/messages/{message_id}/recall', 'post'>>(
+      `${V1}/messages/${id}/recall`,
+    ),
   search: (q: string, conversationId?: number) =>
-    http.get<Message[]>(`${V1}/messages/search`, {
-      query: { q, conversation_id: conversationId },
+    http.get<ResponseOf<'/api/v1/messages/search', 'get'>>(`${V1}/messages/search`, {
+      query: { q, conversation_id: conversationId } satisfies QueryOf<
+        '/api/v1/messages/search',
+        'get'
+      >,
     }),
 }
 
 export const attachmentApi = {
+  /** Multipart: the schema's `UploadInputRequest` (`file`) as form data. */
   upload: (file: File) => {
     const form = new FormData()
     form.append('file', file)
-    return http.post<Attachment>(`${V1}/attachments`, form)
+    return http.post<ResponseOf<'/api/v1/attachments', 'post'>>(`${V1}/attachments`, form)
   },
 }

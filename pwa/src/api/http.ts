@@ -10,7 +10,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly fields?: Record<string, unknown>,
+    readonly fields?: ApiErrorBody['error']['fields'],
   ) {
     super(message)
     this.name = 'ApiError'

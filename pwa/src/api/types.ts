@@ -1,218 +1,83 @@
-/** Wire shapes of the 政通 REST API and WebSocket protocol (see docs/protocol.md). */
+/**
+ * Wire shapes of the 政通 REST API and WebSocket protocol, named for the PWA.
+ *
+ * Every shape is generated from the server's schema (`schema.d.ts`, made by
+ * `npm run gen:api` from `openapi.json`, which `make api-schema` writes): the
+ * server is the truth, these are only the names the screens use. A serializer
+ * that changes changes these types, and the compiler shows every caller.
+ */
+import type { components, paths } from './schema'
 
-export interface Position {
-  unit_id?: number
-  unit_name: string
-  department_id?: number
-  department_name: string
-  title: string
-  is_leader: boolean
-}
+type Schemas = components['schemas']
 
-export interface Me {
-  id: number
-  name: string
-  mobile: string
-  avatar: string | null
-  employee_no: string
-  positions: Position[]
-  /** Office roles per unit (`unit_admin` may edit approval templates). */
-  roles?: { unit_id: number; role: string }[]
-}
+// --- helpers to read an operation's shapes from `paths` ------------------------------
 
-export type Presence = 'online' | 'away' | 'offline'
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : void
+type Success<R> = R extends { 200: infer X } ? X : R extends { 201: infer X } ? X : void
 
-export interface Person {
-  id: number
-  name: string
-  mobile: string
-  avatar: string | null
-  presence: Presence
-  positions: Position[]
-}
+/** The JSON body a successful call returns (void for 204). */
+export type ResponseOf<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { responses: infer R } ? JsonOf<Success<R>> : never
 
-export interface PersonBrief {
-  id: number
-  name: string
-  avatar: string | null
-  /** A system sender such as 审批助手: it sends cards and takes no replies. */
-  is_bot?: boolean
-}
+/** The JSON body a call sends. */
+export type RequestOf<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
 
-export interface Unit {
-  id: number
-  name: string
-  short_name: string
-  level: string | number
-  kind: string
-  parent_id: number | null
-  children: Unit[]
-}
+/** The query parameters a call takes. */
+export type QueryOf<P extends keyof paths, M extends Method> = NonNullable<
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? Q : never
+>
 
-export interface Department {
-  id: number
-  name: string
-  parent_id: number | null
-  member_count: number
-  children: Department[]
-}
+// --- people and the directory ------------------------------------------------------------
 
-export interface Attachment {
-  id: string
-  kind: 'image' | 'file'
-  name: string
-  mime: string
-  size: number
-  width: number | null
-  height: number | null
-  url: string
-  thumbnail_url: string | null
-}
+export type Position = Schemas['PersonPosition']
+export type Me = Schemas['Me']
+export type Presence = Schemas['PresenceEnum']
+export type Person = Schemas['Person']
+/** A person as messages and members show them; `is_bot` marks a system sender (审批助手). */
+export type PersonBrief = Schemas['UserBriefOut']
+/** What a list shows of anyone (Person, PersonBrief and Me all have it): pickers, chips. */
+export type PersonFace = Pick<Person, 'id' | 'name' | 'avatar'>
+export type Unit = Schemas['UnitNode']
+export type Department = Schemas['DepartmentNode']
 
-export interface CardField {
-  label: string
-  value: string
-}
+// --- messages and cards --------------------------------------------------------------------
 
+export type Attachment = Schemas['AttachmentOut']
+export type CardField = Schemas['LabelValueOut']
 /** Whether an action asks for an opinion, and whether it may be empty. */
-export type OpinionNeed = 'none' | 'optional' | 'required'
-
+export type OpinionNeed = Schemas['OpinionEnum']
 /** One choice the server offers for an action (加签 positions, 退回 targets). */
-export interface ActionChoice {
-  id: string
-  name: string
-}
-
+export type ActionChoice = Schemas['ChoiceOut']
 /**
  * An action as the server describes it (docs/protocol.md, realtime/cards.py
  * CardAction): what it needs and whether this viewer may press it now. The
  * client renders it as told and defaults nothing.
  */
-export interface CardAction {
-  /** Sent back as is. */
-  action: string
-  label: string
-  style: 'primary' | 'danger' | 'warning' | 'default'
-  /** May this viewer press it now (else `disabled_reason` says why). */
-  enabled: boolean
-  disabled_reason: string
-  opinion: OpinionNeed
-  /** The opinion field's label ("" when `opinion` is "none"). */
-  opinion_label: string
-  /** Kept for old clients: `opinion == "required"`. */
-  needs_opinion: boolean
-  /** Pick a person first; the command carries `user_id` (转办, 加签). */
-  needs_person: boolean
-  /** Pick the next step's handlers (`next_assignees`). */
-  needs_next_assignees: boolean
-  /** 自由流: the handler may pass the step on. */
-  may_pass_on: boolean
-  /** 加签: before/after (`position`); else []. */
-  positions: ActionChoice[]
-  /** 退回: where to (`target`); else []. */
-  targets: ActionChoice[]
-  /** A question to confirm before sending ("" for none). */
-  confirm: string
-  /** The task it acts on (sent back as `task_id`). */
-  task_id: number | null
-}
+export type CardAction = Schemas['ActionOut']
+export type CardView = Schemas['CardViewOut']
+export type Card = Schemas['CardOut']
+export type ReplyRef = Schemas['QuoteOut']
+export type MessageKind = Schemas['MessageKindEnum']
+/** What a system or card message says beyond its text. */
+export type MessageData = Schemas['MessageDataOut']
+export type Message = Schemas['MessageOut']
 
-export interface CardView {
-  title: string
-  status: string
-  status_label: string
-  fields: CardField[]
-  actions: CardAction[]
-  link?: string | null
-}
+// --- conversations -------------------------------------------------------------------------
 
-export interface Card {
-  card_type: string
-  object_id: string
-  view: CardView | null
-}
-
-export interface ReplyRef {
-  id: number
-  seq: number
-  sender_name: string
-  excerpt: string
-}
-
-export type MessageKind = 'text' | 'image' | 'file' | 'system' | 'card'
-
-export interface Message {
-  id: number
-  conversation_id: number
-  seq: number
-  kind: MessageKind
-  sender: PersonBrief | null
-  text: string
-  data: Record<string, unknown>
-  attachment: Attachment | null
-  card: Card | null
-  reply_to: ReplyRef | null
-  mentions: number[]
-  mention_all: boolean
-  client_id: string
-  created_at: string
-  recalled: boolean
-  recalled_by: number | null
-  /** Until when its sender may recall it (ISO time); null when nobody may recall it so. */
-  recall_until: string | null
-}
-
-export type Role = 'owner' | 'admin' | 'member'
-
-export interface ConversationItem {
-  id: number
-  kind: 'direct' | 'group'
-  name: string
-  peer: PersonBrief | null
-  owner_id: number | null
-  member_count: number
-  my_role: Role
-  /** I may recall anyone's message here (group owner/admin). */
-  can_recall_any: boolean
-  last_seq: number
-  last_pos: number
-  last_read_seq?: number
-  unread_count: number
-  mention_count: number
-  muted: boolean
-  pinned: boolean
-  dissolved: boolean
-  last_message: Message | null
-  last_message_at: string | null
-}
-
+export type Role = Schemas['MemberRoleEnum']
+export type ConversationItem = Schemas['ConversationOut']
 /** What `conversation.updated` carries: the fields every member shares. */
-export type ConversationBrief = Pick<
-  ConversationItem,
-  'id' | 'kind' | 'name' | 'owner_id' | 'member_count' | 'last_seq' | 'last_pos' | 'dissolved'
->
+export type ConversationBrief = Schemas['WsConversationBrief']
+export type Member = Schemas['MemberOut']
+export type MessagePage = Schemas['HistoryOut']
+export type ReceiptCount = Schemas['ReceiptCountOut']
+export type ReceiptLists = Schemas['ReceiptsOut']
 
-export interface Member {
-  user: PersonBrief
-  role: Role
-  last_read_seq: number
-}
+// --- errors --------------------------------------------------------------------------------
 
-export interface MessagePage {
-  messages: Message[]
-  has_more: boolean
-}
-
-export interface ReceiptCount {
-  read: number
-  unread: number
-}
-
-export interface ReceiptLists {
-  read: PersonBrief[]
-  unread: PersonBrief[]
-}
-
-export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, unknown> }
-}
+export type ApiErrorBody = Schemas['Error']
+/** A stable English error code from the catalogue (docs/errors.md). */
+export type ErrorCode = Schemas['ErrorBody']['code']

@@ -19,7 +19,6 @@ import {
   type ActionPlan,
 } from '@/lib/serverAction'
 import { getClient } from '@/realtime'
-import type { CardView } from '@/api/types'
 import { useMessagesStore } from '@/stores/chat'
 
 /** The prompt on screen. */
@@ -150,7 +149,7 @@ export function useCardAction() {
         messages.applyCardView({
           card_type: message.card.card_type,
           object_id: message.card.object_id,
-          view: data.view as CardView,
+          view: data.view,
         })
       }
     } catch (error) {

@@ -45,7 +45,7 @@ function pendingMessage(item: OutboxItem, me: ReturnType<typeof useSessionStore>
     conversation_id: item.conversation_id,
     seq: 0,
     kind: item.attachment ? item.attachment.kind : 'text',
-    sender: me ? { id: me.id, name: me.name, avatar: me.avatar } : null,
+    sender: me ? { id: me.id, name: me.name, avatar: me.avatar, is_bot: false } : null,
     text: item.text,
     data: {},
     attachment: item.attachment,

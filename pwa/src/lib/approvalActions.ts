@@ -8,7 +8,13 @@
  * here restates a server rule; only 重新提交 is read here, because it opens
  * the form again instead of a sheet.
  */
-import type { ActionBody, ApprovalAction, ApprovalStatus, DetailStep } from '@/api/approvalTypes'
+import type {
+  ActionBody,
+  ApprovalAction,
+  ApprovalStatus,
+  ApprovalTask,
+  DetailStep,
+} from '@/api/approvalTypes'
 import {
   actionPayload,
   planServerAction,
@@ -80,8 +86,17 @@ export function actionButtonType(
 /** `stopped`: where a rejected or withdrawn request ended. */
 export type StepState = 'done' | 'current' | 'stopped' | 'future' | 'skipped'
 
+/**
+ * What `stepState` reads of a step: the server's (`DetailStep`, whose `state` is always
+ * set), or a step without a state of its own, read from its tasks.
+ */
+export type StepInput = Pick<DetailStep, 'type'> & {
+  state?: string | null
+  tasks?: Pick<ApprovalTask, 'state'>[]
+}
+
 /** Where a step of the detail stands (its own `state`, else read from its tasks). */
-export function stepState(step: DetailStep): StepState {
+export function stepState(step: StepInput): StepState {
   switch (step.state) {
     case 'done':
       return 'done'
@@ -113,7 +128,7 @@ export function stepState(step: DetailStep): StepState {
  * counts as done once every step before it is done and the flow went past it
  * (a later step started, or the instance was approved).
  */
-export function stepStates(route: DetailStep[], status: ApprovalStatus | string): StepState[] {
+export function stepStates(route: StepInput[], status: ApprovalStatus | string): StepState[] {
   const states = route.map(stepState)
   route.forEach((step, i) => {
     if (step.type !== 'cc' || step.state || step.tasks?.length) return

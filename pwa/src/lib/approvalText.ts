@@ -23,9 +23,7 @@ export function modeLabel(t: T, te: TE, mode: string | null | undefined): string
 }
 
 export function currentStepName(summary: Pick<ApprovalSummary, 'current_step'>): string {
-  const step = summary.current_step
-  if (!step) return ''
-  return typeof step === 'string' ? step : step.name
+  return summary.current_step
 }
 
 /** 14:05 / 昨天 14:05 / 3月5日 14:05. */

@@ -10,7 +10,7 @@ import type {
   ConditionOp,
   FieldType,
   FlowNode,
-  FormFieldSchema,
+  FormFieldDraft,
 } from '@/api/approvalTypes'
 
 export const FIELD_TYPES: FieldType[] = [
@@ -42,7 +42,7 @@ export function nextKey(taken: Iterable<string>, base = 'field'): string {
   for (let i = 1; ; i++) if (!used.has(`${base}_${i}`)) return `${base}_${i}`
 }
 
-function typeDefaults(type: FieldType, taken: string[]): Partial<FormFieldSchema> {
+function typeDefaults(type: FieldType, taken: string[]): Partial<FormFieldDraft> {
   switch (type) {
     case 'select':
     case 'multiselect':
@@ -57,13 +57,13 @@ function typeDefaults(type: FieldType, taken: string[]): Partial<FormFieldSchema
   }
 }
 
-export function newField(type: FieldType, taken: string[]): FormFieldSchema {
+export function newField(type: FieldType, taken: string[]): FormFieldDraft {
   return { key: nextKey(taken), label: '', type, required: false, ...typeDefaults(type, taken) }
 }
 
 /** A field with another type: keeps key, label, required, placeholder; options that still apply. */
-export function changeType(field: FormFieldSchema, type: FieldType): FormFieldSchema {
-  const next: FormFieldSchema = {
+export function changeType(field: FormFieldDraft, type: FieldType): FormFieldDraft {
+  const next: FormFieldDraft = {
     key: field.key,
     label: field.label,
     type,
@@ -90,7 +90,7 @@ export interface FieldLimit {
 }
 
 /** The limits a field's type takes, in the editor's order (a table's are `ROW_LIMITS`). */
-export function fieldLimits(field: FormFieldSchema): FieldLimit[] {
+export function fieldLimits(field: FormFieldDraft): FieldLimit[] {
   switch (field.type) {
     case 'text':
     case 'textarea': {
@@ -189,7 +189,7 @@ export interface ConditionField {
   options?: string[]
 }
 
-export function conditionFields(fields: FormFieldSchema[]): ConditionField[] {
+export function conditionFields(fields: FormFieldDraft[]): ConditionField[] {
   const out: ConditionField[] = []
   for (const f of fields) {
     const base = { key: f.key, label: f.label || f.key, type: f.type }
@@ -276,7 +276,7 @@ export function validateTemplate(body: AdminTemplateBody, msg: TemplateMessages)
   if (!body.name.trim()) errors.push(msg.needName())
   if (!body.fields.length) errors.push(msg.needFields())
   const seen = new Set<string>()
-  const checkField = (field: FormFieldSchema, n: number): void => {
+  const checkField = (field: FormFieldDraft, n: number): void => {
     if (!field.label.trim()) errors.push(msg.needLabel(n))
     if (!KEY_PATTERN.test(field.key)) errors.push(msg.badKey(field.key))
     if (
@@ -307,15 +307,19 @@ export function validateTemplate(body: AdminTemplateBody, msg: TemplateMessages)
 
 /** The body to send: options trimmed, empty optional numbers dropped. */
 export function cleanTemplate(body: AdminTemplateBody): AdminTemplateBody {
-  const cleanField = (field: FormFieldSchema): FormFieldSchema => {
-    const out: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(field)) {
-      if (value === undefined || value === null || value === '') continue
-      if (typeof value === 'number' && !Number.isFinite(value)) continue
-      out[key] = value
+  const isSet = (value: unknown): boolean =>
+    value !== undefined &&
+    value !== null &&
+    value !== '' &&
+    !(typeof value === 'number' && !Number.isFinite(value))
+  const cleanField = (field: FormFieldDraft): FormFieldDraft => {
+    const kept = Object.fromEntries(Object.entries(field).filter(([, value]) => isSet(value)))
+    const f: FormFieldDraft = {
+      ...kept,
+      key: field.key,
+      type: field.type,
+      label: field.label.trim(),
     }
-    const f = out as unknown as FormFieldSchema
-    f.label = f.label?.trim() ?? ''
     if (f.options) f.options = f.options.map((o) => o.trim()).filter(Boolean)
     if (f.columns) f.columns = f.columns.map(cleanField)
     if (f.type !== 'table') {

@@ -15,7 +15,14 @@
  *
  * What an event *means* is decided by the event router (router.ts) and the stores it feeds.
  */
-import type { ConversationItem, Message } from '@/api/types'
+import type { components } from '@/api/schema'
+import type { Message } from '@/api/types'
+import { asKnownEvent } from './events'
+
+type Schemas = components['schemas']
+
+/** Any frame the server sends (generated from realtime/event_types.py, docs/protocol.md). */
+export type ServerFrame = Schemas['WsServerFrame']
 
 /** The part of the browser's WebSocket this class uses. */
 export interface SocketLike {
@@ -57,13 +64,39 @@ export const POSITIONAL_EVENTS = new Set([
   'conversation.dissolved',
 ])
 
+/**
+ * An event frame as the transport reads it: which event, in which conversation, at
+ * which position. What each event carries is typed in events.ts (`asKnownEvent`);
+ * the transport passes on events it does not know, and the router ignores them.
+ */
 export interface ServerEvent {
   type: 'event'
   event: string
-  conversation_id: number
+  /** Absent on events about no conversation (`presence`, `todo.changed`). */
+  conversation_id?: number
   pos?: number
-  data: Record<string, unknown>
+  data: object
   message?: Message
+}
+
+/** What each command's `ack` carries (docs/protocol.md, realtime/socket_ops.py). */
+interface AckOf {
+  send: Schemas['WsSendAck']
+  read: Schemas['WsReadAck']
+  recall: Schemas['WsRecallAck']
+  presence: Schemas['WsPresenceAck']
+  card_action: Schemas['WsCardActionAck']
+  ping: Schemas['WsPingAck']
+  resume: Schemas['WsResumeAck']
+  typing: Schemas['WsEmpty']
+}
+type Command = keyof AckOf
+type AckData = Schemas['WsAck']['data']
+
+/** A bare doorbell frame `{type: "todo.changed", counts}` (older servers): read as the event. */
+interface BareTodoFrame {
+  type: 'todo.changed'
+  counts?: Record<string, number>
 }
 
 export type ConnectionState =
@@ -100,7 +133,7 @@ export interface ProtocolOptions {
 }
 
 interface Pending {
-  resolve: (data: Record<string, unknown>) => void
+  resolve: (data: AckData) => void
   reject: (error: ProtocolError) => void
   timer: unknown
 }
@@ -353,12 +386,14 @@ export class ProtocolClient {
   // --- frames ----------------------------------------------------------------
 
   private handleFrame(raw: unknown): void {
-    let frame: Record<string, unknown>
+    // The one place a frame from the wire is trusted to be what the server declares.
+    let frame: ServerFrame | BareTodoFrame | null
     try {
-      frame = JSON.parse(String(raw)) as Record<string, unknown>
+      frame = JSON.parse(String(raw)) as ServerFrame | BareTodoFrame | null
     } catch {
       return
     }
+    if (!frame || typeof frame !== 'object') return
     switch (frame.type) {
       case 'hello':
         this.userId = typeof frame.user_id === 'number' ? frame.user_id : null
@@ -372,7 +407,7 @@ export class ProtocolClient {
         this.pending.delete(id)
         this.opts.scheduler.clearTimeout(pending.timer)
         if (frame.type === 'ack') {
-          pending.resolve((frame.data as Record<string, unknown> | undefined) ?? {})
+          pending.resolve(frame.data ?? {})
         } else {
           pending.reject(
             new ProtocolError(String(frame.code ?? 'error'), String(frame.message ?? '操作失败')),
@@ -381,11 +416,11 @@ export class ProtocolClient {
         break
       }
       case 'event':
-        this.handleEvent(frame as unknown as ServerEvent)
+        this.handleEvent(frame)
         break
       case 'todo.changed':
-        // A bare doorbell frame `{type: "todo.changed", counts}`: deliver it as an event.
-        this.emit({ type: 'event', event: 'todo.changed', conversation_id: 0, data: frame })
+        // A bare doorbell frame: deliver it as the event.
+        this.emit({ type: 'event', event: 'todo.changed', data: { counts: frame.counts ?? {} } })
         break
       default:
         break
@@ -393,7 +428,8 @@ export class ProtocolClient {
   }
 
   private handleEvent(event: ServerEvent): void {
-    const id = event.conversation_id
+    const id = event.conversation_id ?? 0
+    const known = asKnownEvent(event)
     if (typeof event.pos === 'number' && POSITIONAL_EVENTS.has(event.event)) {
       const last = this.positions.get(id)
       if (last === undefined) {
@@ -409,17 +445,16 @@ export class ProtocolClient {
       }
       this.positions.set(id, event.pos)
       const removedMe =
-        event.event === 'member.removed' &&
+        known?.event === 'member.removed' &&
         this.userId !== null &&
-        Array.isArray(event.data.user_ids) &&
-        (event.data.user_ids as unknown[]).includes(this.userId)
+        (known.data.user_ids ?? []).includes(this.userId)
       if (removedMe) this.positions.delete(id)
       this.emitPositions()
       this.emit(event)
       return
     }
-    if (event.event === 'conversation.added') {
-      const item = event.data.conversation as ConversationItem | undefined
+    if (known?.event === 'conversation.added') {
+      const item = known.data.conversation
       if (item) {
         const known = this.positions.get(id)
         if (known === undefined || item.last_pos > known) this.positions.set(id, item.last_pos)
@@ -446,20 +481,21 @@ export class ProtocolClient {
    * Send a command and wait for its one reply. Rejects with a ProtocolError:
    * the server's code, or `disconnected` / `timeout` (transient).
    */
-  request(type: string, payload: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  request<C extends Command>(type: C, payload: object = {}): Promise<AckOf[C]> {
     const socket = this.socket
     if (!socket || socket.readyState !== OPEN || (this.state !== 'open' && type !== 'resume')) {
       return Promise.reject(new ProtocolError('disconnected', '网络已断开'))
     }
     const id = String(this.nextId++)
-    return new Promise((resolve, reject) => {
+    return new Promise<AckOf[C]>((resolve, reject) => {
       const timer = this.opts.scheduler.setTimeout(() => {
         if (!this.pending.delete(id)) return
         reject(new ProtocolError('timeout', '服务器响应超时'))
         // An unanswered command means the link is dead (or hopelessly slow).
         if (this.socket === socket) this.handleClose(4000)
       }, this.opts.requestTimeoutMs)
-      this.pending.set(id, { resolve, reject, timer })
+      // The server answers each command with its own ack (AckOf): trusted as such.
+      this.pending.set(id, { resolve: (data) => resolve(data as AckOf[C]), reject, timer })
       try {
         socket.send(JSON.stringify({ type, id, ...payload }))
       } catch {
@@ -490,7 +526,7 @@ export class ProtocolClient {
       .then((data) => {
         if (this.socket !== socket) return
         this.resumeInFlight = false
-        const server = (data.positions as Record<string, number> | undefined) ?? {}
+        const server = data.positions ?? {}
         this.reconcile(server)
         this.attempt = 0
         this.setState('open')
@@ -517,7 +553,7 @@ export class ProtocolClient {
       const local = this.positions.get(id)
       if (local !== pos) {
         this.positions.set(id, pos)
-        this.emit({ type: 'event', event: 'resync', conversation_id: id, data: { reason: 'ack' } })
+        this.emit({ type: 'event', event: 'resync', conversation_id: id, data: {} })
       }
     }
     for (const id of [...this.positions.keys()]) {
@@ -559,17 +595,17 @@ export class ProtocolClient {
     mention_all?: boolean
   }): Promise<Message> {
     const data = await this.request('send', payload)
-    return data.message as Message
+    return data.message
   }
 
   async read(conversationId: number, seq: number): Promise<number> {
     const data = await this.request('read', { conversation_id: conversationId, seq })
-    return Number(data.last_read_seq ?? seq)
+    return data.last_read_seq ?? seq
   }
 
   async recall(messageId: number): Promise<Message> {
     const data = await this.request('recall', { message_id: messageId })
-    return data.message as Message
+    return data.message
   }
 
   typing(conversationId: number): void {
@@ -584,11 +620,10 @@ export class ProtocolClient {
     messageId: number,
     action: string,
     opinion?: string,
-    extra: Record<string, unknown> = {},
-  ): Promise<Record<string, unknown>> {
-    const payload: Record<string, unknown> = { ...extra, message_id: messageId, action }
-    if (opinion !== undefined) payload.opinion = opinion
-    return this.request('card_action', payload)
+    extra: object = {},
+  ): Promise<AckOf['card_action']> {
+    const payload = { ...extra, message_id: messageId, action }
+    return this.request('card_action', opinion === undefined ? payload : { ...payload, opinion })
   }
 }
 

@@ -36,7 +36,7 @@ function routeChatEvent(event: ChatEvent): void {
   const conversations = useConversationsStore()
   const messages = useMessagesStore()
   const id = event.conversation_id
-  conversations.advancePos(id, event.pos)
+  if ('pos' in event) conversations.advancePos(id, event.pos)
   switch (event.event) {
     case 'message.new':
       if (event.message.sender) useTypingStore().stop(id, event.message.sender.id)
@@ -46,7 +46,7 @@ function routeChatEvent(event: ChatEvent): void {
       messages.applyRecalled(event.message)
       break
     case 'card.updated':
-      messages.applyCardView(event.data)
+      messages.applyCardView({ ...event.data, view: event.data.view ?? null })
       cardUpdated(event.data.card_type, String(event.data.object_id))
       break
     case 'member.added':

@@ -13,6 +13,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { TodoItem } from '@/api/approvalTypes'
 import { todoApi } from '@/api/todo'
+import type { TodoChangedEvent } from '@/realtime/events'
 
 /** What the server counts: `total` and one number per app. */
 export type TodoCountMap = Record<string, number>
@@ -25,20 +26,23 @@ function asCount(value: unknown): number | null {
 function readCounts(raw: unknown): TodoCountMap | null {
   if (!raw || typeof raw !== 'object') return null
   const out: TodoCountMap = {}
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(raw)) {
     const count = asCount(value)
     if (count !== null) out[key] = count
   }
   return Object.keys(out).length ? out : null
 }
 
-/** The counts a `todo.changed` event carries, wherever the server put them. */
-export function countsFromEvent(event: {
-  data?: Record<string, unknown>
-  counts?: unknown
-}): TodoCountMap | null {
-  const data = event.data ?? {}
-  return readCounts(data.counts ?? event.counts ?? data)
+/**
+ * The counts a `todo.changed` event carries: `data.counts` (TodoChangedEvent); a bare
+ * frame's `counts` or counts right in `data` are read too (older servers).
+ */
+export function countsFromEvent(
+  event: Pick<TodoChangedEvent, 'data'> | { data?: object; counts?: object },
+): TodoCountMap | null {
+  const data: { counts?: object } = event.data ?? {}
+  const bare = 'counts' in event ? event.counts : undefined
+  return readCounts(data.counts ?? bare ?? data)
 }
 
 export const useTodoStore = defineStore('todo', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ApprovalAction, DetailStep } from '@/api/approvalTypes'
+import type { ApprovalAction, ApprovalTask } from '@/api/approvalTypes'
 import {
   actionBody,
   actionButtonType,
@@ -10,6 +10,7 @@ import {
   stepState,
   stepStates,
   type ActionInput,
+  type StepInput,
 } from '@/lib/approvalActions'
 
 const plan = (entry: ApprovalAction) => planAction(entry)
@@ -152,7 +153,6 @@ describe('which dialog an action opens', () => {
     const p = plan(
       server('approve', {
         needs_next_assignees: true,
-        next_step: { id: 'n3', name: '办领导审批' },
       }),
     )
     expect(p.nextAssignees).toBe(true)
@@ -220,19 +220,29 @@ describe('display helpers', () => {
     expect(actionButtonType(server('approve', { style: 'default' }))).toBe('default')
   })
 
-  const person = { id: 1, name: '周建国', avatar: null }
-  const step = (over: Partial<DetailStep>): DetailStep => ({
+  const person = { id: 1, name: '周建国' }
+  /** A step as `stepState` reads it: the server's fields, `state` only where a test sets it. */
+  const step = (over: Partial<StepInput> & { id?: string }): StepInput & { id: string } => ({
     id: 'n1',
     type: 'approver',
-    name: '审批',
-    mode: 'sequential',
-    assignees: [person],
     ...over,
   })
-  const task = (state: 'queued' | 'pending' | 'waiting' | 'done' | 'cancelled', id = 1) => ({
+  const task = (
+    state: 'queued' | 'pending' | 'waiting' | 'done' | 'cancelled',
+    id = 1,
+  ): ApprovalTask => ({
     id,
     assignee: person,
     state,
+    state_label: '',
+    result: '',
+    result_label: '',
+    opinion: '',
+    added_position: '',
+    opened_at: null,
+    acted_at: null,
+    due_at: null,
+    overdue: false,
   })
 
   it('reads a step state from its tasks when the server gives none', () => {
@@ -255,9 +265,7 @@ describe('display helpers', () => {
       step({ id: 'c2', type: 'cc' }),
     ]
     expect(stepStates(route, 'running')).toEqual(['done', 'done', 'current', 'future'])
-    const finished = route.map((s) =>
-      s.id === 'n2' ? { ...s, tasks: [task('done')] } : s,
-    ) as DetailStep[]
+    const finished = route.map((s) => (s.id === 'n2' ? { ...s, tasks: [task('done')] } : s))
     expect(stepStates(finished, 'approved')).toEqual(['done', 'done', 'done', 'done'])
     expect(stepStates(finished, 'rejected')).toEqual(['done', 'done', 'done', 'future'])
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { FormFieldSchema } from '@/api/approvalTypes'
+import type { FormFieldDraft, FormFieldSchema } from '@/api/approvalTypes'
 import { ApiError } from '@/api/http'
 import {
   dateRangeDays,
@@ -23,7 +23,14 @@ import {
   type TableRow,
 } from '@/lib/approvalForm'
 
-const LINES: FormFieldSchema = {
+/** The full server shape (FormFieldOut) of a field written short: not required, no placeholder. */
+function serverField({ columns, ...field }: FormFieldDraft): FormFieldSchema {
+  const full: FormFieldSchema = { required: false, placeholder: '', ...field }
+  if (columns) full.columns = columns.map(serverField)
+  return full
+}
+
+const LINES: FormFieldSchema = serverField({
   key: 'lines',
   label: '报销明细',
   type: 'table',
@@ -37,26 +44,29 @@ const LINES: FormFieldSchema = {
     { key: 'day', label: '日期', type: 'date' },
     { key: 'count', label: '人数', type: 'number', integer: true },
   ],
-}
+})
 
 /** One field of every type (the leave + expense + meeting templates together). */
-const FIELDS: FormFieldSchema[] = [
-  { key: 'reason', label: '请假事由', type: 'textarea', required: true },
-  { key: 'title', label: '标题', type: 'text' },
-  { key: 'people_count', label: '人数', type: 'number', integer: true, unit: '人' },
-  { key: 'amount', label: '金额', type: 'money' },
-  { key: 'day', label: '日期', type: 'date' },
-  { key: 'leave', label: '请假时间', type: 'daterange', required: true, max_days: 30 },
-  { key: 'slot', label: '会议时间', type: 'datetimerange' },
-  { key: 'kind', label: '请假类型', type: 'select', options: ['事假', '病假', '年假'] },
-  { key: 'tags', label: '标签', type: 'multiselect', options: ['紧急', '重要'] },
-  { key: 'agent', label: '工作代理人', type: 'person' },
-  { key: 'attendees', label: '参会人', type: 'person', multiple: true },
-  { key: 'dept', label: '部门', type: 'department' },
-  { key: 'files', label: '附件', type: 'attachment' },
-  { key: 'room', label: '会议室', type: 'room' },
-  LINES,
-]
+const FIELDS: FormFieldSchema[] = (
+  [
+    { key: 'reason', label: '请假事由', type: 'textarea', required: true },
+    { key: 'title', label: '标题', type: 'text' },
+    { key: 'people_count', label: '人数', type: 'number', integer: true, unit: '人' },
+    { key: 'amount', label: '金额', type: 'money' },
+    { key: 'day', label: '日期', type: 'date' },
+    { key: 'leave', label: '请假时间', type: 'daterange', required: true, max_days: 30 },
+    { key: 'slot', label: '会议时间', type: 'datetimerange' },
+    { key: 'kind', label: '请假类型', type: 'select', options: ['事假', '病假', '年假'] },
+    { key: 'tags', label: '标签', type: 'multiselect', options: ['紧急', '重要'] },
+    { key: 'agent', label: '工作代理人', type: 'person' },
+    { key: 'attendees', label: '参会人', type: 'person', multiple: true },
+    { key: 'dept', label: '部门', type: 'department' },
+    { key: 'files', label: '附件', type: 'attachment' },
+    { key: 'room', label: '会议室', type: 'room' },
+  ] satisfies FormFieldDraft[]
+)
+  .map(serverField)
+  .concat(LINES)
 
 const MSG: FormMessages = {
   required: (label) => `请填写${label}`,
@@ -131,8 +141,8 @@ describe('form values → payload (the "value sent" of docs/workflow.md)', () =>
   it('leaves empty controls out', () => {
     const form = formPayload(FIELDS, initialValues(FIELDS))
     expect(form).toEqual({})
-    expect(fieldPayload({ key: 'x', label: 'x', type: 'text' }, '   ')).toBeUndefined()
-    expect(fieldPayload({ key: 'x', label: 'x', type: 'person' }, [])).toBeUndefined()
+    expect(fieldPayload(serverField({ key: 'x', label: 'x', type: 'text' }), '   ')).toBeUndefined()
+    expect(fieldPayload(serverField({ key: 'x', label: 'x', type: 'person' }), [])).toBeUndefined()
   })
 
   it('starts a table with min_rows empty rows', () => {

@@ -113,7 +113,7 @@ describe('merging message events', () => {
       conversation_id: 7,
       seq: 4,
       id: 104,
-      sender: { id: ME, name: '我', avatar: null },
+      sender: { id: ME, name: '我', avatar: null, is_bot: false },
     })
     messages.applyMessage(m) // the ack
     routeEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
@@ -126,7 +126,11 @@ describe('merging message events', () => {
     const { chat } = setupStore()
     withLoadedThread(chat)
     messages.applyMessage(
-      message({ conversation_id: 7, seq: 4, sender: { id: ME, name: '我', avatar: null } }),
+      message({
+        conversation_id: 7,
+        seq: 4,
+        sender: { id: ME, name: '我', avatar: null, is_bot: false },
+      }),
     )
     expect(conversations.byId.get(7)!.unread_count).toBe(0)
     messages.applyMessage(message({ conversation_id: 7, seq: 5, mentions: [ME] }))
@@ -297,7 +301,7 @@ describe('read receipts', () => {
       conversation_id: 7,
       seq,
       id: 300 + seq,
-      sender: { id: ME, name: '我', avatar: null },
+      sender: { id: ME, name: '我', avatar: null, is_bot: false },
     })
     routeEvent(event({ event: 'message.new', conversation_id: 7, pos: seq, message: m }))
     return m
@@ -420,7 +424,7 @@ describe('offline outbox', () => {
         seq: payload.text === '第一条' ? 4 : 5,
         text: payload.text,
         client_id: payload.client_id,
-        sender: { id: ME, name: '我', avatar: null },
+        sender: { id: ME, name: '我', avatar: null, is_bot: false },
       }),
     )
     chat.onResumed()
@@ -478,7 +482,7 @@ describe('offline outbox', () => {
       conversation_id: 7,
       seq: 4,
       client_id: item.client_id,
-      sender: { id: ME, name: '我', avatar: null },
+      sender: { id: ME, name: '我', avatar: null, is_bot: false },
     })
     routeEvent(event({ event: 'message.new', conversation_id: 7, pos: 4, message: m }))
     expect(outbox.items).toHaveLength(0)
@@ -540,7 +544,7 @@ describe('recall permission', () => {
     const mine = message({
       conversation_id: 7,
       seq: 9,
-      sender: { id: ME, name: '我', avatar: null },
+      sender: { id: ME, name: '我', avatar: null, is_bot: false },
       ...sentAt(60_000),
     })
     const old = { ...mine, ...sentAt(3 * 60_000) }

@@ -104,7 +104,7 @@ export function message(
   return {
     id,
     kind: 'text',
-    sender: { id: ALICE, name: '李四', avatar: null },
+    sender: { id: ALICE, name: '李四', avatar: null, is_bot: false },
     text: `消息 ${overrides.seq}`,
     data: {},
     attachment: null,

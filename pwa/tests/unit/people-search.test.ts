@@ -11,6 +11,7 @@ const WU: Person = {
   name: '吴晓燕',
   mobile: '13800000007',
   avatar: null,
+  employee_no: '',
   presence: 'online',
   positions: [
     {

@@ -41,7 +41,7 @@ class FakeServer {
       id: 900 + seq,
       text,
       client_id: clientId,
-      sender: { id: sender, name: sender === ME ? '我' : '李四', avatar: null },
+      sender: { id: sender, name: sender === ME ? '我' : '李四', avatar: null, is_bot: false },
     })
     this.messages.push(m)
     return this.append({ event: 'message.new', message: m })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AdminTemplateBody, ConditionNode, FormFieldSchema } from '@/api/approvalTypes'
+import type { AdminTemplateBody, ConditionNode, FormFieldDraft } from '@/api/approvalTypes'
 import {
   ROW_LIMITS,
   allNodeIds,
@@ -32,7 +32,7 @@ const MSG: TemplateMessages = {
 }
 
 function expenseTemplate(): AdminTemplateBody {
-  const fields: FormFieldSchema[] = [
+  const fields: FormFieldDraft[] = [
     { key: 'reason', label: '事由', type: 'textarea', required: true },
     { key: 'days', label: '请假时间', type: 'daterange', required: true },
     {
@@ -81,7 +81,7 @@ describe('template editor rules', () => {
   })
 
   it('keeps what still applies when a field changes type', () => {
-    const select: FormFieldSchema = {
+    const select: FormFieldDraft = {
       key: 'kind',
       label: '类型',
       type: 'select',
@@ -154,10 +154,10 @@ describe('template editor rules', () => {
 })
 
 describe('limits', () => {
-  const field = (type: FormFieldSchema['type']): FormFieldSchema => ({ key: 'k', label: 'L', type })
+  const field = (type: FormFieldDraft['type']): FormFieldDraft => ({ key: 'k', label: 'L', type })
 
   it('offers each type the numbers it takes, with the defaults as placeholders', () => {
-    const keys = (type: FormFieldSchema['type']) => fieldLimits(field(type)).map((l) => l.key)
+    const keys = (type: FormFieldDraft['type']) => fieldLimits(field(type)).map((l) => l.key)
     expect(fieldLimits(field('text'))).toEqual([
       { key: 'max_length', label: 'approvalAdmin.maxLength', type: 'digit', placeholder: '200' },
     ])

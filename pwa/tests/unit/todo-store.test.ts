@@ -28,7 +28,7 @@ function mockTodoFetch(...pages: TodoList[]) {
 const ITEM = {
   app: 'approvals',
   kind: 'approve',
-  id: 51,
+  id: '51',
   title: '张晓明的请假申请',
   subtitle: '事假 3天',
   link: '/approvals/51',
@@ -62,7 +62,7 @@ describe('todo store', () => {
 
   it('shows the counts a todo.changed event carries at once, then refetches', async () => {
     const fetchMock = mockTodoFetch({
-      items: [ITEM, { ...ITEM, id: 52 }],
+      items: [ITEM, { ...ITEM, id: '52' }],
       counts: { total: 2, approvals: 2 },
     })
     const todo = useTodoStore()

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { reactive } from 'vue'
 import { conversationApi, messageApi } from '@/api/endpoints'
-import type { CardView, Message } from '@/api/types'
+import type { Card, Message } from '@/api/types'
 import {
   emptyThread,
   indexOfSeq,
@@ -26,11 +26,7 @@ import { useReceiptsStore } from './receipts'
 const PAGE = 50
 
 /** A card whose object changed: every copy of it shows `view`. */
-export interface CardViewUpdate {
-  card_type: string
-  object_id: string
-  view: CardView | null
-}
+export type CardViewUpdate = Card
 
 export const useMessagesStore = defineStore('messages', () => {
   const threads = reactive(new Map<number, Thread>())
