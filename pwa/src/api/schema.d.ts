@@ -707,6 +707,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{message_id}/urgent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 加急情况(仅发送人):每位接收人已读/未读,以及推送、短信各自的投递结果。错误码: not_urgent, urgent_not_sender */
+        get: operations["v1_messages_urgent_retrieve"];
+        put?: never;
+        /** @description 把自己发送的消息设为加急:未读成员立即收到推送;选 sms 时,超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。错误码: urgent_not_sender, urgent_not_allowed, invalid_urgent_channel */
+        post: operations["v1_messages_urgent_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{message_id}/urgent/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 再次提醒仍未读的接收人(仅发送人)。错误码: not_urgent, urgent_not_sender, remind_too_often */
+        post: operations["v1_messages_urgent_remind_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messages/search": {
         parameters: {
             query?: never;
@@ -893,11 +928,12 @@ export interface components {
             link: string;
         };
         /**
-         * @description * `push` - 网页推送
-         *     * `sms` - 短信
+         * @description * `app` - app
+         *     * `sms` - sms
+         *     * `ring` - ring
          * @enum {string}
          */
-        ChannelEnum: "push" | "sms";
+        ChannelsEnum: "app" | "sms" | "ring";
         /** @description One option of an action (加签 position, 退回 target). */
         ChoiceOut: {
             id: string;
@@ -943,13 +979,19 @@ export interface components {
             cc: number;
             cc_unread: number;
         };
+        /**
+         * @description * `push` - 网页推送
+         *     * `sms` - 短信
+         * @enum {string}
+         */
+        DeliveryChannelEnum: "push" | "sms";
         DeliveryOut: {
             id: number;
             notification_id: number;
             kind: string;
             title: string;
-            channel: components["schemas"]["ChannelEnum"];
-            state: components["schemas"]["DeliveryOutStateEnum"];
+            channel: components["schemas"]["DeliveryChannelEnum"];
+            state: components["schemas"]["DeliveryStateEnum"];
             state_label: string;
             attempts: number;
             provider_message_id: string;
@@ -959,6 +1001,10 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             sent_at: string | null;
+        };
+        DeliveryPageOut: {
+            items: components["schemas"]["DeliveryOut"][];
+            has_more: boolean;
         };
         /**
          * @description * `pending` - 待发送
@@ -970,11 +1016,7 @@ export interface components {
          *     * `uncertain` - 结果未知
          * @enum {string}
          */
-        DeliveryOutStateEnum: "pending" | "sending" | "retry" | "sent" | "failed" | "skipped" | "uncertain";
-        DeliveryPageOut: {
-            items: components["schemas"]["DeliveryOut"][];
-            has_more: boolean;
-        };
+        DeliveryStateEnum: "pending" | "sending" | "retry" | "sent" | "failed" | "skipped" | "uncertain";
         DepartmentNode: {
             id: number;
             name: string;
@@ -1022,7 +1064,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -1113,6 +1155,10 @@ export interface components {
         };
         LoginOut: {
             user: components["schemas"]["Me"];
+        };
+        MarkInRequest: {
+            /** @description app 应用内+推送(总是) / sms 未读短信 / ring 应用内响铃;默认 app, sms */
+            channels?: string[];
         };
         Me: {
             id: number;
@@ -1280,6 +1326,10 @@ export interface components {
         ReceiptsOut: {
             read: components["schemas"]["UserBriefOut"][];
             unread: components["schemas"]["UserBriefOut"][];
+        };
+        RemindOut: {
+            /** @description 本次提醒的未读人数 */
+            reminded: number;
         };
         RoleOut: {
             unit_id: number;
@@ -1531,6 +1581,45 @@ export interface components {
         UploadInputRequest: {
             /** Format: binary */
             file: string;
+        };
+        UrgentDeliveryOut: {
+            channel: components["schemas"]["DeliveryChannelEnum"];
+            state: components["schemas"]["DeliveryStateEnum"];
+            state_label: string;
+            /** @description first 首次 / escalation 未读短信 / remind 再次提醒 */
+            round: string;
+            error_code: string;
+            error: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at: string | null;
+        };
+        UrgentOut: {
+            message_id: number;
+            conversation_id: number;
+            channels: components["schemas"]["ChannelsEnum"][];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description 未读者收到短信的时间
+             */
+            sms_after: string | null;
+            remind_count: number;
+            /** Format: date-time */
+            reminded_at: string | null;
+            read_count: number;
+            unread_count: number;
+            recipients: components["schemas"]["UrgentRecipientOut"][];
+        };
+        UrgentRecipientOut: {
+            user: components["schemas"]["UserBriefOut"];
+            /** @description 已读(读指针已到该消息) */
+            read: boolean;
+            /** @description 已成功送达的渠道 */
+            reached_by: components["schemas"]["DeliveryChannelEnum"][];
+            deliveries: components["schemas"]["UrgentDeliveryOut"][];
         };
         UserBriefOut: {
             id: number;
@@ -2080,6 +2169,23 @@ export interface components {
             data: components["schemas"]["WsRecalledData"];
             message: components["schemas"]["WsMessage"];
         };
+        /** MessageUrgentEvent */
+        WsMessageUrgentEvent: {
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "message.urgent";
+            /** Conversation Id */
+            conversation_id: number;
+            data: components["schemas"]["WsUrgentData"];
+        };
         /** PingAck */
         WsPingAck: {
             /** Server Time */
@@ -2249,6 +2355,23 @@ export interface components {
             conversation_id: number;
             data: components["schemas"]["WsTypingData"];
         };
+        /** UrgentData */
+        WsUrgentData: {
+            /** Message Id */
+            message_id: number;
+            /** Seq */
+            seq: number;
+            /** Sender Id */
+            sender_id: number;
+            /** Sender Name */
+            sender_name: string;
+            /** Text */
+            text: string;
+            /** Ring */
+            ring: boolean;
+            /** Reminder */
+            reminder: boolean;
+        };
         /** UserBrief */
         WsUserBrief: {
             /** Id */
@@ -2260,7 +2383,7 @@ export interface components {
             /** Is Bot */
             is_bot: boolean;
         };
-        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"]);
+        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"]);
     };
     responses: never;
     parameters: never;
@@ -4630,6 +4753,174 @@ export interface operations {
             };
             /** @description 不存在 (code: not_found, …) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_messages_urgent_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgentOut"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_messages_urgent_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MarkInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MarkInRequest"];
+                "multipart/form-data": components["schemas"]["MarkInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgentOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_messages_urgent_remind_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindOut"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 过于频繁 (code: rate_limited) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
