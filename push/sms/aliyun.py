@@ -17,13 +17,9 @@ from typing import Any
 
 from django.conf import settings
 
-from push.sms.base import SmsError, SmsGateway, SmsMessage, SmsSent
+from push.sms.base import SmsError, SmsGateway, SmsMessage, SmsSent, code_in
 
 TRANSIENT_CODES = ("isp.SYSTEM_ERROR", "ServiceUnavailable", "InternalError", "Throttling")
-
-
-def _transient(code: str) -> bool:
-    return any(code == known or code.startswith(known + ".") for known in TRANSIENT_CODES)
 
 
 class AliyunGateway(SmsGateway):
@@ -85,7 +81,7 @@ class AliyunGateway(SmsGateway):
         body = response.body
         if body.code != "OK":
             code = str(body.code)
-            raise SmsError(code, str(body.message)[:200], transient=_transient(code))
+            raise SmsError(code, str(body.message)[:200], transient=code_in(code, TRANSIENT_CODES))
         return SmsSent(provider_message_id=str(body.biz_id or ""))
 
 
@@ -95,5 +91,5 @@ def _as_sms_error(error: Exception) -> SmsError:
     message = str(getattr(error, "message", "") or error)[:200]
     if status is None:  # no answer at all: network, timeout
         return SmsError(code or "network", message, transient=True)
-    transient = int(status) >= 500 or int(status) == 429 or _transient(code)
+    transient = int(status) >= 500 or int(status) == 429 or code_in(code, TRANSIENT_CODES)
     return SmsError(code, message, transient=transient)

@@ -42,3 +42,10 @@ class SmsGateway(ABC):
     @abstractmethod
     def send(self, message: SmsMessage) -> SmsSent:
         """Hand one message to the provider; raise `SmsError` if it was not taken."""
+
+
+def code_in(code: str, families: tuple[str, ...]) -> bool:
+    """Whether a provider's error code is one of `families` or under one
+    (`InternalError.Timeout` is under `InternalError`): how the cloud gateways
+    tell a transient failure from a final one."""
+    return any(code == known or code.startswith(known + ".") for known in families)

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
-from push.sms.base import SmsError, SmsGateway, SmsMessage, SmsSent
+from push.sms.base import SmsError, SmsGateway, SmsMessage, SmsSent, code_in
 
 # API errors that say "not now" rather than "never" (Tencent's error code list).
 TRANSIENT_CODES = (
@@ -26,10 +26,6 @@ TRANSIENT_CODES = (
     "ServerNetworkError",
     "ClientNetworkError",
 )
-
-
-def _transient(code: str) -> bool:
-    return any(code == known or code.startswith(known + ".") for known in TRANSIENT_CODES)
 
 
 class TencentGateway(SmsGateway):
@@ -93,7 +89,7 @@ class TencentGateway(SmsGateway):
         except TencentCloudSDKException as error:
             code = str(error.get_code() or "error")
             raise SmsError(
-                code, str(error.get_message())[:200], transient=_transient(code)
+                code, str(error.get_message())[:200], transient=code_in(code, TRANSIENT_CODES)
             ) from error
         statuses = response.SendStatusSet or []
         if not statuses:
@@ -101,5 +97,7 @@ class TencentGateway(SmsGateway):
         status = statuses[0]
         if status.Code != "Ok":
             code = str(status.Code)
-            raise SmsError(code, str(status.Message)[:200], transient=_transient(code))
+            raise SmsError(
+                code, str(status.Message)[:200], transient=code_in(code, TRANSIENT_CODES)
+            )
         return SmsSent(provider_message_id=str(status.SerialNo or ""))
