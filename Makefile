@@ -29,7 +29,7 @@ run: install pwa-build
 	$(PY) manage.py seed_approvals --if-empty
 	@echo "政通 is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	@trap 'kill 0' EXIT; \
-	$(PY) manage.py db_worker & \
+	($(PY) manage.py push_resume && $(PY) manage.py db_worker) & \
 	$(PY) -m daphne -b $(HOST) -p $(PORT) backend.asgi:application
 
 lint: install
