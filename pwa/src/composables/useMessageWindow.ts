@@ -58,6 +58,7 @@ function pendingMessage(item: OutboxItem, me: ReturnType<typeof useSessionStore>
     recalled: false,
     recalled_by: null,
     recall_until: null,
+    urgent: null,
   }
 }
 
