@@ -90,6 +90,7 @@ def test_urgent_sender_sees_unread_then_read(new_phone: Any) -> None:
     expect(director.get_by_test_id("urgent-channel-sms")).to_have_attribute("data-checked", "0")
     director.get_by_test_id("urgent-channel-ring").click()
     expect(director.get_by_test_id("urgent-channel-ring")).to_have_attribute("data-checked", "1")
+    director.wait_for_timeout(400)  # let the sheet finish sliding in
     screenshot(director, "34-urgent-channels")
     director.get_by_test_id("urgent-confirm").click()
     expect(director.get_by_test_id("composer-urgent-on")).to_be_visible()
@@ -106,6 +107,7 @@ def test_urgent_sender_sees_unread_then_read(new_phone: Any) -> None:
     expect(alert).to_contain_text("周建国")
     expect(alert).to_contain_text(text)
     expect(alert).to_have_attribute("data-ring", "1")
+    staff.wait_for_timeout(400)  # let the sheet finish sliding in
     screenshot(staff, "35-urgent-alert-recipient")
 
     # The sender's detail: 张晓明 未读.
@@ -116,6 +118,7 @@ def test_urgent_sender_sees_unread_then_read(new_phone: Any) -> None:
     expect(person).to_have_attribute("data-read", "0", timeout=10_000)
     expect(detail.get_by_test_id("urgent-unread-count")).to_have_attribute("data-count", "1")
     expect(detail.get_by_test_id("urgent-remind")).to_be_enabled()
+    director.wait_for_timeout(400)  # let the sheet finish sliding in
     screenshot(director, "36-urgent-detail-unread")
 
     # The recipient opens the chat from the alert; the open detail turns to 已读.
@@ -128,6 +131,7 @@ def test_urgent_sender_sees_unread_then_read(new_phone: Any) -> None:
     expect(person).to_have_attribute("data-read", "1", timeout=15_000)
     expect(detail.get_by_test_id("urgent-read-count")).to_have_attribute("data-count", "1")
     expect(detail.get_by_test_id("urgent-remind")).to_be_disabled()
+    director.wait_for_timeout(400)  # let the sheet finish sliding in
     screenshot(director, "38-urgent-detail-read")
     director.locator(".van-overlay:visible").click(position={"x": 20, "y": 20})
     expect(detail).to_be_hidden()
