@@ -79,15 +79,11 @@ def test_urgent_sender_sees_unread_then_read(new_phone: Any) -> None:
     open_direct_chat(director, "张晓明")
     staff.goto("/workbench")  # somewhere else: the alert must reach any screen
 
-    # Send as 加急 from the composer: 应用内 + 电话式响铃. (Not 短信: the SMS waits
-    # 5 minutes as a delayed job, which this server's in-process task backend,
-    # chosen so the suite needs no worker, cannot hold.)
+    # Send as 加急 from the composer: 应用内 + 短信 (the default) + 电话式响铃.
     director.get_by_test_id("composer-urgent").click()
     sheet = director.get_by_test_id("urgent-sheet")
     expect(sheet).to_be_visible()
     expect(director.get_by_test_id("urgent-channel-sms")).to_have_attribute("data-checked", "1")
-    director.get_by_test_id("urgent-channel-sms").click()
-    expect(director.get_by_test_id("urgent-channel-sms")).to_have_attribute("data-checked", "0")
     director.get_by_test_id("urgent-channel-ring").click()
     expect(director.get_by_test_id("urgent-channel-ring")).to_have_attribute("data-checked", "1")
     director.wait_for_timeout(400)  # let the sheet finish sliding in
@@ -146,7 +142,6 @@ def test_urgent_sender_sees_unread_then_read(new_phone: Any) -> None:
     # (The composer's sheet stays in the page, hidden: take the one that opened.)
     sheet = director.locator('[data-testid="urgent-sheet"]:visible')
     expect(sheet).to_be_visible()
-    sheet.get_by_test_id("urgent-channel-sms").click()
     sheet.get_by_test_id("urgent-confirm").click()
     expect(sent.get_by_test_id("urgent-badge")).to_be_visible(timeout=10_000)
     # Staff is in this chat and has read it already: no alert over the chat
