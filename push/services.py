@@ -374,10 +374,10 @@ def _enqueue(delivery_ids: list[int], *, run_after: datetime | None = None) -> N
     """
     from push.tasks import deliver  # the job module imports this one
 
-    if run_after is not None and not task_backends[deliver.backend].supports_defer:
-        # The immediate back end of browser tests cannot wait: a reminder due
-        # later is stored (its delivery row says when) but not scheduled.
-        logger.warning("task backend cannot defer; deliveries %s are not scheduled", delivery_ids)
+    if run_after and not task_backends[deliver.backend].supports_defer:
+        # A back end that cannot hold a job until later (the immediate one of the
+        # browser tests) must not run it now: the rows keep `next_attempt_at`,
+        # and `push_resume` enqueues them once that time has passed.
         return
     job = deliver.using(run_after=run_after) if run_after else deliver
     if isinstance(task_backends[job.backend], DatabaseBackend):

@@ -152,6 +152,14 @@ class MessageData(Frame):
     sender_label: str | Absent = None
 
 
+class UrgentMark(Frame):
+    """A message its sender marked 加急: by which channels, by whom, when (null if not)."""
+
+    channels: list[Literal["app", "sms", "ring"]]
+    by: int
+    at: str
+
+
 class Message(Frame):
     id: int
     conversation_id: int
@@ -170,6 +178,7 @@ class Message(Frame):
     recalled: bool
     recalled_by: int | None
     recall_until: str | None
+    urgent: UrgentMark | None
 
 
 class ConversationBrief(Frame):
@@ -272,6 +281,8 @@ class UrgentData(Frame):
     text: str
     ring: bool
     reminder: bool
+    # The message's new `urgent` (as in history): the client patches the message it holds.
+    urgent: UrgentMark
 
 
 # --- events ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 from realtime import cards
 from realtime import event_types as wire
 from realtime.event_types import dump
-from realtime.models import Attachment, Conversation, ConversationEvent, Message
+from realtime.models import Attachment, Conversation, ConversationEvent, Message, UrgentNotice
 from realtime.recall import may_recall_any, recall_until
 
 RECALLED_TEXT = "已撤回"
@@ -129,7 +129,24 @@ def message_model(
         recalled=recalled,
         recalled_by=message.recalled_by_id,
         recall_until=_iso(recall_until(message)),
+        urgent=_urgent(message) if live else None,
     )
+
+
+def urgent_mark(notice: UrgentNotice) -> wire.UrgentMark:
+    return wire.UrgentMark(
+        channels=notice.channels, by=notice.sender_id, at=notice.created_at.isoformat()
+    )
+
+
+def _urgent(message: Message) -> wire.UrgentMark | None:
+    """The 加急 mark. Lists load it with the message (`select_related("urgent")`,
+    realtime.selectors); a message loaded alone asks once."""
+    try:
+        notice = message.urgent
+    except UrgentNotice.DoesNotExist:
+        return None
+    return urgent_mark(notice)
 
 
 def message_payload(message: Message, viewer: Any = None) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def membership_get(*, viewer: User, conversation_id: int) -> Membership:
 
 def _message_qs() -> QuerySet[Message]:
     return Message.objects.select_related(
-        "sender", "attachment", "reply_to", "reply_to__sender", "reply_to__attachment"
+        "sender", "attachment", "urgent", "reply_to", "reply_to__sender", "reply_to__attachment"
     ).prefetch_related("mentions")
 
 
@@ -352,6 +352,7 @@ def events_between(
             "message",
             "message__sender",
             "message__attachment",
+            "message__urgent",
             "message__reply_to",
             "message__reply_to__sender",
         )

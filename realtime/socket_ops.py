@@ -80,17 +80,37 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     reply_to = frame.get("reply_to")
     if reply_to is not None and (isinstance(reply_to, bool) or not isinstance(reply_to, int)):
         raise InvalidInput.of(codes.INVALID_FIELD, "reply_to 必须是消息编号")
-    message, created = services.message_send(
-        actor=user,
-        conversation_id=_int(frame, "conversation_id"),
-        text=_str(frame, "text"),
-        client_id=_str(frame, "client_id", limit=64),
-        attachment_id=_str(frame, "attachment_id", limit=64) or None,
-        reply_to_id=reply_to,
-        mention_ids=_int_list(frame, "mentions"),
-        mention_all=bool(frame.get("mention_all", False)),
-    )
+    fields: dict[str, Any] = {
+        "actor": user,
+        "conversation_id": _int(frame, "conversation_id"),
+        "text": _str(frame, "text"),
+        "client_id": _str(frame, "client_id", limit=64),
+        "attachment_id": _str(frame, "attachment_id", limit=64) or None,
+        "reply_to_id": reply_to,
+        "mention_ids": _int_list(frame, "mentions"),
+        "mention_all": bool(frame.get("mention_all", False)),
+    }
+    channels = _urgent_channels(frame)
+    if channels is None:
+        message, created = services.message_send(**fields)
+    else:
+        message, created = services.message_send_urgent(**fields, channels=channels)
     return dump(wire.SendAck(message=message_model(message, user), duplicate=not created))
+
+
+def _urgent_channels(frame: dict[str, Any]) -> list[str] | None:
+    """`urgent: {"channels": [...]}` on a send: the channels to 加急 it with (None = not)."""
+    urgent = frame.get("urgent")
+    if urgent is None:
+        return None
+    channels = urgent.get("channels", ["app", "sms"]) if isinstance(urgent, dict) else None
+    if (
+        not isinstance(channels, list)
+        or len(channels) > 3
+        or not all(isinstance(c, str) for c in channels)
+    ):
+        raise InvalidInput.of(codes.INVALID_FIELD, '字段 urgent 应为 {"channels": [...]}')
+    return channels
 
 
 def read(user: User, frame: dict[str, Any]) -> dict[str, Any]:

@@ -26,12 +26,12 @@ from backend.approvals.selectors import (
 )
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
-from backend.common.errors import Conflict, InvalidInput, PermissionDenied
+from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from backend.directory.models import Unit, User
 from backend.todo import registry
 from backend.workflow import services as workflow
 from backend.workflow.definitions import validate_nodes
-from backend.workflow.models import CarbonCopy, ProcessVersion
+from backend.workflow.models import CarbonCopy, ProcessVersion, Task
 from realtime import cards
 
 SUBJECT = "approval"
@@ -365,6 +365,28 @@ def approval_act(
             data={"opinion": params.opinion[:200], "user_id": params.user_id},
             context=context,
         )
+    approval.refresh_from_db()
+    return approval
+
+
+def approval_deadline_set(
+    *,
+    actor: User,
+    approval_id: int,
+    task_id: int,
+    due_at: datetime,
+    context: RequestContext = NO_CONTEXT,
+) -> Approval:
+    """延期 / 提前: move the deadline of one open task of a request the actor can see.
+
+    Who may is the engine's rule (`workflow.services.task_deadline_set`: the
+    initiator); the reminders move with the deadline in its transaction.
+    """
+    approval = approval_get(viewer=actor, approval_id=approval_id)
+    instance_id = approval.instance_id
+    if instance_id is None or not Task.objects.filter(pk=task_id, instance_id=instance_id).exists():
+        raise NotFound.of(codes.TASK_NOT_FOUND)
+    workflow.task_deadline_set(actor=actor, task_id=task_id, due_at=due_at, context=context)
     approval.refresh_from_db()
     return approval
 

@@ -156,6 +156,7 @@ NOT_PARTICIPANT = _entry("not_participant", 403, "只有发起人、审批人和
 NOT_INITIATOR = _entry("not_initiator", 403, "只有发起人可以{verb}", "审批")
 URGE_TOO_OFTEN = _entry("urge_too_often", 429, "5分钟内只能催办一次", "审批")
 INVALID_DEADLINE = _entry("invalid_deadline", 400, "办理时限应晚于当前时间", "审批")
+TASK_NOT_FOUND = _entry("task_not_found", 404, "该审批中没有这一事项", "审批")
 WITHDRAW_TOO_LATE = _entry("withdraw_too_late", 409, "已有审批人处理,无法撤回", "审批")
 NOT_RETURNED = _entry("not_returned", 409, "只有被退回的申请可以重新提交", "审批")
 INVALID_OPINION = _entry("invalid_opinion", 400, "常用意见应为1至200字", "审批")
@@ -180,6 +181,10 @@ INVALID_URGENT_CHANNEL = _entry(
     "invalid_urgent_channel", 400, "加急方式无效,可选: app, sms, ring", "通知"
 )
 NOT_URGENT = _entry("not_urgent", 404, "该消息没有加急", "通知")
+NOT_DELIVERY_ADMIN = _entry(
+    "not_delivery_admin", 403, "只有单位管理员可以查看本单位的投递记录", "通知"
+)
+PERSON_NOT_IN_UNIT = _entry("person_not_in_unit", 403, "该人员不在您管理的单位", "通知")
 REMIND_TOO_OFTEN = _entry("remind_too_often", 429, "再次提醒过于频繁,请稍后再试", "通知")
 
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}

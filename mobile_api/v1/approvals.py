@@ -432,6 +432,30 @@ class ApprovalActView(APIView):
         return Response(output(DetailOut, selectors.detail(approval, viewer)))
 
 
+class DeadlineInput(serializers.Serializer[Any]):
+    due_at = serializers.DateTimeField(help_text="新的办理时限(ISO 8601,须晚于当前时间)")
+
+
+class TaskDeadlineView(APIView):
+    @extend_schema(
+        request=DeadlineInput,
+        responses={200: DetailOut, **errors(400, 401, 403, 404, 409)},
+        description="调整某一待办事项的办理时限(延期/提前),仅发起人;提醒随之改期。"
+        "错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found",
+    )
+    def post(self, request: Request, approval_id: int, task_id: int) -> Response:
+        v = _valid(DeadlineInput, request.data)
+        viewer = user_of(request)
+        approval = services.approval_deadline_set(
+            actor=viewer,
+            approval_id=approval_id,
+            task_id=task_id,
+            due_at=v["due_at"],
+            context=request_context(request),
+        )
+        return Response(output(DetailOut, selectors.detail(approval, viewer)))
+
+
 class ApprovalAttachmentView(APIView):
     """A file attached to a request, for anyone who may open the request."""
 
@@ -542,6 +566,7 @@ urlpatterns = [
     path("approvals/admin/templates/<int:template_id>", AdminTemplateDetailView.as_view()),
     path("approvals/<int:approval_id>", ApprovalDetailView.as_view()),
     path("approvals/<int:approval_id>/actions", ApprovalActView.as_view()),
+    path("approvals/<int:approval_id>/tasks/<int:task_id>/deadline", TaskDeadlineView.as_view()),
     path("approvals/<int:approval_id>/attachments/<str:token>", ApprovalAttachmentView.as_view()),
     path("todo", TodoView.as_view()),
 ]

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from backend.common.errors import NotFound
 from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.schemas import output
 from push import selectors, services
 from push.models import Delivery, LockScreen, NotificationSettings, PushSubscription
 
@@ -65,6 +66,25 @@ class DeliveryPageOut(serializers.Serializer[Any]):
     has_more = serializers.BooleanField()
 
 
+class DeliveryPersonOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AdminDeliveryOut(DeliveryOut):
+    """A row of the administrator's log: whose it is, and where it went."""
+
+    user = DeliveryPersonOut()
+    provider = serializers.CharField(help_text="webpush / 短信网关名")
+    target = serializers.CharField(help_text="短信: 手机号(中间四位隐去);推送: 空")
+    updated_at = serializers.DateTimeField()
+
+
+class AdminDeliveryPageOut(serializers.Serializer[Any]):
+    items = AdminDeliveryOut(many=True)
+    has_more = serializers.BooleanField()
+
+
 def subscription_payload(row: PushSubscription) -> dict[str, Any]:
     return {
         "id": row.pk,
@@ -94,6 +114,22 @@ def delivery_payload(row: Delivery) -> dict[str, Any]:
         "error": row.error,
         "created_at": row.created_at,
         "sent_at": row.sent_at,
+    }
+
+
+def masked(mobile: str) -> str:
+    """138****5678: enough for an administrator to recognise, not to copy."""
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else ""
+
+
+def admin_delivery_payload(row: Delivery) -> dict[str, Any]:
+    person = row.notification.user
+    return {
+        **delivery_payload(row),
+        "user": {"id": person.pk, "name": person.name},
+        "provider": row.provider,
+        "target": masked(row.target),
+        "updated_at": row.updated_at,
     }
 
 
@@ -214,9 +250,47 @@ class DeliveryListView(APIView):
         )
 
 
+class AdminDeliveryListView(APIView):
+    class QueryIn(serializers.Serializer[Any]):
+        user = serializers.IntegerField(required=False, min_value=1)
+        channel = serializers.ChoiceField(choices=Delivery.Channel.choices, required=False)
+        state = serializers.ChoiceField(choices=Delivery.State.choices, required=False)
+        before = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(
+        parameters=[QueryIn],
+        responses={200: AdminDeliveryPageOut, **errors(400, 401, 403)},
+        description="单位管理员查看本单位人员的通知投递记录(网页推送与短信),最新在前,每页50条;"
+        "可按人员(user)、渠道(channel)、状态(state)筛选,before 翻页。"
+        "错误码: not_delivery_admin, person_not_in_unit, invalid",
+    )
+    def get(self, request: Request) -> Response:
+        query = self.QueryIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        v = query.validated_data
+        rows = list(
+            selectors.deliveries_for_admin(
+                viewer=user_of(request),
+                where=selectors.DeliveryFilter(
+                    user_id=v.get("user"),
+                    channel=v.get("channel"),
+                    state=v.get("state"),
+                    before_id=v.get("before"),
+                ),
+                limit=DELIVERY_PAGE + 1,
+            )
+        )
+        page = {
+            "items": [admin_delivery_payload(r) for r in rows[:DELIVERY_PAGE]],
+            "has_more": len(rows) > DELIVERY_PAGE,
+        }
+        return Response(output(AdminDeliveryPageOut, page))
+
+
 urlpatterns: list[URLPattern] = [
     path("push/subscriptions", SubscriptionView.as_view()),
     path("push/vapid-public-key", VapidPublicKeyView.as_view()),
     path("me/notification-settings", NotificationSettingsView.as_view()),
     path("me/deliveries", DeliveryListView.as_view()),
+    path("admin/deliveries", AdminDeliveryListView.as_view()),
 ]

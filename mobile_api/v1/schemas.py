@@ -141,6 +141,14 @@ class MessageDataOut(S[Any]):
     sender_label = serializers.CharField(required=False, allow_blank=True)
 
 
+class UrgentMarkOut(S[Any]):
+    """加急: by which channels (app 应用内+推送, sms 未读短信, ring 响铃), by whom, when."""
+
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=["app", "sms", "ring"]))
+    by = serializers.IntegerField(help_text="加急人(发送人)")
+    at = serializers.DateTimeField()
+
+
 class MessageOut(S[Any]):
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
@@ -160,6 +168,8 @@ class MessageOut(S[Any]):
     recalled_by = serializers.IntegerField(allow_null=True)
     # Until when its sender may recall it; null for system/card/recalled messages.
     recall_until = serializers.DateTimeField(allow_null=True)
+    # 加急 (null when not urgent, or recalled); the sender's detail: /messages/{id}/urgent.
+    urgent = UrgentMarkOut(allow_null=True)
 
 
 class ConversationOut(S[Any]):

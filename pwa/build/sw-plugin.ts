@@ -3,11 +3,13 @@
  * written we know every hashed asset, so we emit `sw.js` with that list baked
  * in. The worker precaches the app shell so the PWA opens offline, and never
  * caches anything under /api/ or /ws/ — user data stays out of CacheStorage.
+ * Web push (show, group, open on tap) is in the template; its pure half is
+ * build/sw-push.ts, compiled in here so the unit tests and the worker share it.
  */
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import type { Plugin, ResolvedConfig } from 'vite'
+import { dirname, join, relative } from 'node:path'
+import { transformWithEsbuild, type Plugin, type ResolvedConfig } from 'vite'
 
 function listFiles(dir: string, root = dir): string[] {
   let out: string[] = []
@@ -19,6 +21,17 @@ function listFiles(dir: string, root = dir): string[] {
   return out
 }
 
+/** build/sw-push.ts as a script defining `ztPush` (the worker is a classic script). */
+async function pushHelpers(templatePath: string): Promise<string> {
+  const path = join(dirname(templatePath), 'sw-push.ts')
+  const out = await transformWithEsbuild(readFileSync(path, 'utf8'), path, {
+    format: 'iife',
+    globalName: 'ztPush',
+    target: 'es2020',
+  })
+  return out.code.trim()
+}
+
 export function serviceWorker(templatePath: string): Plugin {
   let config: ResolvedConfig
   return {
@@ -27,7 +40,7 @@ export function serviceWorker(templatePath: string): Plugin {
     configResolved(resolved) {
       config = resolved
     },
-    generateBundle(_options, bundle) {
+    async generateBundle(_options, bundle) {
       const base = config.base
       const files = new Set<string>()
       for (const fileName of Object.keys(bundle)) {
@@ -43,10 +56,12 @@ export function serviceWorker(templatePath: string): Plugin {
       }
       const precache = [...files].sort()
       const version = createHash('sha256').update(precache.join('\n')).digest('hex').slice(0, 12)
+      const helpers = await pushHelpers(templatePath)
       const source = readFileSync(templatePath, 'utf8')
         .replace('__ZT_VERSION__', JSON.stringify(version))
         .replace('__ZT_PRECACHE__', JSON.stringify(precache))
         .replace('__ZT_SHELL__', JSON.stringify(base))
+        .replace('/* __ZT_PUSH_HELPERS__ */', () => helpers)
       this.emitFile({ type: 'asset', fileName: 'sw.js', source })
     },
   }

@@ -3,7 +3,7 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { i18n } from './i18n'
 import { preloadRoute } from './lib/preload'
-import { registerServiceWorker } from './lib/sw'
+import { registerServiceWorker, routeNotificationTaps } from './lib/sw'
 import router from './router'
 import { useSessionStore } from './stores/session'
 import './styles/main.css'
@@ -24,3 +24,4 @@ app.use(i18n)
 app.mount('#app')
 
 registerServiceWorker()
+routeNotificationTaps(router)

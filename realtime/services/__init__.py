@@ -40,7 +40,7 @@ from realtime.services.messages import (
     typing_notify,
 )
 from realtime.services.tickets import ws_ticket_issue, ws_ticket_redeem
-from realtime.services.urgent import message_urge, message_urge_remind
+from realtime.services.urgent import message_send_urgent, message_urge, message_urge_remind
 
 __all__ = [
     "GROUP_NAME_MAX",
@@ -63,6 +63,7 @@ __all__ = [
     "membership_settings_update",
     "message_recall",
     "message_send",
+    "message_send_urgent",
     "message_urge",
     "message_urge_remind",
     "typing_notify",

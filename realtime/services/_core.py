@@ -138,6 +138,8 @@ def _append_message(
         card_object_id=card_object_id,
         created_at=now,
     )
+    # A message just stored is not 加急 yet: say so, so building its frame asks nothing.
+    Message.urgent.related.set_cached_value(message, None)
     MessageMention.objects.bulk_create(
         MessageMention(message=message, user_id=uid, conversation=conversation, seq=message.seq)
         for uid in mention_ids

@@ -26,8 +26,9 @@ from realtime import errors, events, reach
 from realtime import event_types as wire
 from realtime.event_types import dump
 from realtime.models import Membership, Message, UrgentNotice
-from realtime.payloads import preview_text
+from realtime.payloads import preview_text, urgent_mark
 from realtime.services._core import _lock_conversation, _membership
+from realtime.services.messages import message_send
 
 CHANNELS = ("app", "sms", "ring")
 
@@ -115,6 +116,44 @@ def message_urge(
     return notice
 
 
+def message_send_urgent(
+    *,
+    actor: User,
+    conversation_id: int,
+    channels: Iterable[str],
+    text: str = "",
+    client_id: str = "",
+    attachment_id: str | None = None,
+    reply_to_id: int | None = None,
+    mention_ids: Sequence[int] = (),
+    mention_all: bool = False,
+    context: RequestContext = NO_CONTEXT,
+) -> tuple[Message, bool]:
+    """Send a message and mark it 加急 in one transaction; returns (message, created).
+
+    Either both happen or neither: a bad channel is refused before anything is
+    stored. A retry with the same `client_id` returns the original message and
+    its first `UrgentNotice` (both idempotent). The `message.new` frame is built
+    before the mark exists, so it says `urgent: null`; the `message.urgent`
+    event of the same commit carries the mark (docs/protocol.md).
+    """
+    wanted = _clean_channels(channels)
+    with transaction.atomic():
+        message, created = message_send(
+            actor=actor,
+            conversation_id=conversation_id,
+            text=text,
+            client_id=client_id,
+            attachment_id=attachment_id,
+            reply_to_id=reply_to_id,
+            mention_ids=mention_ids,
+            mention_all=mention_all,
+        )
+        notice = message_urge(actor=actor, message_id=message.pk, channels=wanted, context=context)
+    message.urgent = notice
+    return message, created
+
+
 def message_urge_remind(
     *, actor: User, message_id: int, context: RequestContext = NO_CONTEXT
 ) -> list[int]:
@@ -196,6 +235,7 @@ def _reach(
             text=text,
             ring="ring" in notice.channels,
             reminder=reminder,
+            urgent=urgent_mark(notice),
         ),
     )
     events.publish(user_ids, dump(ring))

@@ -140,7 +140,8 @@ export const http = {
     request<T>('POST', path, body ?? {}, options),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body ?? {}),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body ?? {}),
-  delete: <T>(path: string) => request<T>('DELETE', path),
+  /** A body only where the server reads one (e.g. which push endpoint to remove). */
+  delete: <T>(path: string, body?: unknown) => request<T>('DELETE', path, body),
 }
 
 /** Errors → the sentence to show. */

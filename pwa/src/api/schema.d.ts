@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/admin/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 单位管理员查看本单位人员的通知投递记录(网页推送与短信),最新在前,每页50条;可按人员(user)、渠道(channel)、状态(state)筛选,before 翻页。错误码: not_delivery_admin, person_not_in_unit, invalid */
+        get: operations["v1_admin_deliveries_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals": {
         parameters: {
             query?: never;
@@ -63,6 +80,23 @@ export interface paths {
         get: operations["v1_approvals_attachments_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{approval_id}/tasks/{task_id}/deadline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 调整某一待办事项的办理时限(延期/提前),仅发起人;提醒随之改期。错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found */
+        post: operations["v1_approvals_tasks_deadline_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -893,6 +927,35 @@ export interface components {
             confirm: string;
             task_id: number | null;
         };
+        /** @description A row of the administrator's log: whose it is, and where it went. */
+        AdminDeliveryOut: {
+            id: number;
+            notification_id: number;
+            kind: string;
+            title: string;
+            channel: components["schemas"]["DeliveryChannelEnum"];
+            state: components["schemas"]["DeliveryStateEnum"];
+            state_label: string;
+            attempts: number;
+            provider_message_id: string;
+            error_code: string;
+            error: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at: string | null;
+            user: components["schemas"]["DeliveryPersonOut"];
+            /** @description webpush / 短信网关名 */
+            provider: string;
+            /** @description 短信: 手机号(中间四位隐去);推送: 空 */
+            target: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AdminDeliveryPageOut: {
+            items: components["schemas"]["AdminDeliveryOut"][];
+            has_more: boolean;
+        };
         AdminInputRequest: {
             user_id: number;
             is_admin: boolean;
@@ -979,6 +1042,13 @@ export interface components {
             cc: number;
             cc_unread: number;
         };
+        DeadlineInputRequest: {
+            /**
+             * Format: date-time
+             * @description 新的办理时限(ISO 8601,须晚于当前时间)
+             */
+            due_at: string;
+        };
         /**
          * @description * `push` - 网页推送
          *     * `sms` - 短信
@@ -1005,6 +1075,10 @@ export interface components {
         DeliveryPageOut: {
             items: components["schemas"]["DeliveryOut"][];
             has_more: boolean;
+        };
+        DeliveryPersonOut: {
+            id: number;
+            name: string;
         };
         /**
          * @description * `pending` - 待发送
@@ -1064,7 +1138,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -1236,6 +1310,7 @@ export interface components {
             recalled_by: number | null;
             /** Format: date-time */
             recall_until: string | null;
+            urgent: components["schemas"]["UrgentMarkOut"] | null;
         };
         NullEnum: null;
         /**
@@ -1594,6 +1669,14 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             sent_at: string | null;
+        };
+        /** @description 加急: by which channels (app 应用内+推送, sms 未读短信, ring 响铃), by whom, when. */
+        UrgentMarkOut: {
+            channels: components["schemas"]["ChannelsEnum"][];
+            /** @description 加急人(发送人) */
+            by: number;
+            /** Format: date-time */
+            at: string;
         };
         UrgentOut: {
             message_id: number;
@@ -2081,6 +2164,7 @@ export interface components {
             recalled_by: number | null;
             /** Recall Until */
             recall_until: string | null;
+            urgent: components["schemas"]["WsUrgentMark"] | null;
         };
         /**
          * MessageData
@@ -2371,6 +2455,19 @@ export interface components {
             ring: boolean;
             /** Reminder */
             reminder: boolean;
+            urgent: components["schemas"]["WsUrgentMark"];
+        };
+        /**
+         * UrgentMark
+         * @description A message its sender marked 加急: by which channels, by whom, when (null if not).
+         */
+        WsUrgentMark: {
+            /** Channels */
+            channels: ("app" | "sms" | "ring")[];
+            /** By */
+            by: number;
+            /** At */
+            at: string;
         };
         /** UserBrief */
         WsUserBrief: {
@@ -2393,6 +2490,70 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    v1_admin_deliveries_retrieve: {
+        parameters: {
+            query?: {
+                before?: number;
+                /**
+                 * @description * `push` - 网页推送
+                 *     * `sms` - 短信
+                 */
+                channel?: "push" | "sms";
+                /**
+                 * @description * `pending` - 待发送
+                 *     * `sending` - 发送中
+                 *     * `retry` - 等待重试
+                 *     * `sent` - 已发送
+                 *     * `failed` - 发送失败
+                 *     * `skipped` - 未发送
+                 *     * `uncertain` - 结果未知
+                 */
+                state?: "pending" | "sending" | "retry" | "sent" | "failed" | "skipped" | "uncertain";
+                user?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminDeliveryPageOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     approvals_list: {
         parameters: {
             query: {
@@ -2657,6 +2818,79 @@ export interface operations {
             };
             /** @description 不存在 (code: not_found, …) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_approvals_tasks_deadline_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: number;
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeadlineInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DeadlineInputRequest"];
+                "multipart/form-data": components["schemas"]["DeadlineInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

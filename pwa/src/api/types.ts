@@ -81,3 +81,23 @@ export type ReceiptLists = Schemas['ReceiptsOut']
 export type ApiErrorBody = Schemas['Error']
 /** A stable English error code from the catalogue (docs/errors.md). */
 export type ErrorCode = Schemas['ErrorBody']['code']
+
+// --- notifications and 加急 (docs/notifications.md) ----------------------------------------
+
+/** 我的 → 通知设置 (lock screen, quiet hours, SMS switches); web push is the subscription. */
+export type NotificationSettings = Schemas['SettingsOut']
+export type LockScreen = Schemas['LockScreenEnum']
+/** One row of 我的通知记录: a notification on one channel and what became of it. */
+export type Delivery = Schemas['DeliveryOut']
+export type DeliveryChannel = Schemas['DeliveryChannelEnum']
+export type DeliveryState = Schemas['DeliveryStateEnum']
+/** What the browser's `PushSubscription.toJSON()` gives and the server stores. */
+export type PushSubscriptionBody = Schemas['SubscribeInRequest']
+/** app 应用内+推送 (always) / sms 未读短信 / ring 应用内响铃. */
+export type UrgentChannel = Schemas['ChannelsEnum']
+/** The 加急 mark on a message (`message.urgent`). */
+export type UrgentMark = Schemas['UrgentMarkOut']
+/** The sender's view of a 加急: per recipient 已读/未读 and how each was reached. */
+export type UrgentStatus = Schemas['UrgentOut']
+export type UrgentRecipient = Schemas['UrgentRecipientOut']
+export type UrgentDelivery = Schemas['UrgentDeliveryOut']

@@ -58,6 +58,9 @@ function pendingMessage(item: OutboxItem, me: ReturnType<typeof useSessionStore>
     recalled: false,
     recalled_by: null,
     recall_until: null,
+    // Sent as 加急: the badge shows while it is on its way.
+    urgent:
+      item.urgent && me ? { channels: item.urgent.channels, by: me.id, at: item.created_at } : null,
   }
 }
 

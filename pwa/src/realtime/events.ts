@@ -26,6 +26,7 @@ export type TypingEvent = Schemas['WsTypingEvent']
 export type MembershipUpdatedEvent = Schemas['WsMembershipUpdatedEvent']
 export type PresenceEvent = Schemas['WsPresenceEvent']
 export type TodoChangedEvent = Schemas['WsTodoChangedEvent']
+export type MessageUrgentEvent = Schemas['WsMessageUrgentEvent']
 
 /** Every event the server sends (the event part of `WsServerFrame`). */
 export type KnownEvent = Extract<Schemas['WsServerFrame'], { type: 'event' }>
@@ -46,6 +47,7 @@ const KNOWN = new Set<string>([
   'membership.updated',
   'presence',
   'todo.changed',
+  'message.urgent',
 ] satisfies KnownEvent['event'][])
 
 /** The typed event, or null for an event this client does not know (ignored). */

@@ -16,7 +16,7 @@
  * What an event *means* is decided by the event router (router.ts) and the stores it feeds.
  */
 import type { components } from '@/api/schema'
-import type { Message } from '@/api/types'
+import type { Message, UrgentChannel } from '@/api/types'
 import { asKnownEvent } from './events'
 
 type Schemas = components['schemas']
@@ -593,6 +593,8 @@ export class ProtocolClient {
     reply_to?: number
     mentions?: number[]
     mention_all?: boolean
+    /** Send as 加急 in the same transaction (docs/protocol.md, `send`). */
+    urgent?: { channels: UrgentChannel[] }
   }): Promise<Message> {
     const data = await this.request('send', payload)
     return data.message

@@ -14,7 +14,13 @@ import { useDirectoryStore } from '@/stores/directory'
 import { countsFromEvent, useTodoStore } from '@/stores/todo'
 import { asKnownEvent, type KnownEvent } from './events'
 import type { ServerEvent } from './protocol'
-import { cardUpdated, conversationChanged, todoChanged } from './subscriptions'
+import {
+  cardUpdated,
+  conversationChanged,
+  othersRead,
+  todoChanged,
+  urgentArrived,
+} from './subscriptions'
 
 export function routeEvent(frame: ServerEvent): void {
   const event = asKnownEvent(frame)
@@ -77,13 +83,30 @@ function routeChatEvent(event: ChatEvent): void {
       break
     case 'read':
       if (event.data.user_id === chat.meId) conversations.applyMyRead(id, event.data.seq)
-      else useReceiptsStore().applyRead(id, event.data)
+      else {
+        useReceiptsStore().applyRead(id, event.data)
+        othersRead(id)
+      }
       break
     case 'typing':
       useTypingStore().apply(id, event.data)
       break
     case 'membership.updated':
       conversations.applySettings(id, event.data)
+      break
+    case 'message.urgent':
+      messages.applyUrgent(id, event.data.message_id, event.data.urgent)
+      if (event.data.sender_id !== chat.meId) {
+        urgentArrived({
+          conversationId: id,
+          messageId: event.data.message_id,
+          seq: event.data.seq,
+          senderName: event.data.sender_name,
+          text: event.data.text,
+          ring: event.data.ring,
+          reminder: event.data.reminder,
+        })
+      }
       break
   }
   chat.schedulePersist()

@@ -12,6 +12,19 @@ export type Unsubscribe = () => void
 const conversationListeners = new Map<number, Set<Listener>>()
 const cardListeners = new Map<string, Set<Listener>>()
 const todoListeners = new Set<Listener>()
+const readListeners = new Map<number, Set<Listener>>()
+const urgentListeners = new Set<(alert: UrgentAlert) => void>()
+
+/** A 加急 for me (`message.urgent`), for the in-app alert (components/UrgentAlert.vue). */
+export interface UrgentAlert {
+  conversationId: number
+  messageId: number
+  seq: number
+  senderName: string
+  text: string
+  ring: boolean
+  reminder: boolean
+}
 
 function add<K>(map: Map<K, Set<Listener>>, key: K, listener: Listener): Unsubscribe {
   let set = map.get(key)
@@ -58,4 +71,23 @@ export function onTodoChanged(listener: Listener): Unsubscribe {
 
 export function todoChanged(): void {
   call(todoListeners)
+}
+
+/** Someone else read further in a conversation (the 加急 detail refetches who read it). */
+export function onOthersRead(id: number, listener: Listener): Unsubscribe {
+  return add(readListeners, id, listener)
+}
+
+export function othersRead(id: number): void {
+  call(readListeners.get(id))
+}
+
+/** A message I have not read was marked 加急 (or its sender reminded me again). */
+export function onUrgent(listener: (alert: UrgentAlert) => void): Unsubscribe {
+  urgentListeners.add(listener)
+  return () => void urgentListeners.delete(listener)
+}
+
+export function urgentArrived(alert: UrgentAlert): void {
+  for (const listener of [...urgentListeners]) listener(alert)
 }

@@ -83,6 +83,18 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/MeView.vue'),
         meta: { tab: 'me', tabbar: true },
       },
+      {
+        path: 'me/notifications',
+        name: 'notification-settings',
+        component: () => import('@/views/me/NotificationSettingsView.vue'),
+        meta: { tab: 'me' },
+      },
+      {
+        path: 'me/deliveries',
+        name: 'deliveries',
+        component: () => import('@/views/me/DeliveriesView.vue'),
+        meta: { tab: 'me' },
+      },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: { name: 'chats' } },

@@ -6,6 +6,7 @@ import { ApiError, ensureCsrf, setUnauthorizedHandler } from '@/api/http'
 import type { Me } from '@/api/types'
 import { loadJson, saveJson, wipeLocalData } from '@/lib/storage'
 import { startRealtime, stopRealtime } from '@/realtime'
+import { browserPushEnv, disablePush } from '@/lib/webPush'
 import { useChatStore } from './chat'
 import { useDirectoryStore } from './directory'
 import { useTodoStore } from './todo'
@@ -75,6 +76,9 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function logout(): Promise<void> {
+    // While still signed in: the server forgets this device's push endpoint,
+    // so the next person to use it gets none of this person's notifications.
+    await disablePush(browserPushEnv()).catch(() => undefined)
     try {
       await authApi.logout()
     } catch {

@@ -1,10 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { routeEvent } from '@/realtime/router'
-import { onConversationChanged } from '@/realtime/subscriptions'
-import { useChatStore, useConversationsStore } from '@/stores/chat'
+import { onConversationChanged, onOthersRead, onUrgent } from '@/realtime/subscriptions'
+import { useChatStore, useConversationsStore, useMessagesStore } from '@/stores/chat'
 import { useDirectoryStore } from '@/stores/directory'
-import { ALICE, conversation, ME } from './fakes'
+import { ALICE, conversation, ME, message } from './fakes'
 
 vi.mock('@/api/endpoints', () => ({
   conversationApi: { get: vi.fn().mockRejectedValue(new Error('offline')) },
@@ -50,5 +50,65 @@ describe('the event router', () => {
     expect(setPresence).toHaveBeenCalledWith(ALICE, 'online')
     routeEvent({ type: 'event', event: 'call.ring', conversation_id: 7, pos: 4, data: {} })
     expect(useConversationsStore().byId.get(7)!.last_pos).toBe(3)
+  })
+
+  it('message.urgent puts the 加急 mark on the message and alerts me, not the sender', () => {
+    const messages = useMessagesStore()
+    const thread = messages.thread(7)
+    thread.loaded = true
+    thread.messages = [message({ id: 51, conversation_id: 7, seq: 3 })]
+    const alerts = vi.fn()
+    const unsubscribe = onUrgent(alerts)
+    const mark = {
+      channels: ['app', 'ring'] as ('app' | 'ring')[],
+      by: ALICE,
+      at: '2026-01-01T09:00:00Z',
+    }
+    const urgentEvent = (senderId: number, reminder: boolean) => ({
+      type: 'event' as const,
+      event: 'message.urgent',
+      conversation_id: 7,
+      data: {
+        message_id: 51,
+        seq: 3,
+        sender_id: senderId,
+        sender_name: '李四',
+        text: '防汛紧急通知',
+        ring: true,
+        reminder,
+        urgent: mark,
+      },
+    })
+    routeEvent(urgentEvent(ALICE, false))
+    expect(messages.thread(7).messages[0]!.urgent).toEqual(mark)
+    expect(alerts).toHaveBeenCalledWith({
+      conversationId: 7,
+      messageId: 51,
+      seq: 3,
+      senderName: '李四',
+      text: '防汛紧急通知',
+      ring: true,
+      reminder: false,
+    })
+    // My own 加急 seen from another device of mine: the badge, no alert.
+    routeEvent(urgentEvent(ME, false))
+    expect(alerts).toHaveBeenCalledTimes(1)
+    unsubscribe()
+    routeEvent(urgentEvent(ALICE, true))
+    expect(alerts).toHaveBeenCalledTimes(1)
+  })
+
+  it('tells the 加急 detail when someone else read further, not when I did', () => {
+    const read = vi.fn()
+    const unsubscribe = onOthersRead(7, read)
+    routeEvent({
+      type: 'event',
+      event: 'read',
+      conversation_id: 7,
+      data: { user_id: ALICE, seq: 3 },
+    })
+    routeEvent({ type: 'event', event: 'read', conversation_id: 7, data: { user_id: ME, seq: 3 } })
+    expect(read).toHaveBeenCalledTimes(1)
+    unsubscribe()
   })
 })

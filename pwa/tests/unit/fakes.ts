@@ -117,6 +117,7 @@ export function message(
     recalled: false,
     recalled_by: null,
     recall_until: null,
+    urgent: null,
     ...overrides,
   }
 }

@@ -7,7 +7,7 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ConversationItem, Message } from '@/api/types'
+import type { ConversationItem, Message, UrgentChannel } from '@/api/types'
 import { loadJson, removeKey, saveJson } from '@/lib/storage'
 import type { Thread } from '../thread'
 import { useConversationsStore } from './conversations'
@@ -32,6 +32,8 @@ export interface RealtimeLink {
     reply_to?: number
     mentions?: number[]
     mention_all?: boolean
+    /** Send as 加急 in the same transaction (docs/protocol.md, `send`). */
+    urgent?: { channels: UrgentChannel[] }
   }): Promise<Message>
   read(conversationId: number, seq: number): Promise<number>
   recall(messageId: number): Promise<Message>

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { reactive } from 'vue'
 import { conversationApi, messageApi } from '@/api/endpoints'
-import type { Card, Message } from '@/api/types'
+import type { Card, Message, UrgentMark } from '@/api/types'
 import {
   emptyThread,
   indexOfSeq,
@@ -158,6 +158,16 @@ export const useMessagesStore = defineStore('messages', () => {
     useChatStore().schedulePersist()
   }
 
+  /** A message was marked 加急 (`message.urgent`, or my own mark over REST): show the badge. */
+  function applyUrgent(conversationId: number, messageId: number, urgent: UrgentMark): void {
+    const patch = (message: Message): Message =>
+      message.id === messageId ? { ...message, urgent } : message
+    const t = threads.get(conversationId)
+    if (t) t.messages = t.messages.map(patch)
+    useConversationsStore().patchLastMessage(conversationId, patch)
+    useChatStore().schedulePersist()
+  }
+
   // --- recall ------------------------------------------------------------------
 
   async function recall(message: Message): Promise<void> {
@@ -199,6 +209,7 @@ export const useMessagesStore = defineStore('messages', () => {
     applyMessage,
     applyRecalled,
     applyCardView,
+    applyUrgent,
     recall,
     canRecall,
   }

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { Attachment, ReplyRef } from '@/api/types'
+import type { Attachment, ReplyRef, UrgentChannel } from '@/api/types'
 import { loadJson, saveJson } from '@/lib/storage'
 import { uuid } from '@/lib/uuid'
 import { ProtocolError } from '@/realtime/protocol'
@@ -23,6 +23,8 @@ export interface OutboxItem {
   reply_to: ReplyRef | null
   mentions: number[]
   mention_all: boolean
+  /** Sent as 加急 with these channels (absent in items saved before 加急 existed). */
+  urgent?: { channels: UrgentChannel[] } | null
   created_at: string
   status: OutboxStatus
   error: string | null
@@ -75,6 +77,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     replyTo?: ReplyRef | null
     mentions?: number[]
     mentionAll?: boolean
+    urgent?: { channels: UrgentChannel[] } | null
   }): OutboxItem {
     const item: OutboxItem = {
       client_id: uuid(),
@@ -84,6 +87,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       reply_to: input.replyTo ?? null,
       mentions: input.mentions ?? [],
       mention_all: input.mentionAll ?? false,
+      urgent: input.urgent ?? null,
       created_at: new Date().toISOString(),
       status: 'queued',
       error: null,
@@ -122,6 +126,7 @@ export const useOutboxStore = defineStore('outbox', () => {
             ...(next.reply_to ? { reply_to: next.reply_to.id } : {}),
             ...(next.mentions.length ? { mentions: next.mentions } : {}),
             ...(next.mention_all ? { mention_all: true } : {}),
+            ...(next.urgent ? { urgent: next.urgent } : {}),
           })
           useMessagesStore().applyMessage(message)
           drop(next.client_id)
