@@ -31,7 +31,8 @@ export type MessageUrgentEvent = Schemas['WsMessageUrgentEvent']
 /** Every event the server sends (the event part of `WsServerFrame`). */
 export type KnownEvent = Extract<Schemas['WsServerFrame'], { type: 'event' }>
 
-const KNOWN = new Set<string>([
+/** Events that carry `pos` and must be applied in order. */
+export const POSITIONAL_EVENTS = new Set<string>([
   'message.new',
   'message.recalled',
   'card.updated',
@@ -39,6 +40,10 @@ const KNOWN = new Set<string>([
   'member.removed',
   'conversation.updated',
   'conversation.dissolved',
+] satisfies KnownEvent['event'][])
+
+const KNOWN = new Set<string>([
+  ...POSITIONAL_EVENTS,
   'conversation.added',
   'conversation.removed',
   'resync',

@@ -17,7 +17,7 @@
  */
 import type { components } from '@/api/schema'
 import type { Message, UrgentChannel } from '@/api/types'
-import { asKnownEvent } from './events'
+import { asKnownEvent, POSITIONAL_EVENTS } from './events'
 
 type Schemas = components['schemas']
 
@@ -53,16 +53,18 @@ export const CLOSE_UNAUTHENTICATED = 4401
 export const CLOSE_BAD_ORIGIN = 4403
 export const CLOSE_TOO_SLOW = 4408
 
-/** Events that carry `pos` and must be applied in order. */
-export const POSITIONAL_EVENTS = new Set([
-  'message.new',
-  'message.recalled',
-  'card.updated',
-  'member.added',
-  'member.removed',
-  'conversation.updated',
-  'conversation.dissolved',
-])
+/** The `send` command's payload (docs/protocol.md, `send`). */
+export interface SendPayload {
+  conversation_id: number
+  client_id: string
+  text: string
+  attachment_id?: string
+  reply_to?: number
+  mentions?: number[]
+  mention_all?: boolean
+  /** Send as 加急 in the same transaction (docs/protocol.md, `send`). */
+  urgent?: { channels: UrgentChannel[] }
+}
 
 /**
  * An event frame as the transport reads it: which event, in which conversation, at
@@ -585,17 +587,7 @@ export class ProtocolClient {
 
   // --- typed commands ----------------------------------------------------------
 
-  async send(payload: {
-    conversation_id: number
-    client_id: string
-    text: string
-    attachment_id?: string
-    reply_to?: number
-    mentions?: number[]
-    mention_all?: boolean
-    /** Send as 加急 in the same transaction (docs/protocol.md, `send`). */
-    urgent?: { channels: UrgentChannel[] }
-  }): Promise<Message> {
+  async send(payload: SendPayload): Promise<Message> {
     const data = await this.request('send', payload)
     return data.message
   }

@@ -7,8 +7,9 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ConversationItem, Message, UrgentChannel } from '@/api/types'
+import type { ConversationItem, Message } from '@/api/types'
 import { loadJson, removeKey, saveJson } from '@/lib/storage'
+import type { SendPayload } from '@/realtime/protocol'
 import type { Thread } from '../thread'
 import { useConversationsStore } from './conversations'
 import { useMessagesStore } from './messages'
@@ -24,17 +25,7 @@ export interface RealtimeLink {
   forget(conversationId: number): void
   snapshotPositions(): Record<string, number>
   loadPositions(positions: Record<string, number>): void
-  send(payload: {
-    conversation_id: number
-    client_id: string
-    text: string
-    attachment_id?: string
-    reply_to?: number
-    mentions?: number[]
-    mention_all?: boolean
-    /** Send as 加急 in the same transaction (docs/protocol.md, `send`). */
-    urgent?: { channels: UrgentChannel[] }
-  }): Promise<Message>
+  send(payload: SendPayload): Promise<Message>
   read(conversationId: number, seq: number): Promise<number>
   recall(messageId: number): Promise<Message>
   typing(conversationId: number): void
