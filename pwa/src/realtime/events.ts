@@ -32,7 +32,7 @@ export type MessageUrgentEvent = Schemas['WsMessageUrgentEvent']
 export type KnownEvent = Extract<Schemas['WsServerFrame'], { type: 'event' }>
 
 /** Events that carry `pos` and must be applied in order. */
-export const POSITIONAL_EVENTS = new Set<string>([
+const POSITIONAL: KnownEvent['event'][] = [
   'message.new',
   'message.recalled',
   'card.updated',
@@ -40,10 +40,11 @@ export const POSITIONAL_EVENTS = new Set<string>([
   'member.removed',
   'conversation.updated',
   'conversation.dissolved',
-] satisfies KnownEvent['event'][])
+]
+export const POSITIONAL_EVENTS: ReadonlySet<string> = new Set<string>(POSITIONAL)
 
 const KNOWN = new Set<string>([
-  ...POSITIONAL_EVENTS,
+  ...POSITIONAL,
   'conversation.added',
   'conversation.removed',
   'resync',
