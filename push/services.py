@@ -355,7 +355,7 @@ def _deliveries_for(
         if not mobile:
             row.state = State.SKIPPED
             row.error_code = "no_mobile"
-            row.error = "该人员没有可用的手机号,仅网页推送"
+            row.error = "该人员没有可用的手机号，仅网页推送"
         rows.append(row)
     return rows
 
@@ -626,7 +626,7 @@ def _sms_claim(delivery_id: int) -> tuple[Delivery, sms.SmsMessage] | None:
                 delivery,
                 State.UNCERTAIN,
                 code="interrupted",
-                error="发送过程中断,为避免重复短信不再重发",
+                error="发送过程中断，为避免重复短信不再重发",
             )
             return None
         if not _claimable(delivery, now):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -80,7 +81,7 @@ class Comparable:
     expected: str  # what the constant should be, for the error message
 
 
-class FieldType:
+class FieldType(ABC):
     """One kind of form field. Subclass it and override what differs from the defaults.
 
     - `name`: the `type` a schema uses; `required_verb`: 请填写 / 请选择 / 请上传.
@@ -104,8 +105,9 @@ class FieldType:
     def options(self, reader: OptionReader) -> dict[str, Any]:
         return {}
 
+    @abstractmethod
     def clean(self, field: Field, raw: Any, context: Context) -> Any:
-        raise NotImplementedError
+        """The submitted value, cleaned; `FieldError` when it is not acceptable."""
 
     def fact(self, field: Field, value: Any) -> object:
         return value

@@ -92,7 +92,7 @@ def overdue(task: Task, instance: Instance) -> None:
     push.notify(
         [task.assignee_id],
         title=f"【已超期】{subject.title}",
-        body=f"办理时限{_when(task.due_at)}已过,请尽快办理",
+        body=f"办理时限{_when(task.due_at)}已过，请尽快办理",
         dedup_key=f"{base}:overdue",
         **common,
     )
