@@ -11,9 +11,15 @@ PORT ?= 8000
 $(UV):
 	python3 -m venv .venv-bootstrap && .venv-bootstrap/bin/pip install -q uv
 
-install: $(UV)
+install: $(UV) fonts/node_modules
 	$(UV) sync --frozen
 	@mkdir -p var/static
+
+# The 公文 layout's freely licensed CJK fonts (Noto Serif SC / Noto Sans SC, whole TTF files from
+# npm; backend/documents/layout/fonts.py). A unit's own fonts: ZT_DOCUMENT_FONTS_DIR.
+fonts/node_modules: fonts/package-lock.json
+	cd fonts && npm ci --no-audit --no-fund
+	@touch fonts/node_modules
 
 pwa/node_modules: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
