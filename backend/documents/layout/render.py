@@ -6,6 +6,7 @@ import base64
 import io
 import math
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
@@ -58,24 +59,42 @@ def _paragraph(text: str) -> str:
     return f'<p class="body">{escape(text)}</p>'
 
 
+def font_families(fonts: dict[Role, FontChoice]) -> dict[Role, str]:
+    """The CSS family of each role; roles resolved to the same file share one family, so that
+    the PDF embeds each font file once."""
+    first_role: dict[Path, Role] = {}
+    for role, choice in fonts.items():
+        first_role.setdefault(choice.path, role)
+    return {role: f"zt-{first_role[choice.path].value}" for role, choice in fonts.items()}
+
+
 def _font_faces(fonts: dict[Role, FontChoice]) -> str:
+    families = font_families(fonts)
     return "\n".join(
-        f'@font-face {{ font-family: "zt-{role.value}"; '
+        f'@font-face {{ font-family: "{families[role]}"; '
         f'src: url("{choice.path.resolve().as_uri()}"); }}'
         for role, choice in fonts.items()
+        if families[role] == f"zt-{role.value}"
     )
 
 
 def _css(fonts: dict[Role, FontChoice]) -> str:
+    families = font_families(fonts)
     return CSS_TEMPLATE.substitute(
         font_faces=_font_faces(fonts),
+        f_xiaobiaosong=families[Role.XIAOBIAOSONG],
+        f_fangsong=families[Role.FANGSONG],
+        f_heiti=families[Role.HEITI],
+        f_kaiti=families[Role.KAITI],
+        f_songti=families[Role.SONGTI],
         page_w=g.PAGE_W_MM,
         page_h=g.PAGE_H_MM,
         top=g.TOP_MM,
         right=g.RIGHT_MM,
         bottom=g.BOTTOM_MM,
         left=g.LEFT_MM,
-        line=f"{g.LINE_PITCH:.4f}pt",
+        # rounded down: 22 lines must not exceed 225 mm by a rounding error
+        line=f"{math.floor(g.LINE_PITCH * 1000) / 1000:.3f}pt",
         char=f"{g.CHAR_PITCH:.4f}pt",
         ls=f"{g.BODY_LETTER_SPACING:.4f}pt",
         size2=f"{g.SIZE_2HAO}pt",
@@ -88,6 +107,7 @@ def _css(fonts: dict[Role, FontChoice]) -> str:
         # the page number's line box is 4号 high: its 一字线 (mid-height) 7 mm below the 版心
         pn_top=f"{g.PAGE_NUMBER_GAP_MM * g.MM - g.SIZE_4HAO / 2:.4f}pt",
         seal=f"{g.SEAL_MM}mm",
+        att_num=f"{1.5 * g.CHAR_PITCH:.4f}pt",  # "1．": a half-width digit + a full-width stop
         # the seal's centre sits 2 mm above the centre of the two lines 署名 + 成文日期
         seal_top=f"{g.LINE_PITCH - (g.SEAL_MM / 2 + 2) * g.MM:.4f}pt",
     )
@@ -141,25 +161,29 @@ def _header(doc: LayoutDocument) -> str:
             f'<div class="abs {number_class}" style="top:{number_top:.4f}pt">'
             f"{escape(doc.doc_number)}</div>"
         )
-    # the glyphs of 发文字号 end about (line + size) / 2 below its line top; the rule 4 mm lower
-    rule_top = number_top + (g.LINE_PITCH + g.SIZE_3HAO) / 2 + g.RULE_GAP_MM * g.MM
+    # the glyphs of 发文字号 (their em box, about centred in the line) end about
+    # (line + size) / 2 below its line top, plus the font's offset; the rule 4 mm lower
+    rule_top = number_top + (g.LINE_PITCH + g.SIZE_3HAO) / 2 + 0.8 + g.RULE_GAP_MM * g.MM
     parts.append(f'<div class="abs red-rule" style="top:{rule_top:.4f}pt"></div>')
     height = _grid_ceil(rule_top + g.RED_RULE_MM * g.MM)
     return f'<header class="head" style="height:{height:.4f}pt">{"".join(parts)}</header>'
 
 
 def _attachments(names: tuple[str, ...]) -> str:
+    """附件说明 (7.3.4): 正文下空一行左空二字 "附件：", numbered 1． 2． when more than one;
+    a wrapped name lines up with the first character of the name above."""
     if not names:
         return ""
     if len(names) == 1:
-        rows = f'<tr><td class="att-label">附件：</td><td colspan="2">{escape(names[0])}</td></tr>'
-    else:
-        rows = "".join(
-            f'<tr><td class="att-label">{"附件：" if i == 0 else ""}</td>'
-            f'<td class="att-num">{i + 1}．</td><td>{escape(name)}</td></tr>'
-            for i, name in enumerate(names)
-        )
-    return f'<table class="attachments">{rows}</table>'
+        label = '<span class="att-label">附件：</span>'
+        return f'<div class="att att-single">{label}{escape(names[0])}</div>'
+    rows = "".join(
+        f'<div class="att{" att-first" if i == 0 else ""}">'
+        f"{'<span class=att-label>附件：</span>' if i == 0 else ''}"
+        f'<span class="att-num">{i + 1}．</span>{escape(name)}</div>'
+        for i, name in enumerate(names)
+    )
+    return f'<div class="attachments">{rows}</div>'
 
 
 def _signature(doc: LayoutDocument) -> str:
@@ -224,6 +248,7 @@ def build_html(doc: LayoutDocument, fonts: dict[Role, FontChoice], banji: str) -
 @dataclass
 class _BanjiPlacement:
     page: int  # index of the last page holding part of the 版记
+    content_page: int  # index of the page where the content before the 版记 ends
     pages: int  # number of pages of the document
     split: bool  # the 版记 runs over a page break
     bottom_px: float  # bottom of its border box on that page
@@ -252,10 +277,14 @@ def _find_banji(document: Any) -> _BanjiPlacement | None:
     if not found:
         return None
     page_index, last = found[-1]
+    first_index, first = found[0]
     page_box = document.pages[page_index]._page_box
     area_bottom = page_box.content_box_y() + page_box.height
+    # pushed whole to a new page: its top is the page area's top
+    at_page_top = first.border_box_y() - page_box.content_box_y() < EPSILON_PX
     return _BanjiPlacement(
         page=page_index,
+        content_page=first_index - 1 if at_page_top else first_index,
         pages=len(document.pages),
         split=len({i for i, _ in found}) > 1,
         bottom_px=last.border_box_y() + last.border_height(),
@@ -264,17 +293,34 @@ def _find_banji(document: Any) -> _BanjiPlacement | None:
     )
 
 
+_local = threading.local()
+
+
+def _font_configuration(fonts: dict[Role, FontChoice]) -> Any:
+    """One WeasyPrint FontConfiguration per thread and font set: it loads each @font-face file
+    once (a whole CJK font is ~15 MB) instead of on every render; Pango's font map is not shared
+    between threads."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    key = tuple(sorted((role.value, str(choice.path)) for role, choice in fonts.items()))
+    cache: dict[tuple[tuple[str, str], ...], Any] = getattr(_local, "configs", None) or {}
+    _local.configs = cache
+    if key not in cache:
+        cache.clear()
+        cache[key] = FontConfiguration()
+    return cache[key]
+
+
 def _layout(doc: LayoutDocument, fonts: dict[Role, FontChoice], banji: str) -> Any:
     from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    font_config = FontConfiguration()
     html = HTML(
         string=build_html(doc, fonts, banji),
+        # only the font files and the data: URL of the seal; nothing from the network
         url_fetcher=URLFetcher(allowed_protocols={"file", "data"}),
     )
-    return html.render(font_config=font_config)
+    return html.render(font_config=_font_configuration(fonts))
 
 
 def render_pdf_bytes(doc: LayoutDocument) -> bytes:
@@ -293,8 +339,7 @@ def render_pdf_bytes(doc: LayoutDocument) -> bytes:
             else:
                 # the next even page, at its bottom; when that leaves a blank page between,
                 # neither the blank page nor the 版记 page is numbered (GB/T 9704 7.5)
-                last_content_page = placed.page if not placed.split else placed.page - 1
-                blank_between = (last_content_page + 1) % 2 == 0
+                blank_between = (placed.content_page + 1) % 2 == 0
                 style = "break-before: left;" + (" page: bare;" if blank_between else "")
                 spacer = page_area_px - placed.height_px - EPSILON_PX
                 banji = _banji(doc, style=style, spacer_px=spacer)
