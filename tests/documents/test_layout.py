@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,7 +18,6 @@ from pdfminer.pdftypes import resolve1
 from PIL import Image, ImageDraw
 
 from backend.documents.layout import LayoutDocument, render_pdf, render_png_pages
-from backend.documents.layout import geometry as g
 from backend.documents.layout.fonts import PROJECT_DEFAULTS, PROJECT_FONTS, Role, resolve_fonts
 from backend.documents.layout.render import cn_date, heading_level
 
@@ -167,15 +167,15 @@ def test_a_full_page_has_22_lines_of_28_characters_inside_the_type_area(long_doc
     # the first line's glyphs sit in the first grid line below the 37 mm top margin, about
     # centred (within 1 pt)
     top, bottom = em_box(first[0], page)
-    assert BODY_TOP < top and bottom < BODY_TOP + PITCH
+    assert top > BODY_TOP and bottom < BODY_TOP + PITCH
     assert (top + bottom) / 2 == pytest.approx(BODY_TOP + PITCH / 2, abs=1)
     # the last line ends inside the 版心 (262 mm), in the 22nd grid line
     top, bottom = em_box(last[0], page)
-    assert BODY_BOTTOM - PITCH < top and bottom < BODY_BOTTOM
+    assert top > BODY_BOTTOM - PITCH and bottom < BODY_BOTTOM
     assert (top + bottom) / 2 == pytest.approx(BODY_BOTTOM - PITCH / 2, abs=1)
     # lines are one pitch apart: 22 lines fill 225 mm
     tops = [line[0]["top"] for line in lines]
-    for a, b in zip(tops, tops[1:], strict=False):
+    for a, b in itertools.pairwise(tops):
         assert b - a == pytest.approx(PITCH, abs=0.05)
     # each line starts at the 28 mm left margin and its 28th character ends at the right edge
     for line in lines:
@@ -281,7 +281,11 @@ def test_fonts_are_the_projects_own_and_embedded(downward: Rendered) -> None:
     assert fonts, "no embedded fonts"
     # every font in the PDF came from our @font-face (zt-…), none from the system's fonts
     assert all("+zt-" in name for name in fonts), fonts
-    assert set(fonts.values()) == {"Noto Serif SC Regular", "Noto Serif SC Bold", "Noto Sans SC Medium"}
+    assert set(fonts.values()) == {
+        "Noto Serif SC Regular",
+        "Noto Serif SC Bold",
+        "Noto Sans SC Medium",
+    }
     title = find_text(downward.pages[0], "广州市财政局关于")
     assert fonts[title[0]["fontname"]] == "Noto Serif SC Bold"
     heading = find_text(downward.pages[0], "一、总体要求")
@@ -369,9 +373,7 @@ def test_banji_page_after_a_blank_page_is_not_numbered() -> None:
         rendered = Rendered(
             make_doc(body=han_text(28 * 22 + extra), attachments=(), note="", date=None)
         )
-        last_text_page = max(
-            i for i, page in enumerate(rendered.pages) if body_chars(page)
-        )
+        last_text_page = max(i for i, page in enumerate(rendered.pages) if body_chars(page))
         lines = lines_of(body_chars(rendered.pages[last_text_page]))
         if last_text_page == 1 and len(lines) >= 20:
             break
@@ -453,7 +455,8 @@ def test_long_issuer_mark_shrinks_to_the_type_area() -> None:
 
 def test_dates_and_headings() -> None:
     assert cn_date(datetime.date(2026, 1, 5)) == "2026年1月5日"
-    assert [heading_level(s) for s in ("一、总体", "（二）要求", "3．任务", "（4）细则", "正文")] == [
+    samples = ("一、总体", "（二）要求", "3．任务", "（4）细则", "正文")
+    assert [heading_level(s) for s in samples] == [
         1,
         2,
         3,
