@@ -1,9 +1,9 @@
 """GB/T 9704 layout benchmark: render time per page of render_pdf and render_png_pages.
 
 Renders documents of 1, 5 and 20 pages (正文 of Han characters with punctuation, headings,
-attachments, 署名; the 20-page one with its 版记) in one process: the first render (WeasyPrint and fontconfig
-start, the ~15 MB CJK font files load) is reported apart; then each size is rendered --repeat
-times and the median is divided by the page count.
+附件说明, 署名; the 20-page one with its 版记) in one process: the first render (WeasyPrint and
+fontconfig start, the ~15 MB CJK font files load) is reported apart; then each size is rendered
+--repeat times and the median is divided by the page count.
 
     .venv/bin/python -m bench.documents_layout            # 1, 5, 20 pages, 5 repeats
     .venv/bin/python -m bench.documents_layout --pages 1 5 --repeat 3
@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import machine, write_result  # noqa: E402
 from backend.documents.layout import (  # noqa: E402
     LayoutDocument,
     render_pdf,
     render_png_pages,
 )
+from bench.common import machine, write_result  # noqa: E402
 
 SENTENCE = (
     "各部门要坚持量入为出、统筹兼顾，严格控制一般性支出，把有限的财政资金用在刀刃上，"
