@@ -366,6 +366,37 @@ def test_banji_rules_first_and_last_thick_middle_thin(downward: Rendered) -> Non
     assert first > middle and last > middle
 
 
+def test_banji_of_a_one_page_document_goes_to_page_two() -> None:
+    rendered = Rendered(make_doc(body="现将有关事项通知如下。", attachments=(), note=""))
+    assert len(rendered.pages) == 2
+    assert "抄送" not in rendered.text(0) and rendered.text(0).endswith("— 1 —")
+    # page 2 holds only the 版记, at its bottom, and is numbered (no blank page before it)
+    assert not body_chars(rendered.pages[1])
+    assert rendered.text(1).endswith("— 2 —")
+    black = [
+        r for r in rendered.pages[1].rects if r["non_stroking_color"] == pytest.approx((0, 0, 0))
+    ]
+    assert max(r["bottom"] for r in black) == pytest.approx(BODY_BOTTOM, abs=0.5)
+
+
+def test_long_unbreakable_text_stays_inside_the_type_area() -> None:
+    url = "https://www.gz.gov.cn/" + "a" * 200
+    rendered = Rendered(make_doc(body=url, attachments=(), cc=(), printer="", print_date=None))
+    chars = [c for page in rendered.pages for c in body_chars(page)]
+    assert max(c["x1"] for c in chars) <= BODY_RIGHT + 0.5
+
+
+def test_missing_project_fonts_are_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from backend.documents.layout import FontsMissing
+    from backend.documents.layout import fonts as fonts_module
+
+    monkeypatch.setattr(fonts_module, "PROJECT_FONTS", tmp_path)
+    with pytest.raises(FontsMissing, match="make install"):
+        render_pdf(make_doc())
+
+
 def test_banji_page_after_a_blank_page_is_not_numbered() -> None:
     # content ends on page 2 (even) with no room left: page 3 stays blank, 版记 on page 4;
     # neither carries a page number (GB/T 9704 7.5)
