@@ -435,6 +435,13 @@ def test_signature_and_date_follow_the_four_character_rule(downward: Rendered) -
     assert note[0]["top"] == pytest.approx(date[0]["top"] + PITCH, abs=0.5)
 
 
+def test_signature_without_a_date_keeps_the_four_character_rule() -> None:
+    rendered = Rendered(make_doc(date=None, attachments=(), cc=(), printer="", print_date=None))
+    page = rendered.pages[-1]
+    issuer = find_text(page, "广州市财政局", size=16)
+    assert issuer[-1]["x1"] == pytest.approx(BODY_RIGHT - 4 * 156 * MM / 28, abs=1)
+
+
 def test_attachments_are_numbered_and_aligned(downward: Rendered) -> None:
     text = "".join(downward.text(i) for i in range(len(downward.pages)))
     assert "附件：1．2027年部门预算编制说明" in text

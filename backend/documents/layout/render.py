@@ -193,12 +193,14 @@ def _signature(doc: LayoutDocument) -> str:
     if doc.seal_image:
         data = base64.b64encode(doc.seal_image).decode("ascii")
         seal = f'<img class="seal" alt="印章" src="data:image/png;base64,{data}">'
-    date = cn_date(doc.date) if doc.date else ""
-    return (
-        '<div class="sign"><div class="sign-box">'
-        f'<div class="issuer">{escape(doc.issuer_signature)}</div>'
-        f'<div class="date">{escape(date)}</div>{seal}</div></div>'
-    )
+    if doc.date is None:  # no 成文日期: the 署名 takes its place, 右空四字
+        lines = f'<div class="date">{escape(doc.issuer_signature)}</div>'
+    else:
+        lines = (
+            f'<div class="issuer">{escape(doc.issuer_signature)}</div>'
+            f'<div class="date">{escape(cn_date(doc.date))}</div>'
+        )
+    return f'<div class="sign"><div class="sign-box">{lines}{seal}</div></div>'
 
 
 def _note(note: str) -> str:
