@@ -471,6 +471,9 @@ def test_seal_overlaps_signature_and_date() -> None:
     assert (image["x0"] + image["x1"]) / 2 == pytest.approx(
         (date[0]["x0"] + date[-1]["x1"]) / 2, abs=1.5
     )
+    SCREENSHOTS.mkdir(exist_ok=True)
+    pngs = render_png_pages(rendered.doc)
+    (SCREENSHOTS / "documents-layout-seal.png").write_bytes(pngs[rendered.pages.index(page)])
 
 
 def test_untrusted_text_is_text_not_markup() -> None:
