@@ -523,3 +523,15 @@ def test_png_pages_look_like_the_pdf(downward: Rendered) -> None:
     )
     for number, png in enumerate(render_png_pages(up), start=1):
         (SCREENSHOTS / f"documents-layout-upward-{number}.png").write_bytes(png)
+
+
+def test_renders_from_several_threads_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [make_doc(title=f"关于第{i}号事项的通知", attachments=(), cc=()) for i in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        pdfs = list(pool.map(render_pdf, docs))
+    for i, pdf in enumerate(pdfs):
+        with pdfplumber.open(io.BytesIO(pdf)) as opened:
+            text = "".join(c["text"] for c in opened.pages[0].chars)
+        assert f"关于第{i}号事项的通知" in text
