@@ -11,7 +11,7 @@ PORT ?= 8000
 $(UV):
 	python3 -m venv .venv-bootstrap && .venv-bootstrap/bin/pip install -q uv
 
-install: $(UV) fonts/node_modules system-libs
+install: $(UV) pwa/node_modules system-libs
 	$(UV) sync --frozen
 	@mkdir -p var/static
 
@@ -22,12 +22,8 @@ system-libs:
 	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
 	  else echo "Install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; exit 1; fi; }
 
-# The 公文 layout's freely licensed CJK fonts (Noto Serif SC / Noto Sans SC, whole TTF files from
-# npm; backend/documents/layout/fonts.py). A unit's own fonts: ZT_DOCUMENT_FONTS_DIR.
-fonts/node_modules: fonts/package-lock.json
-	cd fonts && npm ci --no-audit --no-fund
-	@touch fonts/node_modules
-
+# pwa/node_modules also holds the 公文 layout's freely licensed CJK fonts (Noto Serif SC / Noto Sans SC,
+# whole TTF files: @expo-google-fonts/*; backend/documents/layout/fonts.py). A unit's own: ZT_DOCUMENT_FONTS_DIR.
 pwa/node_modules: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
 	@touch pwa/node_modules
