@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from mobile_api.v1 import schemas as out
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.schemas import output
 from realtime import selectors, services
 from realtime.payloads import (
@@ -56,9 +56,7 @@ class ConversationListView(APIView):
         responses={201: out.ConversationOut, **errors(400, 401, 409)},
     )
     def post(self, request: Request) -> Response:
-        data = ConversationCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(ConversationCreateInput, request.data)
         actor = user_of(request)
         if v["kind"] == "direct":
             if "user_id" not in v:
@@ -89,12 +87,11 @@ class ConversationDetailView(APIView):
         request=RenameInput, responses={200: out.ConversationOut, **errors(400, 401, 403, 404)}
     )
     def patch(self, request: Request, conversation_id: int) -> Response:
-        data = RenameInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(RenameInput, request.data)
         services.group_rename(
             actor=user_of(request),
             conversation_id=conversation_id,
-            name=data.validated_data["name"],
+            name=data["name"],
             context=request_context(request),
         )
         return Response(_item(request, conversation_id))
@@ -110,10 +107,9 @@ class ConversationSettingsView(APIView):
         request=SettingsInput, responses={200: out.ConversationOut, **errors(400, 401, 403)}
     )
     def patch(self, request: Request, conversation_id: int) -> Response:
-        data = SettingsInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(SettingsInput, request.data)
         services.membership_settings_update(
-            actor=user_of(request), conversation_id=conversation_id, **data.validated_data
+            actor=user_of(request), conversation_id=conversation_id, **data
         )
         return Response(_item(request, conversation_id))
 
@@ -143,12 +139,11 @@ class MemberListView(APIView):
         request=MembersInput, responses={200: out.ConversationOut, **errors(400, 401, 403, 409)}
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        data = MembersInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(MembersInput, request.data)
         services.group_members_add(
             actor=user_of(request),
             conversation_id=conversation_id,
-            user_ids=data.validated_data["user_ids"],
+            user_ids=data["user_ids"],
             context=request_context(request),
         )
         return Response(_item(request, conversation_id))
@@ -197,12 +192,11 @@ class TransferView(APIView):
         request=TransferInput, responses={200: out.ConversationOut, **errors(400, 401, 403)}
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        data = TransferInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(TransferInput, request.data)
         services.group_transfer_ownership(
             actor=user_of(request),
             conversation_id=conversation_id,
-            new_owner_id=data.validated_data["user_id"],
+            new_owner_id=data["user_id"],
             context=request_context(request),
         )
         return Response(_item(request, conversation_id))
@@ -218,13 +212,12 @@ class AdminView(APIView):
         request=AdminInput, responses={200: out.ConversationOut, **errors(400, 401, 403)}
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        data = AdminInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(AdminInput, request.data)
         services.group_admin_set(
             actor=user_of(request),
             conversation_id=conversation_id,
-            user_id=data.validated_data["user_id"],
-            is_admin=data.validated_data["is_admin"],
+            user_id=data["user_id"],
+            is_admin=data["is_admin"],
             context=request_context(request),
         )
         return Response(_item(request, conversation_id))
@@ -264,9 +257,7 @@ class MessageListView(APIView):
         responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        data = SendInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(SendInput, request.data)
         actor = user_of(request)
         message, created = services.message_send(
             actor=actor,
@@ -300,10 +291,9 @@ class ReadInput(serializers.Serializer[Any]):
 class ReadView(APIView):
     @extend_schema(request=ReadInput, responses={200: out.ReadOut, **errors(400, 401, 403)})
     def post(self, request: Request, conversation_id: int) -> Response:
-        data = ReadInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(ReadInput, request.data)
         seq = services.conversation_mark_read(
-            actor=user_of(request), conversation_id=conversation_id, seq=data.validated_data["seq"]
+            actor=user_of(request), conversation_id=conversation_id, seq=data["seq"]
         )
         return Response(output(out.ReadOut, {"last_read_seq": seq}))
 
