@@ -143,15 +143,20 @@ class TaskOut(serializers.Serializer[Any]):
     overdue = serializers.BooleanField()
 
 
-class RouteStepStateOut(serializers.Serializer[Any]):
-    """A step of a running flow: the diagram on the detail page."""
-
+class _StepOut(serializers.Serializer[Any]):
+    # What the route preview and the detail page's diagram say of every step
+    # (no docstring: drf-spectacular would give it to both components).
     id = serializers.CharField()
     type = serializers.CharField()
     name = serializers.CharField()
     mode = serializers.CharField(allow_blank=True)
     mode_label = serializers.CharField(allow_blank=True)
     chooser = serializers.CharField(allow_blank=True)
+
+
+class RouteStepStateOut(_StepOut):
+    """A step of a running flow: the diagram on the detail page."""
+
     state = serializers.ChoiceField(choices=["done", "current", "stopped", "future"])
     assignees = PersonOut(many=True)
     tasks = TaskOut(many=True)
@@ -191,13 +196,7 @@ class RoomOut(serializers.Serializer[Any]):
     capacity = serializers.IntegerField()
 
 
-class RouteStepOut(serializers.Serializer[Any]):
-    id = serializers.CharField()
-    type = serializers.CharField()
-    name = serializers.CharField()
-    mode = serializers.CharField()
-    mode_label = serializers.CharField()
-    chooser = serializers.CharField()
+class RouteStepOut(_StepOut):
     assignees = PersonOut(many=True)
 
 
