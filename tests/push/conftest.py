@@ -123,6 +123,13 @@ def subscribe(user: User, device: Device) -> PushSubscription:
     )
 
 
+def subscribed(push_service: PushService, user: User) -> Device:
+    """A new device of the local push service, subscribed for `user`."""
+    device = push_service.new_device()
+    subscribe(user, device)
+    return device
+
+
 def run_jobs(*, later: bool = False) -> int:
     """Run the stored jobs that are due, as the worker would; `later` = the back-off passed.
 
