@@ -8,26 +8,30 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
+from backend.common import error_catalogue as codes
 from backend.common.error_catalogue import CATALOGUE, ErrorCode
 
 
 class ZtError(Exception):
     """Base of every error a client is meant to see.
 
-    Every code is catalogued (`backend.common.error_catalogue`): a subclass
-    naming an uncatalogued code, or one whose status disagrees with the
-    catalogue, fails at import.
+    Every code is catalogued (`backend.common.error_catalogue`). A subclass
+    names its catalogue `entry` and takes the code and default message from it;
+    one naming no entry, or an entry whose status disagrees with its class's,
+    fails at import.
     """
 
-    code = "error"
-    message = "操作失败"
+    entry: ClassVar[ErrorCode] = codes.ERROR
+    code: str = codes.ERROR.code
+    message: str = codes.ERROR.message
     status: ClassVar[int] = 400
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        entry = CATALOGUE.get(cls.code)
-        if entry is None or entry.status != cls.status:
-            raise TypeError(f"{cls.__name__}: code {cls.code!r} is not catalogued as {cls.status}")
+        entry = cls.__dict__.get("entry")
+        if entry is None or CATALOGUE.get(entry.code) is not entry or entry.status != cls.status:
+            raise TypeError(f"{cls.__name__}: entry {entry!r} is not catalogued as {cls.status}")
+        cls.code, cls.message = entry.code, entry.message
 
     @classmethod
     def of(
@@ -58,29 +62,24 @@ class ZtError(Exception):
 
 
 class InvalidInput(ZtError):
-    code = "invalid"
-    message = "输入有误"
+    entry = codes.INVALID
 
 
 class NotFound(ZtError):
-    code = "not_found"
-    message = "对象不存在或无权查看"
+    entry = codes.NOT_FOUND
     status = 404
 
 
 class PermissionDenied(ZtError):
-    code = "permission_denied"
-    message = "您没有权限执行此操作"
+    entry = codes.PERMISSION_DENIED
     status = 403
 
 
 class Conflict(ZtError):
-    code = "conflict"
-    message = "状态已变化,请刷新后重试"
+    entry = codes.CONFLICT
     status = 409
 
 
 class RateLimited(ZtError):
-    code = "rate_limited"
-    message = "操作过于频繁,请稍后再试"
+    entry = codes.RATE_LIMITED
     status = 429

@@ -206,8 +206,7 @@ class PersonDetailView(APIView):
 
 
 class AvatarNotFound(NotFound):
-    code = "avatar_not_found"
-    message = "该人员未设置头像"
+    entry = codes.AVATAR_NOT_FOUND
 
 
 class PersonAvatarView(APIView):

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import NotFound
 from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.schemas import output
@@ -137,8 +138,7 @@ def admin_delivery_payload(row: Delivery) -> dict[str, Any]:
 
 
 class SubscriptionNotFound(NotFound):
-    code = "subscription_not_found"
-    message = "该设备未开启推送"
+    entry = codes.SUBSCRIPTION_NOT_FOUND
 
 
 class SubscriptionView(APIView):
