@@ -16,9 +16,11 @@ class ZtError(Exception):
     """Base of every error a client is meant to see.
 
     Every code is catalogued (`backend.common.error_catalogue`). A subclass
-    names its catalogue `entry` and takes the code and default message from it;
-    one naming no entry, or an entry whose status disagrees with its class's,
-    fails at import.
+    names its catalogue `entry` and takes the code, default message and status
+    from it. A kind of error (a direct subclass: `NotFound`, `Conflict`, …) has
+    its entry's status; a specific error keeps its kind's (so `except NotFound`
+    means 404). A class naming no catalogued entry, or a specific error whose
+    entry has another status than its kind, fails at import.
     """
 
     entry: ClassVar[ErrorCode] = codes.ERROR
@@ -29,9 +31,12 @@ class ZtError(Exception):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         entry = cls.__dict__.get("entry")
-        if entry is None or CATALOGUE.get(entry.code) is not entry or entry.status != cls.status:
-            raise TypeError(f"{cls.__name__}: entry {entry!r} is not catalogued as {cls.status}")
-        cls.code, cls.message = entry.code, entry.message
+        if entry is None or CATALOGUE.get(entry.code) is not entry:
+            raise TypeError(f"{cls.__name__} names no catalogued entry")
+        # Not yet replaced below, `cls.status` is still the one of the kind it extends.
+        if ZtError not in cls.__bases__ and entry.status != cls.status:
+            raise TypeError(f"{cls.__name__}: {entry.code} is {entry.status}, not {cls.status}")
+        cls.code, cls.message, cls.status = entry.code, entry.message, entry.status
 
     @classmethod
     def of(
@@ -67,19 +72,15 @@ class InvalidInput(ZtError):
 
 class NotFound(ZtError):
     entry = codes.NOT_FOUND
-    status = 404
 
 
 class PermissionDenied(ZtError):
     entry = codes.PERMISSION_DENIED
-    status = 403
 
 
 class Conflict(ZtError):
     entry = codes.CONFLICT
-    status = 409
 
 
 class RateLimited(ZtError):
     entry = codes.RATE_LIMITED
-    status = 429

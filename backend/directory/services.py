@@ -197,7 +197,6 @@ class InvalidCredentials(InvalidInput):
 
 class AccountLocked(ZtError):
     entry = codes.ACCOUNT_LOCKED
-    status = 423
 
 
 def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONTEXT) -> User:
