@@ -16,11 +16,12 @@ class ZtError(Exception):
     """Base of every error a client is meant to see.
 
     Every code is catalogued (`backend.common.error_catalogue`). A subclass
-    names its catalogue `entry` and takes the code, default message and status
-    from it. A kind of error (a direct subclass: `NotFound`, `Conflict`, …) has
-    its entry's status; a specific error keeps its kind's (so `except NotFound`
-    means 404). A class naming no catalogued entry, or a specific error whose
-    entry has another status than its kind, fails at import.
+    names its catalogue `entry` (`entry = codes.ROOM_TAKEN`) and takes the code,
+    default message and status from it. A kind of error (a direct subclass:
+    `NotFound`, `Conflict`, …) has its entry's status; a specific error keeps its
+    kind's (so `except NotFound` means 404). The older spelling, `code = "…"`
+    with an own `message`, still names the entry by its code. A class naming no
+    catalogued entry, or one whose entry has another status, fails at import.
     """
 
     entry: ClassVar[ErrorCode] = codes.ERROR
@@ -30,13 +31,19 @@ class ZtError(Exception):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        entry = cls.__dict__.get("entry")
+        own = cls.__dict__
+        entry = own.get("entry") or CATALOGUE.get(own.get("code", ""))
         if entry is None or CATALOGUE.get(entry.code) is not entry:
             raise TypeError(f"{cls.__name__} names no catalogued entry")
-        # Not yet replaced below, `cls.status` is still the one of the kind it extends.
-        if ZtError not in cls.__bases__ and entry.status != cls.status:
-            raise TypeError(f"{cls.__name__}: {entry.code} is {entry.status}, not {cls.status}")
-        cls.code, cls.message, cls.status = entry.code, entry.message, entry.status
+        # A kind's status is its entry's; a specific error's is its kind's (`cls.status`,
+        # not yet replaced), unless the class states its own.
+        kind_status = entry.status if ZtError in cls.__bases__ else cls.status
+        expected = own.get("status", kind_status)
+        if entry.status != expected:
+            raise TypeError(f"{cls.__name__}: {entry.code} is {entry.status}, not {expected}")
+        cls.entry, cls.code, cls.status = entry, entry.code, entry.status
+        if "message" not in own:
+            cls.message = entry.message
 
     @classmethod
     def of(
