@@ -42,7 +42,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from bench.common import PYTHON, ROOT, cpu_seconds, machine, percentile, write_result
-from tests.integration.harness import run_manage
+from tests.integration.harness import run_manage, seed
 from tests.push.servers import Answer, PushService, Request, SmsHttpGateway
 
 
@@ -150,22 +150,6 @@ class Driver:
             self.proc.wait(timeout=30)
 
 
-def seed(env: dict[str, str], spec: dict[str, Any]) -> dict[str, Any]:
-    done = subprocess.run(
-        [PYTHON, "-m", "bench.push_seed", "seed"],
-        cwd=ROOT,
-        env=env,
-        input=json.dumps(spec),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"seed failed:\n{done.stderr[-4000:]}")
-    data: dict[str, Any] = json.loads(done.stdout)
-    return data
-
-
 def start_workers(env: dict[str, str], count: int, work: Path) -> list[subprocess.Popen[bytes]]:
     workers = []
     for i in range(count):
@@ -217,7 +201,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "recipients": args.recipients,
             "devices": [{"endpoint": d["endpoint"], **d["keys"]} for d in devices],
         }
-        seeded = seed(env, spec)
+        seeded = seed(env, spec, module="bench.push_seed", args=["seed"])
         driver = Driver(env)
         workers = start_workers(env, args.workers, work)
         time.sleep(3)  # the workers' start-up (imports, the random start-up delay)

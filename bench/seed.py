@@ -14,11 +14,10 @@ Member lists hold user *indexes* into ``users``; group ``i`` holds users
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 import time
 from typing import Any
+
+from tests.integration.harness import seed_main
 
 
 def run(spec: dict[str, Any]) -> dict[str, Any]:
@@ -70,13 +69,5 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    import django
-
-    django.setup()
-    json.dump(run(json.loads(sys.stdin.read())), sys.stdout)
-
-
 if __name__ == "__main__":
-    main()
+    seed_main(run)

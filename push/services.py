@@ -713,8 +713,7 @@ class SubscriptionInput:
 
 
 class InvalidSubscription(InvalidInput):
-    code = "invalid_subscription"
-    message = "推送订阅无效"
+    entry = codes.INVALID_SUBSCRIPTION
 
 
 def subscription_check(data: SubscriptionInput) -> None:

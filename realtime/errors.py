@@ -4,63 +4,53 @@ from typing import Any
 
 from django.conf import settings
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class NotAMember(PermissionDenied):
-    code = "not_a_member"
-    message = "您不是该会话成员"
+    entry = codes.NOT_A_MEMBER
 
 
 class ConversationNotFound(NotFound):
-    code = "conversation_not_found"
-    message = "会话不存在"
+    entry = codes.CONVERSATION_NOT_FOUND
 
 
 class MessageNotFound(NotFound):
-    code = "message_not_found"
-    message = "消息不存在"
+    entry = codes.MESSAGE_NOT_FOUND
 
 
 class NotGroupAdmin(PermissionDenied):
-    code = "not_group_admin"
-    message = "只有群主或管理员可以执行此操作"
+    entry = codes.NOT_GROUP_ADMIN
 
 
 class NotGroupOwner(PermissionDenied):
-    code = "not_group_owner"
-    message = "只有群主可以执行此操作"
+    entry = codes.NOT_GROUP_OWNER
 
 
 class NotDirectPair(InvalidInput):
-    code = "invalid_direct"
-    message = "单聊需要另一位有效的人员"
+    entry = codes.INVALID_DIRECT
 
 
 class ConversationDissolved(Conflict):
-    code = "conversation_dissolved"
-    message = "该群聊已解散"
+    entry = codes.CONVERSATION_DISSOLVED
 
 
 class GroupFull(Conflict):
-    code = "group_full"
-    message = "群成员已达上限"
+    entry = codes.GROUP_FULL
 
 
 class TextTooLong(InvalidInput):
-    code = "text_too_long"
-    message = "消息过长,最多5000字"
+    entry = codes.TEXT_TOO_LONG
 
 
 class EmptyMessage(InvalidInput):
-    code = "empty_message"
-    message = "消息内容不能为空"
+    entry = codes.EMPTY_MESSAGE
 
 
 class RecallNotAllowed(PermissionDenied):
-    code = "recall_not_allowed"
     # With the default window; raised, the text follows ZT_RECALL_WINDOW_SECONDS.
-    message = "只能撤回自己2分钟内发送的消息"
+    entry = codes.RECALL_NOT_ALLOWED
 
     def __init__(self, message: str | None = None, **kwargs: Any) -> None:
         super().__init__(message or f"只能撤回自己{recall_window_text()}内发送的消息", **kwargs)
@@ -75,25 +65,20 @@ def recall_window_text() -> str:
 
 
 class AttachmentRejected(InvalidInput):
-    code = "attachment_rejected"
-    message = "不支持的文件类型"
+    entry = codes.ATTACHMENT_REJECTED
 
 
 class AttachmentTooLarge(InvalidInput):
-    code = "attachment_too_large"
-    message = "文件过大"
+    entry = codes.ATTACHMENT_TOO_LARGE
 
 
 class AttachmentNotFound(NotFound):
-    code = "attachment_not_found"
-    message = "附件不存在或无权访问"
+    entry = codes.ATTACHMENT_NOT_FOUND
 
 
 class ClientIdReused(Conflict):
-    code = "client_id_reused"
-    message = "消息编号已用于其他会话"
+    entry = codes.CLIENT_ID_REUSED
 
 
 class TicketInvalid(PermissionDenied):
-    code = "ticket_invalid"
-    message = "连接凭证无效或已过期"
+    entry = codes.TICKET_INVALID

@@ -127,22 +127,23 @@ class Quote(Frame):
 Absent = SkipJsonSchema[None]
 
 
+# What a system message records (`realtime.services.groups`); the REST shape lists the same.
+SystemAction = Literal[
+    "group_created",
+    "members_added",
+    "member_removed",
+    "member_left",
+    "renamed",
+    "owner_transferred",
+    "admin_set",
+    "dissolved",
+]
+
+
 class MessageData(Frame):
     """What a system or card message says beyond its text (empty for the others)."""
 
-    action: (
-        Literal[
-            "group_created",
-            "members_added",
-            "member_removed",
-            "member_left",
-            "renamed",
-            "owner_transferred",
-            "admin_set",
-            "dissolved",
-        ]
-        | Absent
-    ) = None
+    action: SystemAction | Absent = None
     by: int | Absent = None
     user_ids: list[int] | Absent = None
     old: str | Absent = None

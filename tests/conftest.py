@@ -111,9 +111,10 @@ def org(db: Any) -> dict[str, Any]:
     }
 
 
-def _person(
+def person(
     mobile: str, name: str, department: Department, title: str, rank: int, leader: bool = False
 ) -> User:
+    """A person (password PASSWORD) holding one post, made through the directory services."""
     user = directory.user_create(mobile=mobile, name=name, password=PASSWORD)
     directory.position_assign(
         user=user, department=department, title=title, rank=rank, is_leader=leader
@@ -123,7 +124,7 @@ def _person(
 
 @pytest.fixture
 def director(org: dict[str, Any]) -> User:
-    user = _person("13800000001", "王建国", org["secretariat"], "主任", 1, leader=True)
+    user = person("13800000001", "王建国", org["secretariat"], "主任", 1, leader=True)
     directory.role_grant(user=user, unit=org["office"], role=Role.UNIT_ADMIN)
     directory.role_grant(user=user, unit=org["office"], role=Role.LEADER)
     return user
@@ -131,24 +132,45 @@ def director(org: dict[str, Any]) -> User:
 
 @pytest.fixture
 def clerk(org: dict[str, Any]) -> User:
-    user = _person("13800000002", "李秀英", org["secretariat"], "文书", 50)
+    user = person("13800000002", "李秀英", org["secretariat"], "文书", 50)
     directory.role_grant(user=user, unit=org["office"], role=Role.CLERK)
     return user
 
 
 @pytest.fixture
 def staff(org: dict[str, Any]) -> User:
-    return _person("13800000003", "张三", org["secretariat"], "科员", 90)
+    return person("13800000003", "张三", org["secretariat"], "科员", 90)
 
 
 @pytest.fixture
 def finance_head(org: dict[str, Any]) -> User:
-    return _person("13900000001", "陈志明", org["budget"], "局长", 1, leader=True)
+    return person("13900000001", "陈志明", org["budget"], "局长", 1, leader=True)
 
 
 @pytest.fixture
 def outsider(org: dict[str, Any]) -> User:
-    return _person("13900000002", "赵六", org["budget"], "科员", 90)
+    return person("13900000002", "赵六", org["budget"], "科员", 90)
+
+
+@pytest.fixture
+def crowd(
+    org: dict[str, Any],
+    director: User,
+    clerk: User,
+    staff: User,
+    finance_head: User,
+    outsider: User,
+) -> dict[str, User]:
+    """Three more people in 预算科, made after the five above, whose names and pinyin
+    overlap theirs (张三丰, 王张三, 赵四): what the people-search tests rank."""
+    return {
+        name: person(mobile, name, org["budget"], title, rank)
+        for mobile, name, title, rank in (
+            ("13700000011", "张三丰", "科长", 10),
+            ("13700000012", "王张三", "科员", 90),
+            ("13700000013", "赵四", "副局长", 2),
+        )
+    }
 
 
 @pytest.fixture

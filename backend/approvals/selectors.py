@@ -33,13 +33,11 @@ SUMMARY_FIELDS = 3
 
 
 class TemplateNotFound(NotFound):
-    code = "template_not_found"
-    message = "审批模板不存在或已停用"
+    entry = codes.TEMPLATE_NOT_FOUND
 
 
 class ApprovalNotFound(NotFound):
-    code = "approval_not_found"
-    message = "审批不存在或无权查看"
+    entry = codes.APPROVAL_NOT_FOUND
 
 
 def visible_q(user: User) -> Q:

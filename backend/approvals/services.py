@@ -48,8 +48,7 @@ CLIENT_ID_MAX = 64
 
 
 class RoomTaken(Conflict):
-    code = "room_taken"
-    message = "该时段会议室已被预约"
+    entry = codes.ROOM_TAKEN
 
 
 # --- templates ---------------------------------------------------------------------

@@ -45,17 +45,37 @@ class ApprovalTodo:
         return items
 
 
+def _item(
+    approval: Approval,
+    kind: str,
+    state: str,
+    *,
+    created_at: datetime,
+    due_at: datetime | None = None,
+    overdue: bool = False,
+) -> TodoItem:
+    """An approval as a 待办 row: its title, its template and `state` below, its page."""
+    return TodoItem(
+        app=ApprovalTodo.app,
+        kind=kind,
+        id=str(approval.pk),
+        title=approval.title,
+        subtitle=f"{approval.template.name} · {state}",
+        link=f"/approvals/{approval.pk}",
+        created_at=created_at,
+        due_at=due_at,
+        overdue=overdue,
+    )
+
+
 def task_item(approval: Approval, task: Task, *, now: datetime | None = None) -> TodoItem:
     """One task waiting on its assignee, as the 待办 centre shows it."""
     now = now or timezone.now()
     step = task.instance.step(task.step_index) or {}
-    return TodoItem(
-        app=ApprovalTodo.app,
-        kind="approve",
-        id=str(approval.pk),
-        title=approval.title,
-        subtitle=f"{approval.template.name} · {step.get('name', '')} · 待您审批",
-        link=f"/approvals/{approval.pk}",
+    return _item(
+        approval,
+        "approve",
+        f"{step.get('name', '')} · 待您审批",
         created_at=task.opened_at or task.created_at,
         due_at=task.due_at,
         overdue=task.overdue_at is not None or bool(task.due_at and task.due_at < now),
@@ -64,12 +84,4 @@ def task_item(approval: Approval, task: Task, *, now: datetime | None = None) ->
 
 def resubmit_item(approval: Approval) -> TodoItem:
     """A returned request waiting on its initiator to change and resubmit it."""
-    return TodoItem(
-        app=ApprovalTodo.app,
-        kind="resubmit",
-        id=str(approval.pk),
-        title=approval.title,
-        subtitle=f"{approval.template.name} · 已退回,待重新提交",
-        link=f"/approvals/{approval.pk}",
-        created_at=approval.created_at,
-    )
+    return _item(approval, "resubmit", "已退回,待重新提交", created_at=approval.created_at)

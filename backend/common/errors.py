@@ -8,26 +8,42 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
+from backend.common import error_catalogue as codes
 from backend.common.error_catalogue import CATALOGUE, ErrorCode
 
 
 class ZtError(Exception):
     """Base of every error a client is meant to see.
 
-    Every code is catalogued (`backend.common.error_catalogue`): a subclass
-    naming an uncatalogued code, or one whose status disagrees with the
-    catalogue, fails at import.
+    Every code is catalogued (`backend.common.error_catalogue`). A subclass
+    names its catalogue `entry` (`entry = codes.ROOM_TAKEN`) and takes the code,
+    default message and status from it. A kind of error (a direct subclass:
+    `NotFound`, `Conflict`, …) has its entry's status; a specific error keeps its
+    kind's (so `except NotFound` means 404). The older spelling, `code = "…"`
+    with an own `message`, still names the entry by its code. A class naming no
+    catalogued entry, or one whose entry has another status, fails at import.
     """
 
-    code = "error"
-    message = "操作失败"
+    entry: ClassVar[ErrorCode] = codes.ERROR
+    code: str = codes.ERROR.code
+    message: str = codes.ERROR.message
     status: ClassVar[int] = 400
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        entry = CATALOGUE.get(cls.code)
-        if entry is None or entry.status != cls.status:
-            raise TypeError(f"{cls.__name__}: code {cls.code!r} is not catalogued as {cls.status}")
+        own = cls.__dict__
+        entry = own.get("entry") or CATALOGUE.get(own.get("code", ""))
+        if entry is None or CATALOGUE.get(entry.code) is not entry:
+            raise TypeError(f"{cls.__name__} names no catalogued entry")
+        # A kind's status is its entry's; a specific error's is its kind's (`cls.status`,
+        # not yet replaced), unless the class states its own.
+        kind_status = entry.status if ZtError in cls.__bases__ else cls.status
+        expected = own.get("status", kind_status)
+        if entry.status != expected:
+            raise TypeError(f"{cls.__name__}: {entry.code} is {entry.status}, not {expected}")
+        cls.entry, cls.code, cls.status = entry, entry.code, entry.status
+        if "message" not in own:
+            cls.message = entry.message
 
     @classmethod
     def of(
@@ -58,29 +74,20 @@ class ZtError(Exception):
 
 
 class InvalidInput(ZtError):
-    code = "invalid"
-    message = "输入有误"
+    entry = codes.INVALID
 
 
 class NotFound(ZtError):
-    code = "not_found"
-    message = "对象不存在或无权查看"
-    status = 404
+    entry = codes.NOT_FOUND
 
 
 class PermissionDenied(ZtError):
-    code = "permission_denied"
-    message = "您没有权限执行此操作"
-    status = 403
+    entry = codes.PERMISSION_DENIED
 
 
 class Conflict(ZtError):
-    code = "conflict"
-    message = "状态已变化,请刷新后重试"
-    status = 409
+    entry = codes.CONFLICT
 
 
 class RateLimited(ZtError):
-    code = "rate_limited"
-    message = "操作过于频繁,请稍后再试"
-    status = 429
+    entry = codes.RATE_LIMITED

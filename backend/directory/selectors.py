@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import NotFound
 from backend.directory.models import Department, Position, Unit, User
 
@@ -47,18 +48,15 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-+()]")
 
 
 class UnitNotFound(NotFound):
-    code = "unit_not_found"
-    message = "单位不存在"
+    entry = codes.UNIT_NOT_FOUND
 
 
 class DepartmentNotFound(NotFound):
-    code = "department_not_found"
-    message = "部门不存在"
+    entry = codes.DEPARTMENT_NOT_FOUND
 
 
 class PersonNotFound(NotFound):
-    code = "person_not_found"
-    message = "人员不存在"
+    entry = codes.PERSON_NOT_FOUND
 
 
 @dataclass

@@ -192,14 +192,11 @@ def role_grant(*, user: User, unit: Unit, role: Role) -> RoleAssignment:
 
 
 class InvalidCredentials(InvalidInput):
-    code = "invalid_credentials"
-    message = "手机号或密码错误"
+    entry = codes.INVALID_CREDENTIALS
 
 
 class AccountLocked(ZtError):
-    code = "account_locked"
-    message = "账号已被临时锁定"
-    status = 423
+    entry = codes.ACCOUNT_LOCKED
 
 
 def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONTEXT) -> User:

@@ -7,10 +7,10 @@ registry; nothing else in the engine changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.utils import timezone
 
@@ -202,6 +202,25 @@ class DateField(FieldType):
         return Comparable(("eq", "ne", "in"), _date_value, "日期(YYYY-MM-DD)")
 
 
+Moment = TypeVar("Moment", date, datetime)
+
+
+def _span(
+    field: Field, raw: Any, parse: Callable[[Any], Moment | None], unit: str
+) -> tuple[Moment, Moment]:
+    """A range value's `start` and `end`, both given and parsed; `unit` names what is
+    picked (日期, 时间) in the message for a missing end."""
+    label = field["label"]
+    if not isinstance(raw, dict):
+        raise FieldError(f"{label}格式不正确")
+    if is_empty(raw.get("start")) or is_empty(raw.get("end")):
+        raise FieldError(f"请选择{label}的开始和结束{unit}")
+    start, end = parse(raw["start"]), parse(raw["end"])
+    if start is None or end is None:
+        raise FieldError(f"{label}格式不正确")
+    return start, end
+
+
 class DateRangeField(FieldType):
     """Whole days, inclusive; its fact is the number of days."""
 
@@ -214,13 +233,7 @@ class DateRangeField(FieldType):
 
     def clean(self, field: Field, raw: Any, context: Context) -> dict[str, Any]:
         label = field["label"]
-        if not isinstance(raw, dict):
-            raise FieldError(f"{label}格式不正确")
-        if is_empty(raw.get("start")) or is_empty(raw.get("end")):
-            raise FieldError(f"请选择{label}的开始和结束日期")
-        start, end = parse_date(raw["start"]), parse_date(raw["end"])
-        if start is None or end is None:
-            raise FieldError(f"{label}格式不正确")
+        start, end = _span(field, raw, parse_date, "日期")
         if end < start:
             raise FieldError("结束日期不能早于开始日期")
         days = (end - start).days + 1  # inclusive: 23rd to 25th is three days off
@@ -252,14 +265,7 @@ class DateTimeRangeField(FieldType):
     required_verb = "请选择"
 
     def clean(self, field: Field, raw: Any, context: Context) -> dict[str, Any]:
-        label = field["label"]
-        if not isinstance(raw, dict):
-            raise FieldError(f"{label}格式不正确")
-        if is_empty(raw.get("start")) or is_empty(raw.get("end")):
-            raise FieldError(f"请选择{label}的开始和结束时间")
-        start, end = parse_datetime(raw["start"]), parse_datetime(raw["end"])
-        if start is None or end is None:
-            raise FieldError(f"{label}格式不正确")
+        start, end = _span(field, raw, parse_datetime, "时间")
         if end <= start:
             raise FieldError("结束时间必须晚于开始时间")
         zone = timezone.get_default_timezone()

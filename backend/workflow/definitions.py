@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import Role
 from backend.workflow.conditions import OPS, evaluate
@@ -27,8 +28,7 @@ Step = dict[str, Any]
 
 
 class InvalidFlow(InvalidInput):
-    code = "invalid_flow"
-    message = "流程设置有误"
+    entry = codes.INVALID_FLOW
 
 
 def validate_nodes(

@@ -12,8 +12,7 @@ from backend.directory.models import Department, Position, Role, RoleAssignment,
 
 
 class NoAssignee(InvalidInput):
-    code = "no_assignee"
-    message = "未找到审批人"
+    entry = codes.NO_ASSIGNEE
 
 
 @dataclass(frozen=True)

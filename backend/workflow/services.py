@@ -49,13 +49,11 @@ ACTIONS = (*HANDLER_ACTIONS, *INITIATOR_ACTIONS, "comment")
 
 
 class TaskClosed(Conflict):
-    code = "task_closed"
-    message = "该审批已由他人处理"
+    entry = codes.TASK_CLOSED
 
 
 class InstanceNotFound(NotFound):
-    code = "instance_not_found"
-    message = "流程不存在"
+    entry = codes.INSTANCE_NOT_FOUND
 
 
 @dataclass

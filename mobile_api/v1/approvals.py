@@ -22,7 +22,7 @@ from backend.workflow import selectors as flow
 from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
 
 # --- shapes -------------------------------------------------------------------------
@@ -143,15 +143,20 @@ class TaskOut(serializers.Serializer[Any]):
     overdue = serializers.BooleanField()
 
 
-class RouteStepStateOut(serializers.Serializer[Any]):
-    """A step of a running flow: the diagram on the detail page."""
-
+class _StepOut(serializers.Serializer[Any]):
+    # What the route preview and the detail page's diagram say of every step
+    # (no docstring: drf-spectacular would give it to both components).
     id = serializers.CharField()
     type = serializers.CharField()
     name = serializers.CharField()
     mode = serializers.CharField(allow_blank=True)
     mode_label = serializers.CharField(allow_blank=True)
     chooser = serializers.CharField(allow_blank=True)
+
+
+class RouteStepStateOut(_StepOut):
+    """A step of a running flow: the diagram on the detail page."""
+
     state = serializers.ChoiceField(choices=["done", "current", "stopped", "future"])
     assignees = PersonOut(many=True)
     tasks = TaskOut(many=True)
@@ -191,13 +196,7 @@ class RoomOut(serializers.Serializer[Any]):
     capacity = serializers.IntegerField()
 
 
-class RouteStepOut(serializers.Serializer[Any]):
-    id = serializers.CharField()
-    type = serializers.CharField()
-    name = serializers.CharField()
-    mode = serializers.CharField()
-    mode_label = serializers.CharField()
-    chooser = serializers.CharField()
+class RouteStepOut(_StepOut):
     assignees = PersonOut(many=True)
 
 
@@ -291,12 +290,6 @@ class TemplateInput(serializers.Serializer[Any]):
     nodes = serializers.ListField(child=serializers.DictField(), max_length=50)
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -331,7 +324,7 @@ class TemplateRouteView(APIView):
         request=RouteInput, responses={200: RouteStepOut(many=True), **errors(400, 401, 404)}
     )
     def post(self, request: Request, template_id: int) -> Response:
-        v = _valid(RouteInput, request.data)
+        v = validated(RouteInput, request.data)
         viewer = user_of(request)
         template = selectors.template_get(viewer=viewer, template_id=template_id)
         steps = selectors.route_preview(
@@ -374,7 +367,7 @@ class ApprovalListView(APIView):
 
     @extend_schema(request=SubmitInput, responses={201: DetailOut, **errors(400, 401, 404, 409)})
     def post(self, request: Request) -> Response:
-        v = _valid(SubmitInput, request.data)
+        v = validated(SubmitInput, request.data)
         viewer = user_of(request)
         approval = services.approval_submit(
             actor=viewer,
@@ -409,7 +402,7 @@ class ApprovalActView(APIView):
         request=ActInput, responses={200: DetailOut, **errors(400, 401, 403, 404, 409, 429)}
     )
     def post(self, request: Request, approval_id: int) -> Response:
-        v = _valid(ActInput, request.data)
+        v = validated(ActInput, request.data)
         viewer = user_of(request)
         params = ActParams(
             opinion=v["opinion"],
@@ -444,7 +437,7 @@ class TaskDeadlineView(APIView):
         "错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found",
     )
     def post(self, request: Request, approval_id: int, task_id: int) -> Response:
-        v = _valid(DeadlineInput, request.data)
+        v = validated(DeadlineInput, request.data)
         viewer = user_of(request)
         approval = services.approval_deadline_set(
             actor=viewer,
@@ -479,7 +472,7 @@ class OpinionListView(APIView):
 
     @extend_schema(request=OpinionInput, responses={201: OpinionOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
-        v = _valid(OpinionInput, request.data)
+        v = validated(OpinionInput, request.data)
         opinion = workflow.opinion_save(actor=user_of(request), text=v["text"])
         return Response(output(OpinionOut, opinion), status=status.HTTP_201_CREATED)
 
@@ -514,7 +507,7 @@ class AdminTemplateListView(APIView):
         request=TemplateInput, responses={201: TemplateDetailOut, **errors(400, 401, 403)}
     )
     def post(self, request: Request) -> Response:
-        v = _valid(TemplateInput, request.data)
+        v = validated(TemplateInput, request.data)
         template = services.template_save(
             actor=user_of(request), data=v, context=request_context(request)
         )
@@ -529,7 +522,7 @@ class AdminTemplateDetailView(APIView):
         request=TemplateInput, responses={200: TemplateDetailOut, **errors(400, 401, 403, 404)}
     )
     def put(self, request: Request, template_id: int) -> Response:
-        v = _valid(TemplateInput, request.data)
+        v = validated(TemplateInput, request.data)
         template = services.template_save(
             actor=user_of(request),
             data=v,

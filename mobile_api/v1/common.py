@@ -46,5 +46,15 @@ def request_context(request: Request) -> RequestContext:
     return RequestContext(ip=ip or None, user_agent=request.META.get("HTTP_USER_AGENT", ""))
 
 
+def validated(
+    serializer_class: type[serializers.Serializer[Any]], data: Any, *, partial: bool = False
+) -> dict[str, Any]:
+    """`data` checked by an input serializer (a 400 `invalid` naming the fields if it is
+    not), as a plain dict."""
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 def user_of(request: Request) -> Any:
     return request.user

@@ -25,7 +25,20 @@ from realtime import presence
 # --- output shapes ------------------------------------------------------------
 
 
-class UnitNodeSerializer(serializers.Serializer[Any]):
+class _TreeNode(serializers.Serializer[Any]):
+    # A node whose `children` are nodes of its own kind (added when the fields are
+    # built, as a class cannot name itself in its own body).
+    children_help = ""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["children"] = type(self)(many=True, help_text=self.children_help)
+        return fields
+
+
+class UnitNodeSerializer(_TreeNode):
+    children_help = "下级单位,结构同本对象"
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     short_name = serializers.CharField()
@@ -33,22 +46,14 @@ class UnitNodeSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
 
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["children"] = UnitNodeSerializer(many=True, help_text="下级单位,结构同本对象")
-        return fields
 
+class DepartmentNodeSerializer(_TreeNode):
+    children_help = "下级部门,结构同本对象"
 
-class DepartmentNodeSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True)
     member_count = serializers.IntegerField(help_text="本部门及下级部门的人数")
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        fields["children"] = DepartmentNodeSerializer(many=True, help_text="下级部门,结构同本对象")
-        return fields
 
 
 class PersonPositionSerializer(serializers.Serializer[Any]):
@@ -201,8 +206,7 @@ class PersonDetailView(APIView):
 
 
 class AvatarNotFound(NotFound):
-    code = "avatar_not_found"
-    message = "该人员未设置头像"
+    entry = codes.AVATAR_NOT_FOUND
 
 
 class PersonAvatarView(APIView):

@@ -11,8 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common import error_catalogue as codes
 from backend.common.errors import NotFound
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.schemas import output
 from push import selectors, services
 from push.models import Delivery, LockScreen, NotificationSettings, PushSubscription
@@ -137,8 +138,7 @@ def admin_delivery_payload(row: Delivery) -> dict[str, Any]:
 
 
 class SubscriptionNotFound(NotFound):
-    code = "subscription_not_found"
-    message = "该设备未开启推送"
+    entry = codes.SUBSCRIPTION_NOT_FOUND
 
 
 class SubscriptionView(APIView):
@@ -163,13 +163,12 @@ class SubscriptionView(APIView):
         "错误码: invalid_endpoint, endpoint_not_https, invalid_p256dh, invalid_auth",
     )
     def post(self, request: Request) -> Response:
-        data = self.SubscribeIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        keys = data.validated_data["keys"]
+        data = validated(self.SubscribeIn, request.data)
+        keys = data["keys"]
         row = services.subscription_save(
             actor=user_of(request),
             data=services.SubscriptionInput(
-                endpoint=data.validated_data["endpoint"],
+                endpoint=data["endpoint"],
                 p256dh=keys["p256dh"],
                 auth=keys["auth"],
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -184,11 +183,10 @@ class SubscriptionView(APIView):
         description="本设备取消推送。错误码: subscription_not_found",
     )
     def delete(self, request: Request) -> Response:
-        data = self.UnsubscribeIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.UnsubscribeIn, request.data)
         if not services.subscription_delete(
             actor=user_of(request),
-            endpoint=data.validated_data["endpoint"],
+            endpoint=data["endpoint"],
             context=request_context(request),
         ):
             raise SubscriptionNotFound()
@@ -220,9 +218,8 @@ class NotificationSettingsView(APIView):
         description="修改通知设置,只传需要改的项;免打扰时段为 HH:MM",
     )
     def patch(self, request: Request) -> Response:
-        data = self.PatchIn(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        row = services.settings_update(actor=user_of(request), changes=data.validated_data)
+        data = validated(self.PatchIn, request.data, partial=True)
+        row = services.settings_update(actor=user_of(request), changes=data)
         return Response(settings_payload(row))
 
 
@@ -265,9 +262,7 @@ class AdminDeliveryListView(APIView):
         "错误码: not_delivery_admin, person_not_in_unit, invalid",
     )
     def get(self, request: Request) -> Response:
-        query = self.QueryIn(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        v = query.validated_data
+        v = validated(self.QueryIn, request.query_params)
         rows = list(
             selectors.deliveries_for_admin(
                 viewer=user_of(request),

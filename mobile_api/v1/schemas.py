@@ -8,11 +8,13 @@ exactly the declared fields, and the API tests validate each body against
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from realtime.event_types import SystemAction
 
 S = serializers.Serializer
 
@@ -119,19 +121,7 @@ class QuoteOut(S[Any]):
 class MessageDataOut(S[Any]):
     """What a system or card message says beyond its text (empty for the others)."""
 
-    action = serializers.ChoiceField(
-        required=False,
-        choices=[
-            "group_created",
-            "members_added",
-            "member_removed",
-            "member_left",
-            "renamed",
-            "owner_transferred",
-            "admin_set",
-            "dissolved",
-        ],
-    )
+    action = serializers.ChoiceField(required=False, choices=list(get_args(SystemAction)))
     by = serializers.IntegerField(required=False)
     user_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
     old = serializers.CharField(required=False, allow_blank=True)

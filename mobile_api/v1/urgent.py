@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mobile_api.v1 import schemas as out
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.schemas import output
 from push.models import Delivery
 from realtime import selectors, services
@@ -129,13 +129,12 @@ class UrgentView(APIView):
         "错误码: urgent_not_sender, urgent_not_allowed, invalid_urgent_channel",
     )
     def post(self, request: Request, message_id: int) -> Response:
-        data = self.MarkIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.MarkIn, request.data)
         viewer = user_of(request)
         services.message_urge(
             actor=viewer,
             message_id=message_id,
-            channels=data.validated_data.get("channels", ["app", "sms"]),
+            channels=data.get("channels", ["app", "sms"]),
             context=request_context(request),
         )
         status = selectors.urgent_status(viewer=viewer, message_id=message_id)

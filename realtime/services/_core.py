@@ -42,6 +42,17 @@ def _lock_conversation(conversation_id: int) -> Conversation:
         raise errors.ConversationNotFound() from None
 
 
+def _lock_conversation_of(message_id: int) -> Conversation:
+    """Lock the conversation a message belongs to (`message_not_found` if there is none),
+    before the message row itself: conversation first, the order every writer keeps."""
+    conversation_id = (
+        Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
+    )
+    if conversation_id is None:
+        raise errors.MessageNotFound()
+    return _lock_conversation(conversation_id)
+
+
 def _membership(conversation: Conversation, user: User) -> Membership:
     """The actor's active membership or `not_a_member`."""
     try:

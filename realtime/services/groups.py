@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -96,16 +97,14 @@ def group_create(
             EventType.MEMBER_ADDED,
             data={"user_ids": [actor.pk, *ids], "by": actor.pk},
         )
-        _system_message(
+        _announce(
             conversation,
+            actor,
             f"{actor.name} 创建了群聊「{name}」,并邀请 {_names(ids)} 加入",
-            {"action": "group_created", "by": actor.pk, "user_ids": ids},
-        )
-        audit_record(
-            "group.create",
-            actor=actor,
-            target=conversation,
-            data={"name": name, "member_ids": ids},
+            "group_created",
+            extra={"user_ids": ids},
+            audit="group.create",
+            audit_data={"name": name, "member_ids": ids},
             context=context,
         )
     return conversation
@@ -118,6 +117,32 @@ def _clean_group_name(name: str) -> str:
     if len(name) > GROUP_NAME_MAX:
         raise InvalidInput.of(codes.INVALID_GROUP_NAME, f"群名称最多{GROUP_NAME_MAX}个字")
     return name
+
+
+def _announce(
+    conversation: Conversation,
+    actor: User,
+    text: str,
+    action: str,
+    *,
+    audit: str,
+    context: RequestContext,
+    extra: dict[str, Any] | None = None,
+    audit_data: dict[str, Any] | None = None,
+) -> None:
+    """Tell the group what `actor` changed (a system message carrying `action`, `by` and
+    `extra`) and keep the change in the audit trail, inside the caller's transaction."""
+    _system_message(conversation, text, {"action": action, "by": actor.pk, **(extra or {})})
+    audit_record(audit, actor=actor, target=conversation, data=audit_data, context=context)
+
+
+def _announce_updated(conversation: Conversation) -> None:
+    """The group's name, owner or roles changed: every member's list item is stale."""
+    _append_event(
+        conversation,
+        EventType.CONVERSATION_UPDATED,
+        data={"conversation": conversation_brief(conversation)},
+    )
 
 
 def _group_for_admin(
@@ -156,16 +181,14 @@ def group_members_add(
         _refresh_member_count(conversation)
         ids = [u.pk for u in newcomers]
         _append_event(conversation, EventType.MEMBER_ADDED, data={"user_ids": ids, "by": actor.pk})
-        _system_message(
+        _announce(
             conversation,
+            actor,
             f"{actor.name} 邀请 {_names(ids)} 加入了群聊",
-            {"action": "members_added", "by": actor.pk, "user_ids": ids},
-        )
-        audit_record(
-            "group.members_add",
-            actor=actor,
-            target=conversation,
-            data={"user_ids": ids},
+            "members_added",
+            extra={"user_ids": ids},
+            audit="group.members_add",
+            audit_data={"user_ids": ids},
             context=context,
         )
     return conversation
@@ -206,16 +229,14 @@ def group_member_remove(
         if target.role == Role.OWNER or (target.role == Role.ADMIN and mine.role != Role.OWNER):
             raise errors.NotGroupOwner("不能移除群主或其他管理员")
         _leave(conversation, user_id, by=actor, action="removed")
-        _system_message(
+        _announce(
             conversation,
+            actor,
             f"{actor.name} 将 {_names([user_id])} 移出了群聊",
-            {"action": "member_removed", "by": actor.pk, "user_ids": [user_id]},
-        )
-        audit_record(
-            "group.member_remove",
-            actor=actor,
-            target=conversation,
-            data={"user_id": user_id},
+            "member_removed",
+            extra={"user_ids": [user_id]},
+            audit="group.member_remove",
+            audit_data={"user_id": user_id},
             context=context,
         )
     return conversation
@@ -231,12 +252,15 @@ def group_leave(*, actor: User, conversation_id: int, context: RequestContext = 
         if membership.role == Role.OWNER:
             raise InvalidInput.of(codes.OWNER_MUST_TRANSFER)
         _leave(conversation, actor.pk, by=actor, action="left")
-        _system_message(
+        _announce(
             conversation,
+            actor,
             f"{actor.name} 退出了群聊",
-            {"action": "member_left", "by": actor.pk, "user_ids": [actor.pk]},
+            "member_left",
+            extra={"user_ids": [actor.pk]},
+            audit="group.leave",
+            context=context,
         )
-        audit_record("group.leave", actor=actor, target=conversation, context=context)
 
 
 def group_rename(
@@ -254,21 +278,15 @@ def group_rename(
             return conversation
         conversation.name = name
         conversation.save(update_fields=["name"])
-        _append_event(
+        _announce_updated(conversation)
+        _announce(
             conversation,
-            EventType.CONVERSATION_UPDATED,
-            data={"conversation": conversation_brief(conversation)},
-        )
-        _system_message(
-            conversation,
+            actor,
             f"{actor.name} 将群名称修改为「{name}」",
-            {"action": "renamed", "by": actor.pk, "old": old, "new": name},
-        )
-        audit_record(
-            "group.rename",
-            actor=actor,
-            target=conversation,
-            data={"old": old, "new": name},
+            "renamed",
+            extra={"old": old, "new": name},
+            audit="group.rename",
+            audit_data={"old": old, "new": name},
             context=context,
         )
     return conversation
@@ -295,21 +313,15 @@ def group_transfer_ownership(
         Membership.objects.filter(pk=heir.pk).update(role=Role.OWNER)
         conversation.owner_id = new_owner_id
         conversation.save(update_fields=["owner"])
-        _append_event(
+        _announce_updated(conversation)
+        _announce(
             conversation,
-            EventType.CONVERSATION_UPDATED,
-            data={"conversation": conversation_brief(conversation)},
-        )
-        _system_message(
-            conversation,
+            actor,
             f"{actor.name} 将群主转让给 {_names([new_owner_id])}",
-            {"action": "owner_transferred", "by": actor.pk, "user_ids": [new_owner_id]},
-        )
-        audit_record(
-            "group.transfer_ownership",
-            actor=actor,
-            target=conversation,
-            data={"new_owner_id": new_owner_id},
+            "owner_transferred",
+            extra={"user_ids": [new_owner_id]},
+            audit="group.transfer_ownership",
+            audit_data={"new_owner_id": new_owner_id},
             context=context,
         )
     return conversation
@@ -333,21 +345,15 @@ def group_admin_set(
         if not updated:
             raise InvalidInput.of(codes.NOT_IN_GROUP)
         verb = "设为管理员" if is_admin else "取消了管理员"
-        _append_event(
+        _announce_updated(conversation)
+        _announce(
             conversation,
-            EventType.CONVERSATION_UPDATED,
-            data={"conversation": conversation_brief(conversation)},
-        )
-        _system_message(
-            conversation,
+            actor,
             f"{actor.name} 将 {_names([user_id])} {verb}",
-            {"action": "admin_set", "by": actor.pk, "user_ids": [user_id], "is_admin": is_admin},
-        )
-        audit_record(
-            "group.admin_set",
-            actor=actor,
-            target=conversation,
-            data={"user_id": user_id, "is_admin": is_admin},
+            "admin_set",
+            extra={"user_ids": [user_id], "is_admin": is_admin},
+            audit="group.admin_set",
+            audit_data={"user_id": user_id, "is_admin": is_admin},
             context=context,
         )
     return conversation

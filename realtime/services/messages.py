@@ -30,6 +30,7 @@ from realtime.services._core import (
     _append_event,
     _append_message,
     _lock_conversation,
+    _lock_conversation_of,
     _membership,
     _not_to_a_bot,
     _writable,
@@ -134,12 +135,7 @@ def message_recall(
 ) -> Message:
     """Recall: the sender within the window, group owner/admins any time."""
     with transaction.atomic():
-        conversation_id = (
-            Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
-        )
-        if conversation_id is None:
-            raise errors.MessageNotFound()
-        conversation = _lock_conversation(conversation_id)
+        conversation = _lock_conversation_of(message_id)
         membership = _membership(conversation, actor)
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.is_recalled:

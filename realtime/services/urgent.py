@@ -22,12 +22,12 @@ from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from backend.directory.models import User
 from push import services as push
-from realtime import errors, events, reach
 from realtime import event_types as wire
+from realtime import events, reach
 from realtime.event_types import dump
 from realtime.models import Membership, Message, UrgentNotice
 from realtime.payloads import preview_text, urgent_mark
-from realtime.services._core import _lock_conversation, _membership
+from realtime.services._core import _lock_conversation_of, _membership
 from realtime.services.messages import message_send
 
 CHANNELS = ("app", "sms", "ring")
@@ -67,12 +67,7 @@ def message_urge(
     """Mark the actor's own message 加急; idempotent (marking twice returns the first)."""
     wanted = _clean_channels(channels)
     with transaction.atomic():
-        conversation_id = (
-            Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
-        )
-        if conversation_id is None:
-            raise errors.MessageNotFound()
-        conversation = _lock_conversation(conversation_id)
+        conversation = _lock_conversation_of(message_id)
         _membership(conversation, actor)
         message = Message.objects.select_related("sender", "attachment", "conversation").get(
             pk=message_id

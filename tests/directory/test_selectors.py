@@ -13,7 +13,7 @@ from backend.directory import selectors
 from backend.directory import services as directory
 from backend.directory.models import Department, User
 from realtime import presence
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, person
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +22,6 @@ def _fresh_presence() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-def person(mobile: str, name: str, department: Department, title: str, rank: int) -> User:
-    user = directory.user_create(mobile=mobile, name=name, password=PASSWORD)
-    directory.position_assign(user=user, department=department, title=title, rank=rank)
-    return user
 
 
 def names(people: list[User]) -> list[str]:
@@ -117,23 +111,6 @@ def test_person_get_hides_missing_and_inactive(staff: User, outsider: User) -> N
 
 
 # --- search ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def crowd(
-    org: dict[str, Any],
-    director: User,
-    clerk: User,
-    staff: User,
-    finance_head: User,
-    outsider: User,
-) -> dict[str, User]:
-    budget = org["budget"]
-    return {
-        "zhangsanfeng": person("13700000011", "张三丰", budget, "科长", 10),
-        "wangzhangsan": person("13700000012", "王张三", budget, "科员", 90),
-        "zhaosi": person("13700000013", "赵四", budget, "副局长", 2),
-    }
 
 
 def search(viewer: User, query: str) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.harness import free_port, wait_for_port
+from tests.integration.harness import free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ZT_CHROMIUM", "/usr/bin/chromium")
@@ -79,33 +79,11 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
         check=True,
         capture_output=True,
     )
-    log = (work / "daphne.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "backend.asgi:application",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    daphne = start_server("daphne", env, work, port=port)
     try:
-        wait_for_port(port, process)
         yield E2EServer(origin, env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        daphne.stop()
 
 
 @pytest.fixture(scope="module")

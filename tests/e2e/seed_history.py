@@ -21,11 +21,10 @@ rows differ in height as they do in a real conversation.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 import time
 from typing import Any
+
+from tests.integration.harness import seed_main
 
 LONG = (
     "请各科室对照市政府常务会议议定事项,逐项梳理本周办理进度,"
@@ -75,13 +74,5 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    import django
-
-    django.setup()
-    json.dump(run(json.loads(sys.stdin.read())), sys.stdout)
-
-
 if __name__ == "__main__":
-    main()
+    seed_main(run)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,9 +76,16 @@ class Server:
 
 
 def start_server(
-    name: str, env: dict[str, str], log_dir: Path, extra_args: Iterable[str] = ()
+    name: str,
+    env: dict[str, str],
+    log_dir: Path,
+    extra_args: Iterable[str] = (),
+    *,
+    port: int | None = None,
 ) -> Server:
-    port = free_port()
+    """Start daphne on `port` (a free one by default), logging to `log_dir`; return once
+    it answers (or raise with the log's tail)."""
+    port = port or free_port()
     log_path = log_dir / f"{name}-{port}.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -115,11 +122,15 @@ def run_manage(env: dict[str, str], *args: str) -> None:
 
 
 def seed(
-    env: dict[str, str], spec: dict[str, Any], module: str = "tests.integration.seed"
+    env: dict[str, str],
+    spec: dict[str, Any],
+    module: str = "tests.integration.seed",
+    args: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Run a seeding module against `env`'s database: spec on stdin, JSON back."""
+    """Run a seeding module against `env`'s database: spec on stdin, JSON back
+    (the module's side is `seed_main`)."""
     result = subprocess.run(
-        [PYTHON, "-m", module],
+        [PYTHON, "-m", module, *args],
         cwd=ROOT,
         env=env,
         input=json.dumps(spec),
@@ -130,6 +141,16 @@ def seed(
         raise RuntimeError(f"seed failed:\n{result.stderr[-4000:]}")
     data: dict[str, Any] = json.loads(result.stdout)
     return data
+
+
+def seed_main(run: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """The subprocess side of `seed`: set Django up, `run` the JSON spec read from stdin,
+    print the JSON result."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    import django
+
+    django.setup()
+    json.dump(run(json.loads(sys.stdin.read())), sys.stdout)
 
 
 _mobiles = itertools.count(1)

@@ -21,10 +21,9 @@ share nothing but the database, exactly as in production.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from typing import Any
+
+from tests.integration.harness import seed_main
 
 PASSWORD = "Zt-integration-2026!"
 
@@ -60,14 +59,5 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     return {"users": out_users, "conversations": conversations}
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    import django
-
-    django.setup()
-    spec = json.loads(sys.stdin.read())
-    json.dump(run(spec), sys.stdout)
-
-
 if __name__ == "__main__":
-    main()
+    seed_main(run)

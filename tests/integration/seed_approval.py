@@ -11,12 +11,10 @@ job's run time are moved to now.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from datetime import timedelta
 from typing import Any
 
+from tests.integration.harness import seed_main
 from tests.integration.seed import PASSWORD
 
 
@@ -68,13 +66,5 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    import django
-
-    django.setup()
-    json.dump(run(json.loads(sys.stdin.read())), sys.stdout)
-
-
 if __name__ == "__main__":
-    main()
+    seed_main(run)

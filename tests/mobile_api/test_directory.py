@@ -203,27 +203,6 @@ def test_department_people_query_count_does_not_grow(
     assert len(body) == 25
 
 
-@pytest.fixture
-def people(
-    org: dict[str, Any],
-    director: User,
-    clerk: User,
-    staff: User,
-    finance_head: User,
-    outsider: User,
-) -> dict[str, User]:
-    budget = org["budget"]
-    made = {}
-    for mobile, name, title, rank in (
-        ("13700000011", "张三丰", "科长", 10),
-        ("13700000012", "王张三", "科员", 90),
-        ("13700000013", "赵四", "副局长", 2),
-    ):
-        made[name] = directory.user_create(mobile=mobile, name=name, password=PASSWORD)
-        directory.position_assign(user=made[name], department=budget, title=title, rank=rank)
-    return made
-
-
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -238,12 +217,12 @@ def people(
         ("nobody", []),
     ],
 )
-def test_search(api: APIClient, people: Any, query: str, expected: list[str]) -> None:
+def test_search(api: APIClient, crowd: Any, query: str, expected: list[str]) -> None:
     assert names(get(api, f"/api/v1/directory/search?q={query}")) == expected
 
 
 def test_search_finds_across_units_with_positions(
-    api: APIClient, people: Any, org: dict[str, Any], django_assert_num_queries: Any
+    api: APIClient, crowd: Any, org: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
     with django_assert_num_queries(2):
         body = get(api, "/api/v1/directory/search?q=chenzhiming")

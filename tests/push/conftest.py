@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.utils import timezone
@@ -15,7 +15,14 @@ from django_tasks_db.models import DBTaskResult
 from backend.directory.models import User
 from push import services, sms
 from push.models import Delivery, PushSubscription
-from tests.push.servers import AliyunSms, Device, PushService, SmsHttpGateway, TencentSms
+from tests.push.servers import (
+    AliyunSms,
+    Device,
+    PushService,
+    Scripted,
+    SmsHttpGateway,
+    TencentSms,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -52,45 +59,58 @@ def push_service() -> Iterator[PushService]:
     service.close()
 
 
+G = TypeVar("G", bound=Scripted)
+
+
+def _gateway(settings: Any, fake: G, name: str, *, timeout: float, **values: object) -> Iterator[G]:
+    """Point `push.sms` at the local `fake` (`ZT_SMS_GATEWAY = name`, then
+    `ZT_SMS_<NAME>_<key>` for each of `values`), yield it, and shut it down after the test."""
+    settings.ZT_SMS_GATEWAY = name
+    for key, value in values.items():
+        setattr(settings, f"ZT_SMS_{name.upper()}_{key}", value)
+    settings.ZT_SMS_TIMEOUT_SECONDS = timeout
+    sms.reset()
+    yield fake
+    fake.close()
+
+
 @pytest.fixture
 def sms_gateway(settings: Any) -> Iterator[SmsHttpGateway]:
     gateway = SmsHttpGateway()
-    settings.ZT_SMS_GATEWAY = "http"
-    settings.ZT_SMS_HTTP_URL = f"{gateway.origin}/sms/send"
-    settings.ZT_SMS_HTTP_HEADERS = {"X-Api-Key": "test-key"}
-    settings.ZT_SMS_TIMEOUT_SECONDS = 1.0
-    sms.reset()
-    yield gateway
-    gateway.close()
+    headers = {"X-Api-Key": "test-key"}
+    url = f"{gateway.origin}/sms/send"
+    yield from _gateway(settings, gateway, "http", timeout=1.0, URL=url, HEADERS=headers)
 
 
 @pytest.fixture
 def tencent(settings: Any) -> Iterator[TencentSms]:
     fake = TencentSms()
-    settings.ZT_SMS_GATEWAY = "tencent"
-    settings.ZT_SMS_TENCENT_SECRET_ID = "AKIDtest"
-    settings.ZT_SMS_TENCENT_SECRET_KEY = "secret"
-    settings.ZT_SMS_TENCENT_APP_ID = "1400000000"
-    settings.ZT_SMS_TENCENT_ENDPOINT = fake.host
-    settings.ZT_SMS_TENCENT_PROTOCOL = "http"
-    settings.ZT_SMS_TIMEOUT_SECONDS = 2.0
-    sms.reset()
-    yield fake
-    fake.close()
+    yield from _gateway(
+        settings,
+        fake,
+        "tencent",
+        timeout=2.0,
+        SECRET_ID="AKIDtest",
+        SECRET_KEY="secret",
+        APP_ID="1400000000",
+        ENDPOINT=fake.host,
+        PROTOCOL="http",
+    )
 
 
 @pytest.fixture
 def aliyun(settings: Any) -> Iterator[AliyunSms]:
     fake = AliyunSms()
-    settings.ZT_SMS_GATEWAY = "aliyun"
-    settings.ZT_SMS_ALIYUN_ACCESS_KEY_ID = "LTAItest"
-    settings.ZT_SMS_ALIYUN_ACCESS_KEY_SECRET = "secret"
-    settings.ZT_SMS_ALIYUN_ENDPOINT = fake.host
-    settings.ZT_SMS_ALIYUN_PROTOCOL = "http"
-    settings.ZT_SMS_TIMEOUT_SECONDS = 2.0
-    sms.reset()
-    yield fake
-    fake.close()
+    yield from _gateway(
+        settings,
+        fake,
+        "aliyun",
+        timeout=2.0,
+        ACCESS_KEY_ID="LTAItest",
+        ACCESS_KEY_SECRET="secret",
+        ENDPOINT=fake.host,
+        PROTOCOL="http",
+    )
 
 
 def subscribe(user: User, device: Device) -> PushSubscription:
@@ -101,6 +121,13 @@ def subscribe(user: User, device: Device) -> PushSubscription:
             endpoint=device.endpoint, p256dh=keys["p256dh"], auth=keys["auth"], user_agent="test"
         ),
     )
+
+
+def subscribed(push_service: PushService, user: User) -> Device:
+    """A new device of the local push service, subscribed for `user`."""
+    device = push_service.new_device()
+    subscribe(user, device)
+    return device
 
 
 def run_jobs(*, later: bool = False) -> int:

@@ -18,7 +18,7 @@ from backend.workflow.services import deadline_check, task_deadline_set
 from push import services as push
 from push.models import Delivery, Notification
 from tests.approvals.test_services import leave_form, template
-from tests.push.conftest import run_jobs, subscribe
+from tests.push.conftest import run_jobs, subscribed
 from tests.push.servers import PushService, SmsHttpGateway
 from tests.workflow.conftest import act, approver, start, users
 
@@ -65,8 +65,7 @@ def test_reminders_whose_time_has_passed_at_opening_are_not_stored(
 def test_reminders_reach_the_handler_by_push_then_sms(
     push_service: PushService, sms_gateway: SmsHttpGateway, clerk: User, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     flow(clerk, staff)
     run_jobs(later=True)  # 24 h and 2 h before the deadline
     got = push_service.for_device(device)
@@ -80,8 +79,7 @@ def test_reminders_reach_the_handler_by_push_then_sms(
 def test_a_done_task_gets_no_reminder(
     push_service: PushService, sms_gateway: SmsHttpGateway, clerk: User, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     instance, _ = flow(clerk, staff)
     act(instance, staff, "approve", opinion="同意")
     run_jobs(later=True)
@@ -94,8 +92,7 @@ def test_a_done_task_gets_no_reminder(
 def test_moving_the_deadline_moves_the_reminders(
     push_service: PushService, sms_gateway: SmsHttpGateway, clerk: User, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     _, task = flow(clerk, staff)
     old_due = task.due_at
     assert old_due is not None
@@ -133,8 +130,7 @@ def test_moving_the_deadline_moves_the_reminders(
 def test_a_reminder_that_escaped_cancelling_is_skipped_when_it_runs(
     push_service: PushService, clerk: User, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     _, task = flow(clerk, staff)
     # The deadline changed behind the reminders' back (no cancel): the check at job time holds.
     Task.objects.filter(pk=task.pk).update(due_at=task.due_at + timedelta(hours=5))  # type: ignore[operator]
@@ -152,8 +148,7 @@ def test_overdue_tells_the_handler_and_texts_their_leader(
     staff: User,
     director: User,
 ) -> None:
-    leader_phone = push_service.new_device()
-    subscribe(director, leader_phone)
+    leader_phone = subscribed(push_service, director)
     instance, task = flow(clerk, staff, hours=1)
     Task.objects.filter(pk=task.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     assert deadline_check(task.pk)

@@ -15,7 +15,7 @@ from push import services
 from push.models import Delivery, NotificationSettings
 from push.quiet import quiet_until
 from realtime import services as chat
-from tests.push.conftest import deliveries, run_jobs, subscribe
+from tests.push.conftest import deliveries, run_jobs, subscribed
 from tests.push.servers import PushService, SmsHttpGateway
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +74,7 @@ def window_over(user: User) -> None:
 def test_a_todo_waits_for_the_end_of_quiet_hours_then_goes(
     push_service: PushService, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     quiet_now(staff)
     services.notify([staff.pk], kind="todo", title="您有新的待办: 请假申请", url="/approvals/1")
     run_jobs()
@@ -104,8 +103,7 @@ def test_a_todo_waits_for_the_end_of_quiet_hours_then_goes(
 def test_chat_messages_held_overnight_arrive_as_one_push(
     push_service: PushService, director: User, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     quiet_now(staff)
     direct = chat.direct_conversation_get_or_create(actor=director, other_id=staff.pk)
     for text in ("在吗", "明早的会改到九点"):

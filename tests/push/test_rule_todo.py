@@ -9,7 +9,7 @@ from backend.directory.models import User
 from backend.workflow.services import ActParams
 from push.models import Notification
 from tests.approvals.test_services import leave_form, template
-from tests.push.conftest import run_jobs, subscribe
+from tests.push.conftest import run_jobs, subscribed
 from tests.push.servers import PushService
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_new_approval_task_is_pushed_at_once(
     push_service: PushService, staff: User, director: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(director, device)
+    device = subscribed(push_service, director)
     approval = approvals.approval_submit(
         actor=staff, template_id=template(staff, "leave").pk, form=leave_form(), client_id="c1"
     )
@@ -37,8 +36,7 @@ def test_a_new_approval_task_is_pushed_at_once(
 def test_a_returned_request_is_a_new_todo_for_its_initiator(
     push_service: PushService, staff: User, director: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     approval = approvals.approval_submit(
         actor=staff, template_id=template(staff, "leave").pk, form=leave_form(), client_id="c1"
     )

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from backend.directory.models import User
 from push import selectors, services, vapid
 from push.models import Delivery, LockScreen, Notification, PushSubscription
-from tests.push.conftest import deliveries, run_jobs, subscribe
+from tests.push.conftest import deliveries, run_jobs, subscribe, subscribed
 from tests.push.servers import PushService
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,7 @@ def test_payload_shows_only_what_the_lock_screen_setting_allows(
     push_service: PushService, staff: User, lock_screen: str, title: str, body: str
 ) -> None:
     services.settings_update(actor=staff, changes={"lock_screen": lock_screen})
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     [notification] = _message(staff)
 
     assert run_jobs() == 1
@@ -74,8 +73,7 @@ def test_payload_shows_only_what_the_lock_screen_setting_allows(
 def test_urgent_kind_is_high_urgency_and_not_collapsed(
     push_service: PushService, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     services.notify(
         [staff.pk], kind="urgent", title="防汛紧急通知", sender_name="王建国", tag="conv:3"
     )
@@ -96,8 +94,7 @@ def test_every_device_of_the_person_gets_it(push_service: PushService, staff: Us
 
 
 def test_gone_subscription_is_removed(push_service: PushService, staff: User) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     push_service.answer_next(device, 410)
     _message(staff)
     run_jobs()
@@ -109,8 +106,7 @@ def test_gone_subscription_is_removed(push_service: PushService, staff: User) ->
 
 
 def test_unknown_endpoint_404_is_pruned_too(push_service: PushService, staff: User) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    subscribed(push_service, staff)
     push_service.devices.clear()  # the push service forgot it: 404
     _message(staff)
     run_jobs()
@@ -120,8 +116,7 @@ def test_unknown_endpoint_404_is_pruned_too(push_service: PushService, staff: Us
 def test_5xx_and_429_are_retried_with_backoff_then_succeed(
     push_service: PushService, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     push_service.answer_next(device, 500, 429)
     _message(staff)
 
@@ -156,8 +151,7 @@ def test_retry_skips_devices_already_reached(push_service: PushService, staff: U
 
 def test_gives_up_after_max_attempts(push_service: PushService, staff: User, settings: Any) -> None:
     settings.ZT_DELIVERY_MAX_ATTEMPTS = 2
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     push_service.answer_next(device, 502, 502, 502)
     _message(staff)
     run_jobs()
@@ -177,8 +171,7 @@ def test_person_without_device_is_logged_as_skipped(staff: User) -> None:
 
 
 def test_dedup_key_makes_notify_idempotent(push_service: PushService, staff: User) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     assert len(_message(staff, dedup_key="approval:7:due24h")) == 1
     assert _message(staff, dedup_key="approval:7:due24h") == []
     run_jobs()

@@ -14,7 +14,7 @@ from django_tasks import task_backends
 from backend.directory.models import User
 from push import services
 from push.models import Delivery
-from tests.push.conftest import subscribe
+from tests.push.conftest import subscribed
 from tests.push.servers import PushService
 
 
@@ -22,8 +22,7 @@ from tests.push.servers import PushService
 def test_db_worker_delivers_what_a_committed_change_enqueued(
     push_service: PushService, staff: User
 ) -> None:
-    device = push_service.new_device()
-    subscribe(staff, device)
+    device = subscribed(push_service, staff)
     with transaction.atomic():
         services.notify([staff.pk], kind="todo", title="请假申请待审批", url="/approvals/9")
     call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)

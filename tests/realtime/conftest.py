@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from realtime import event_types, services
+from realtime import cards, event_types, services
 from realtime.models import Conversation
 
 
@@ -27,6 +29,19 @@ def _frames_match_their_models(monkeypatch: Any) -> None:
         return frame
 
     monkeypatch.setattr(WebsocketCommunicator, "receive_json_from", checked)
+
+
+C = TypeVar("C")
+
+
+@contextmanager
+def registered(card: C) -> Iterator[C]:
+    """`card` (a test's own card type) registered for the block."""
+    cards.register(card)  # type: ignore[arg-type]  # test cards may leave out render_many
+    try:
+        yield card
+    finally:
+        cards.unregister(card.card_type)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

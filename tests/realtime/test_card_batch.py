@@ -16,7 +16,8 @@ from backend.workflow.services import ActParams
 from realtime import cards, event_types, services, socket_ops
 from realtime.models import Conversation, Message
 from tests.approvals.test_services import submit
-from tests.realtime.test_consumer import next_event, resumed, run
+from tests.realtime.conftest import registered
+from tests.realtime.test_consumer import make_direct, next_event, resumed, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,18 +129,14 @@ class _CountingCard:
 
 @pytest.fixture
 def counted() -> Iterator[_CountingCard]:
-    card = _CountingCard()
-    cards.register(card)
-    yield card
-    cards.unregister(card.card_type)
+    with registered(_CountingCard()) as card:
+        yield card
 
 
 async def test_card_updated_renders_once_per_viewer(
     counted: _CountingCard, director: Any, staff: Any
 ) -> None:
-    conversation = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    conversation = await make_direct(director, staff)
     for object_id in ("1", "2"):
         await run(
             services.card_message_send,
@@ -195,14 +192,10 @@ class _SingleCard:
 
 
 def test_a_card_type_without_render_many_is_rendered_card_by_card(director: User) -> None:
-    single = _SingleCard()
-    cards.register(single)  # type: ignore[arg-type]  # no render_many, on purpose
-    try:
+    with registered(_SingleCard()) as single:  # no render_many, on purpose
         views = cards.render_for_many(
             [("test.single", "a"), ("test.single", "b"), ("test.single", "a")], director
         )
-    finally:
-        cards.unregister(single.card_type)
     assert single.rendered == ["a", "b"]
     assert {key: view["title"] for key, view in views.items()} == {
         ("test.single", "a"): "a",

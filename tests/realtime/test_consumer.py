@@ -17,6 +17,7 @@ from django.test import Client
 from backend.asgi import application
 from backend.common.errors import InvalidInput
 from realtime import cards, services
+from tests.realtime.conftest import registered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
@@ -142,6 +143,10 @@ async def resumed(user: Any, positions: dict[int, int] | None = None) -> Websock
     return comm
 
 
+async def make_direct(actor: Any, other: Any) -> Any:
+    return await run(services.direct_conversation_get_or_create, actor=actor, other_id=other.pk)
+
+
 async def make_group(owner: Any, *others: Any) -> Any:
     return await run(
         services.group_create, actor=owner, name="专班", member_ids=[u.pk for u in others]
@@ -166,9 +171,7 @@ async def position(conversation: Any) -> int:
 async def test_resume_delivers_exactly_the_missed_messages_in_order(
     director: Any, staff: Any
 ) -> None:
-    conversation = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    conversation = await make_direct(director, staff)
     known = await position(conversation)
     for i in range(4):
         await say(director, conversation, f"离线消息{i}")
@@ -189,9 +192,7 @@ async def test_resume_delivers_exactly_the_missed_messages_in_order(
 
 async def test_resume_too_far_behind_gets_resync(settings: Any, director: Any, staff: Any) -> None:
     settings.ZT_RESUME_MAX_EVENTS = 3
-    conversation = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    conversation = await make_direct(director, staff)
     known = await position(conversation)
     for i in range(5):
         await say(director, conversation, f"消息{i}")
@@ -208,9 +209,7 @@ async def test_resume_reports_new_and_lost_conversations(
     director: Any, clerk: Any, staff: Any
 ) -> None:
     group = await make_group(director, clerk, staff)
-    direct = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    direct = await make_direct(director, staff)
     known = await position(group)
     await run(
         services.group_member_remove, actor=director, conversation_id=group.pk, user_id=staff.pk
@@ -236,9 +235,7 @@ async def test_a_dropped_doorbell_is_filled_from_the_database(
 ) -> None:
     from realtime import bus
 
-    conversation = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    conversation = await make_direct(director, staff)
     bob = await resumed(staff)
     real = bus.send_to_nodes
     dropped: list[dict[str, Any]] = []
@@ -264,9 +261,7 @@ async def test_a_dropped_doorbell_is_filled_from_the_database(
 
 
 async def test_recall_typing_and_read_events(director: Any, staff: Any) -> None:
-    conversation = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    conversation = await make_direct(director, staff)
     alice = await resumed(director)
     bob = await resumed(staff)
     sent = await command(
@@ -323,9 +318,7 @@ async def test_removed_member_hears_removal_then_nothing(
 
 
 async def test_command_errors_keep_the_socket(director: Any, staff: Any, outsider: Any) -> None:
-    conversation = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    conversation = await make_direct(director, staff)
     comm = await resumed(outsider)
     reply = await command(
         comm, {"type": "send", "id": "a", "conversation_id": conversation.pk, "text": "你好"}
@@ -466,19 +459,15 @@ class _NoteCard:
 
 @pytest.fixture
 def note_card() -> Iterator[_NoteCard]:
-    card = _NoteCard()
     _NoteCard.state = {}
-    cards.register(card)
-    yield card
-    cards.unregister(card.card_type)
+    with registered(_NoteCard()) as card:
+        yield card
 
 
 async def test_cards_render_per_viewer_and_update_live(
     note_card: _NoteCard, director: Any, staff: Any
 ) -> None:
-    conversation = await run(
-        services.direct_conversation_get_or_create, actor=director, other_id=staff.pk
-    )
+    conversation = await make_direct(director, staff)
     alice = await resumed(director)
     bob = await resumed(staff)
     message = await run(
