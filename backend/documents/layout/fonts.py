@@ -6,8 +6,8 @@ Each typeface the standard names is a *role*; a role resolves to one font file:
    name is one of the role's known names (the commercial fonts a unit may drop in: 方正小标宋,
    仿宋_GB2312, 黑体, 楷体_GB2312, 宋体), matched without regard to case;
 2. else the project's own freely licensed fonts (SIL OFL 1.1), installed by ``make install`` from
-   npm into ``pwa/node_modules`` (devDependencies of ``pwa/package.json``): Noto Serif SC and Noto Sans SC as whole
-   TTF files.
+   npm into ``pwa/node_modules`` (devDependencies of ``pwa/package.json``): Noto Serif SC and
+   Noto Sans SC as whole TTF files.
 
 The system's fonts are never used for a role: WeasyPrint gets each role as an ``@font-face``
 with a ``file://`` URL, and the tests check the fonts embedded in the PDF.
