@@ -11,6 +11,7 @@ declare module 'vue' {
     ActionSheet: typeof import('./components/approval/ActionSheet.vue')['default']
     ApprovalField: typeof import('./components/approval/ApprovalField.vue')['default']
     AttachmentField: typeof import('./components/approval/field/AttachmentField.vue')['default']
+    BaseChooserField: typeof import('./components/BaseChooserField.vue')['default']
     BaseDepartmentTree: typeof import('./components/BaseDepartmentTree.vue')['default']
     BaseLoadError: typeof import('./components/BaseLoadError.vue')['default']
     BaseNavAction: typeof import('./components/BaseNavAction.vue')['default']
