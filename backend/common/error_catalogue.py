@@ -117,6 +117,15 @@ ATTACHMENT_TOO_LARGE = _entry("attachment_too_large", 400, "文件过大", "附�
 ATTACHMENT_NOT_FOUND = _entry("attachment_not_found", 404, "附件不存在或无权访问", "附件")
 NO_FILE = _entry("no_file", 400, "请选择要上传的文件", "附件")
 NO_THUMBNAIL = _entry("no_thumbnail", 400, "只有图片有缩略图", "附件")
+IMAGE_TOO_LARGE = _entry(
+    "image_too_large",
+    400,
+    "图片尺寸过大（{width}×{height}），最多{max}百万像素",
+    "附件",
+    "pixels over ZT_IMAGE_MAX_PIXELS, or an animation's frames × pixels over"
+    " ZT_IMAGE_MAX_TOTAL_PIXELS (checked from the header, before decoding)",
+)
+IMAGE_CORRUPT = _entry("image_corrupt", 400, "图片已损坏或不完整", "附件", "truncated or corrupt")
 
 # --- approvals and the flow engine ---------------------------------------------------
 TEMPLATE_NOT_FOUND = _entry("template_not_found", 404, "审批模板不存在或已停用", "审批")
