@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.common.input_guard.QueryGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,6 +196,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "mobile_api.parsers.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("ZT_LOGIN_RATE", default="30/min"),
     },
@@ -213,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mobile_api.schema_hooks.contract",
     ],
+    # `<id:…>` (backend.common.input_guard.IdConverter) is an integer path parameter.
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     "ENUM_NAME_OVERRIDES": {
         "MessageKindEnum": ["text", "image", "file", "system", "card"],
         "MemberRoleEnum": ["owner", "admin", "member"],
@@ -245,6 +253,8 @@ ZT_UPLOAD_MAX_BYTES = env.int("ZT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 # Images: one frame's pixels, and an animation's frames × width × height.
 ZT_IMAGE_MAX_PIXELS = env.int("ZT_IMAGE_MAX_PIXELS", default=40_000_000)
 ZT_IMAGE_MAX_TOTAL_PIXELS = env.int("ZT_IMAGE_MAX_TOTAL_PIXELS", default=60_000_000)
+# JSON bodies and socket frames: nesting deeper than this is refused (too_deep).
+ZT_JSON_MAX_DEPTH = env.int("ZT_JSON_MAX_DEPTH", default=32)
 ZT_WS_MAX_FRAME_BYTES = env.int("ZT_WS_MAX_FRAME_BYTES", default=64 * 1024)
 ZT_WS_RATE_PER_SECOND = env.float("ZT_WS_RATE_PER_SECOND", default=20.0)
 ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)

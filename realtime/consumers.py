@@ -24,6 +24,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from backend.common import error_catalogue as codes
+from backend.common import input_guard
 from backend.common.errors import InvalidInput, RateLimited, ZtError
 from realtime import event_types as wire
 from realtime import socket_ops
@@ -163,6 +164,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             frame = self._parse(text_data, bytes_data)
             request_id = frame.get("id")
+            # NUL characters, integers beyond bigint and nesting beyond
+            # ZT_JSON_MAX_DEPTH: an error frame naming the command's id.
+            input_guard.check(frame)
             if not self.bucket.take():
                 self.rejected_in_a_row += 1
                 if self.rejected_in_a_row > MAX_REJECTED_IN_A_ROW:
@@ -192,10 +196,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode("utf-8")) > settings.ZT_WS_MAX_FRAME_BYTES:
             raise InvalidInput.of(codes.FRAME_TOO_LARGE)
-        try:
-            frame = json.loads(raw)
-        except ValueError:
-            raise InvalidInput.of(codes.MALFORMED_JSON) from None
+        frame = input_guard.parse_json(raw)  # malformed_json, or too_deep for the decoder
         if not isinstance(frame, dict):
             raise InvalidInput.of(codes.MALFORMED_FRAME)
         request_id = frame.get("id")

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from backend.common import error_catalogue as codes
+from backend.common import input_guard
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory.models import User
 from realtime import cards, selectors, services
@@ -69,7 +70,7 @@ def parse_positions(raw: Any) -> dict[int, int]:
             raise InvalidInput.of(codes.INVALID_FIELD, "positions 的键必须是会话编号") from None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidInput.of(codes.INVALID_FIELD, "positions 的值必须是非负整数")
-        positions[conversation_id] = value
+        positions[input_guard.check_int(conversation_id, "会话编号")] = value
     return positions
 
 

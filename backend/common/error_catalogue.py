@@ -55,6 +55,19 @@ INVALID_PARAM = _entry("invalid_param", 400, "参数 {name} 应为整数", "通�
 INVALID_FIELD = _entry(
     "invalid_field", 400, "字段 {name} 必须是整数", "通用", "a field's type or length is wrong"
 )
+OUT_OF_RANGE = _entry(
+    "out_of_range",
+    400,
+    "数值超出范围",
+    "通用",
+    "an id or number beyond 64 bits (path, query, body)",
+)
+NUL_CHARACTER = _entry(
+    "nul_character", 400, "输入中不能含有空字符", "通用", "a NUL in a query, body or frame"
+)
+TOO_DEEP = _entry(
+    "too_deep", 400, "数据嵌套过深，最多{max}层", "通用", "JSON nested beyond ZT_JSON_MAX_DEPTH"
+)
 INTERNAL = _entry("internal", 500, "服务器内部错误", "WebSocket", "a server fault (logged)")
 
 # --- WebSocket frames --------------------------------------------------------------

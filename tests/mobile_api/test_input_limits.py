@@ -1,0 +1,94 @@
+"""Odd input is a clear 400, never a 500: huge ids, NUL bytes, deep JSON, empty lists.
+
+Runs on SQLite and, with DATABASE_URL set, on PostgreSQL (where NUL in text and
+integers beyond bigint used to be driver errors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from realtime import services
+from realtime.models import Message
+from tests.mobile_api.conftest import error_of
+
+pytestmark = pytest.mark.django_db
+HUGE = "99999999999999999999"  # beyond bigint
+
+
+@pytest.fixture
+def group(director: Any, clerk: Any, staff: Any) -> Any:
+    return services.group_create(actor=director, name="工作群", member_ids=[clerk.pk, staff.pk])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/conversations/{HUGE}",
+        f"/api/v1/conversations/{HUGE}/messages",
+        f"/api/v1/conversations/{HUGE}/members/1",
+        f"/api/v1/messages/{HUGE}/receipts",
+        f"/api/v1/people/{HUGE}",
+        f"/api/v1/approvals/{HUGE}",
+        f"/api/v1/directory/units/{HUGE}/departments",
+    ],
+)
+def test_ids_beyond_bigint_in_the_path(client_for: Any, director: Any, url: str) -> None:
+    assert error_of(client_for(director).get(url)) == (400, "out_of_range")
+
+
+def test_numbers_in_query_strings(client_for: Any, director: Any, group: Any) -> None:
+    client = client_for(director)
+    base = f"/api/v1/conversations/{group.pk}"
+    for url in (
+        f"{base}/messages?before_seq={HUGE}",
+        f"{base}/receipts?seqs=1,{HUGE}",
+        f"/api/v1/messages/search?q=群&conversation_id={HUGE}",
+        f"/api/v1/approvals?box=mine&before={HUGE}",
+    ):
+        assert error_of(client.get(url)) == (400, "out_of_range"), url
+    for seqs in ("", ",,", " "):
+        assert error_of(client.get(f"{base}/receipts?seqs={seqs}")) == (400, "invalid_field")
+    assert error_of(client.get(f"{base}/receipts?seqs=1,x")) == (400, "invalid_field")
+    assert client.get(f"{base}/receipts?seqs=1").status_code == 200
+
+
+def test_nul_in_a_query_never_matches_everyone(client_for: Any, director: Any, group: Any) -> None:
+    client = client_for(director)
+    for url in (
+        "/api/v1/messages/search?q=%00",
+        "/api/v1/messages/search?q=%E7%BE%A4%00",
+        "/api/v1/people/search?q=%00",
+        "/api/v1/approvals?box=mine&q=%00",
+        "/api/v1/conversations?x%00=1",
+    ):
+        response = client.get(url)
+        assert error_of(response) == (400, "nul_character"), url
+        assert response.json()["error"]["message"] == "输入中不能含有空字符"
+
+
+def test_bodies_with_nul_huge_numbers_or_deep_nesting(
+    client_for: Any, director: Any, group: Any
+) -> None:
+    client = client_for(director)
+    url = f"/api/v1/conversations/{group.pk}/messages"
+    before = Message.objects.count()
+
+    def post(raw: str, to: str = url) -> Any:
+        return client.post(to, raw, content_type="application/json")
+
+    assert error_of(post('{"text": "a\\u0000b"}')) == (400, "nul_character")
+    assert error_of(post('{"text": "ok", "x\\u0000": 1}')) == (400, "nul_character")
+    assert error_of(post('{"text": "ok", "reply_to": ' + HUGE + "}")) == (400, "out_of_range")
+    assert error_of(post(f'{{"seq": {HUGE}}}', f"/api/v1/conversations/{group.pk}/read")) == (
+        400,
+        "out_of_range",
+    )
+    deep = "[" * 100_000 + "]" * 100_000
+    assert error_of(post(deep)) == (400, "too_deep")
+    assert error_of(post('{"text": "ok", "x": ' + "[" * 40 + "]" * 40 + "}")) == (400, "too_deep")
+    assert error_of(post('{"text": ')) == (400, "malformed_request")
+    assert Message.objects.count() == before
+    assert post('{"text": "正常的消息", "x": [[[1]]]}').status_code == 201
