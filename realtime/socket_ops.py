@@ -8,6 +8,7 @@ this out of the consumer keeps ORM work off the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -166,8 +167,15 @@ def presence(user: User, connection_id: str, state: str | None) -> None:
     presence_mod.presence_update(user.pk, connection_id, state)
 
 
-def heartbeat(user: User, connection_id: str) -> None:
+def heartbeat(user: User, connection_id: str, session_key: str | None = None) -> bool:
+    """Refresh presence; False if the socket's login has ended (deactivated, session gone)."""
     presence_mod.refresh_connection(user.pk, connection_id)
+    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+        return False
+    if session_key is None:
+        return True
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return bool(store().exists(session_key))
 
 
 def needs_viewer(event: dict[str, Any]) -> bool:

@@ -39,7 +39,8 @@ from realtime.services.messages import (
     message_send,
     typing_notify,
 )
-from realtime.services.tickets import ws_ticket_issue, ws_ticket_redeem
+from realtime.services.sockets import credential_tag, sockets_close_for
+from realtime.services.tickets import ws_ticket_issue, ws_ticket_redeem, ws_ticket_spend
 from realtime.services.urgent import message_send_urgent, message_urge, message_urge_remind
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "card_send_to_people",
     "card_updated",
     "conversation_mark_read",
+    "credential_tag",
     "direct_conversation_get_or_create",
     "group_admin_set",
     "group_create",
@@ -66,7 +68,9 @@ __all__ = [
     "message_send_urgent",
     "message_urge",
     "message_urge_remind",
+    "sockets_close_for",
     "typing_notify",
     "ws_ticket_issue",
     "ws_ticket_redeem",
+    "ws_ticket_spend",
 ]

@@ -379,7 +379,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A single-use ticket for `/ws/v1/?ticket=…`, valid for a minute. */
+        /**
+         * @description A single-use ticket for `/ws/v1/?ticket=…`, valid for a minute.
+         *
+         *     The socket it opens belongs to this request's login (session or token) and
+         *     closes (4401) when that login ends.
+         */
         post: operations["v1_auth_ws_ticket_create"];
         delete?: never;
         options?: never;
