@@ -258,6 +258,10 @@ ZT_JSON_MAX_DEPTH = env.int("ZT_JSON_MAX_DEPTH", default=32)
 ZT_WS_MAX_FRAME_BYTES = env.int("ZT_WS_MAX_FRAME_BYTES", default=64 * 1024)
 ZT_WS_RATE_PER_SECOND = env.float("ZT_WS_RATE_PER_SECOND", default=20.0)
 ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)
+# One person's message sends, REST and every socket together (shared through the cache):
+# at most rate × window per window of that many seconds. Default: the socket's rate.
+ZT_SEND_RATE_PER_SECOND = env.float("ZT_SEND_RATE_PER_SECOND", default=ZT_WS_RATE_PER_SECOND)
+ZT_SEND_RATE_WINDOW_SECONDS = env.int("ZT_SEND_RATE_WINDOW_SECONDS", default=10)
 ZT_RESUME_MAX_EVENTS = env.int("ZT_RESUME_MAX_EVENTS", default=1000)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
 ZT_LOGIN_LOCK_SECONDS = env.int("ZT_LOGIN_LOCK_SECONDS", default=15 * 60)

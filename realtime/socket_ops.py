@@ -93,6 +93,7 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
         "mention_all": bool(frame.get("mention_all", False)),
     }
     channels = _urgent_channels(frame)
+    services.message_rate_take(actor=user)
     if channels is None:
         message, created = services.message_send(**fields)
     else:

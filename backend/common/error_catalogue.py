@@ -107,6 +107,14 @@ EMPTY_MESSAGE = _entry("empty_message", 400, "消息内容不能为空", "消息
 RECALL_NOT_ALLOWED = _entry(
     "recall_not_allowed", 403, "只能撤回自己2分钟内发送的消息", "消息", "or a system message"
 )
+SEND_RATE_LIMITED = _entry(
+    "send_rate_limited",
+    429,
+    "发送过于频繁，请稍后再试",
+    "消息",
+    "more than ZT_SEND_RATE_PER_SECOND × ZT_SEND_RATE_WINDOW_SECONDS sends by one person"
+    " in a window, over REST and sockets together",
+)
 CLIENT_ID_REUSED = _entry("client_id_reused", 409, "消息编号已用于其他会话", "消息")
 INVALID_CLIENT_ID = _entry("invalid_client_id", 400, "client_id 过长", "消息")
 INVALID_MENTION = _entry("invalid_mention", 400, "只能@本会话的成员", "消息")

@@ -261,13 +261,18 @@ class MessageListView(APIView):
 
     @extend_schema(
         request=SendInput,
-        responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 404, 409)},
+        responses={
+            201: out.MessageOut,
+            200: out.MessageOut,
+            **errors(400, 401, 403, 404, 409, 429),
+        },
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         data = SendInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         actor = user_of(request)
+        services.message_rate_take(actor=actor)
         message, created = services.message_send(
             actor=actor,
             conversation_id=conversation_id,

@@ -35,6 +35,7 @@ from realtime.services.groups import (
 )
 from realtime.services.messages import (
     conversation_mark_read,
+    message_rate_take,
     message_recall,
     message_send,
     typing_notify,
@@ -63,6 +64,7 @@ __all__ = [
     "group_rename",
     "group_transfer_ownership",
     "membership_settings_update",
+    "message_rate_take",
     "message_recall",
     "message_send",
     "message_send_urgent",

@@ -92,3 +92,24 @@ def test_bodies_with_nul_huge_numbers_or_deep_nesting(
     assert error_of(post('{"text": ')) == (400, "malformed_request")
     assert Message.objects.count() == before
     assert post('{"text": "正常的消息", "x": [[[1]]]}').status_code == 201
+
+
+def test_sending_over_rest_is_rate_limited_per_person(
+    settings: Any, client_for: Any, director: Any, clerk: Any, group: Any
+) -> None:
+    settings.ZT_SEND_RATE_PER_SECOND = 0.5
+    settings.ZT_SEND_RATE_WINDOW_SECONDS = 10  # 5 sends per 10 s
+    url = f"/api/v1/conversations/{group.pk}/messages"
+    phone, desk = client_for(director), client_for(director)
+    for i in range(5):
+        client = phone if i % 2 else desk  # two logins of one person share the limit
+        sent = client.post(url, {"text": f"第{i}条"}, content_type="application/json")
+        assert sent.status_code == 201
+    before = Message.objects.count()
+    refused = phone.post(url, {"text": "第6条"}, content_type="application/json")
+    assert error_of(refused) == (429, "send_rate_limited")
+    assert refused.json()["error"]["message"] == "发送过于频繁，请稍后再试"
+    assert Message.objects.count() == before
+    # Another person has a limit of their own.
+    other = client_for(clerk).post(url, {"text": "我的"}, content_type="application/json")
+    assert other.status_code == 201

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
+from django.test import Client
 
 from tests.realtime.test_consumer import command, connect
 
@@ -42,4 +44,30 @@ async def test_nul_huge_numbers_and_deep_frames(director: Any, group: Any) -> No
     assert (reply["type"], reply["code"]) == ("error", "too_deep")
     ok = await command(comm, {**send, "id": "fine"})
     assert ok["type"] == "ack"
+    await comm.disconnect()
+
+
+async def test_socket_and_rest_sends_share_one_limit(
+    settings: Any, director: Any, group: Any
+) -> None:
+    settings.ZT_SEND_RATE_PER_SECOND = 0.3
+    settings.ZT_SEND_RATE_WINDOW_SECONDS = 10  # 3 sends per 10 s
+    comm = await connect(director)
+    send = {"type": "send", "conversation_id": group.pk, "text": "好"}
+    for i in range(3):
+        reply = await command(comm, {**send, "id": f"s{i}", "client_id": f"c-{i}"})
+        assert reply["type"] == "ack"
+    reply = await command(comm, {**send, "id": "s4", "client_id": "c-4"})
+    assert (reply["type"], reply["code"]) == ("error", "send_rate_limited")
+
+    def rest_send() -> int:
+        client = Client()
+        client.force_login(director)
+        url = f"/api/v1/conversations/{group.pk}/messages"
+        response = client.post(url, {"text": "又一条"}, content_type="application/json")
+        return int(response.status_code)
+
+    assert await database_sync_to_async(rest_send)() == 429
+    # Other commands are not sends: still answered.
+    assert (await command(comm, {"type": "ping", "id": "p"}))["type"] == "ack"
     await comm.disconnect()
