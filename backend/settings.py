@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "channels",
     "django_tasks",
     "django_tasks_db",
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so the PWA shell it serves carries the policy too.
+    "csp.middleware.CSPMiddleware",
     "backend.common.input_guard.QueryGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +192,32 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Content-Security-Policy (django-csp) for every response: the PWA is built by
+# Vite with no inline script; Vue/Vant set style attributes (hence inline
+# styles); images include data: (the watermark) and blob: (local previews);
+# the WebSocket is same-origin ('self' covers ws:/wss: to this host); the
+# service worker and manifest are ours. Extra origins (a CDN, an SSO page)
+# go in ZT_CSP_EXTRA_CONNECT / ZT_CSP_EXTRA_IMG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *env.list("ZT_CSP_EXTRA_IMG", default=[])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, *env.list("ZT_CSP_EXTRA_CONNECT", default=[])],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# /api/docs/ and /api/schema/: "public", "staff" (is_staff accounts only) or "off" (404).
+ZT_API_DOCS = env.str("ZT_API_DOCS", default="staff" if PRODUCTION else "public")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -211,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST surface for the ZhengTong PWA and native clients.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["mobile_api.docs.ApiDocsAccess"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # 3.1: plain JSON Schema, so the tests validate with `jsonschema` and the
     # WebSocket frame models (pydantic) sit beside the REST components as they are.

@@ -1,5 +1,5 @@
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from mobile_api import spa
 from mobile_api.v1 import attachments, auth, conversations
@@ -44,6 +44,6 @@ v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/v1/", include(v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     re_path(r"^(?!api/|ws/|admin/|static/|assets/)(?P<route>.*)$", spa.index),
 ]
