@@ -290,6 +290,12 @@ ZT_IMAGE_MAX_TOTAL_PIXELS = env.int("ZT_IMAGE_MAX_TOTAL_PIXELS", default=60_000_
 # JSON bodies and socket frames: nesting deeper than this is refused (too_deep).
 ZT_JSON_MAX_DEPTH = env.int("ZT_JSON_MAX_DEPTH", default=32)
 ZT_WS_MAX_FRAME_BYTES = env.int("ZT_WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Bytes one WebSocket may have waiting beyond the transport's 64 KB buffer
+# (a client that stops reading) before it is closed with 4408 (realtime.transport);
+# must exceed the largest burst a healthy client gets (a full `resume` reply).
+# A buffer that has not drained for ZT_WS_STALL_SECONDS while more comes also closes.
+ZT_WS_MAX_BUFFERED_BYTES = env.int("ZT_WS_MAX_BUFFERED_BYTES", default=16 * 1024 * 1024)
+ZT_WS_STALL_SECONDS = env.int("ZT_WS_STALL_SECONDS", default=60)
 ZT_WS_RATE_PER_SECOND = env.float("ZT_WS_RATE_PER_SECOND", default=20.0)
 ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)
 # One person's message sends, REST and every socket together (shared through the cache):
