@@ -15,6 +15,12 @@ connection if the client does not read even that. Nothing is lost: every
 event is in the database and the reconnecting client resumes from its
 positions.
 
+Inbound needs nothing here: daphne already tells autobahn the largest
+message it accepts (1 MB, `daphne --websocket-max-message-size`), refused
+from the frame header with close code 1009 before it is read; frames between
+`ZT_WS_MAX_FRAME_BYTES` and that bound reach the consumer, which answers
+`frame_too_large` and keeps the socket.
+
 `install()` (from `backend.asgi`) makes daphne build this protocol.
 """
 

@@ -105,3 +105,30 @@ async def test_a_client_that_never_reads_is_closed_and_resumes(cluster: Cluster)
         server.stop()
         cluster.servers.remove(server)
         assert "Traceback" not in server.log(), server.log()[-4000:]
+
+
+async def test_an_oversized_inbound_frame_is_refused_before_it_is_read(
+    cluster: Cluster, nodes: tuple[harness.Server, harness.Server]
+) -> None:
+    """The inbound sibling: daphne's own bound (kept by this test), then ours at 64 KB."""
+    server, _ = nodes
+    person = harness.people("big", 1)[0]
+    seeded = cluster.seed({"users": [person]})
+    token = await login(server, person)
+    client = await connect(server, token, seeded["users"][person["key"]]["id"])
+    # Over ZT_WS_MAX_FRAME_BYTES (64 KB) but under the transport bound: an error frame.
+    await client.ws.send(json.dumps({"type": "ping", "id": "big", "pad": "x" * 100_000}))
+    error = await client.wait_until(
+        lambda: next((f for f in client.frames if f.get("type") == "error"), None), 10, "error"
+    )
+    assert error["code"] == "frame_too_large"
+    await client.resume()  # still open
+    # Over daphne's 1 MB message bound: closed with 1009 from the frame header, unread.
+    with pytest.raises(websockets.ConnectionClosed):
+        await client.ws.send("x" * (4 * 1024 * 1024))
+        await asyncio.wait_for(client.closed.wait(), 10)
+        await client.ws.send("after")
+    # The server fails the connection with 1009; a client still writing its 4 MB
+    # may see the TCP connection end before it reads that close frame (1006).
+    assert client.ws.close_code in (1009, 1006)
+    assert not any(f.get("type") == "error" and f is not error for f in client.frames)
