@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import URLResolver, get_resolver
+from django.urls.converters import IntConverter
 
+from backend.common.input_guard import IdConverter
 from realtime import services
 from realtime.models import Message
 from tests.mobile_api.conftest import error_of
@@ -113,3 +116,21 @@ def test_sending_over_rest_is_rate_limited_per_person(
     # Another person has a limit of their own.
     other = client_for(clerk).post(url, {"text": "我的"}, content_type="application/json")
     assert other.status_code == 201
+
+
+def test_every_integer_in_a_url_is_a_bounded_id() -> None:
+    """New routes use `<id:…>`, never `<int:…>` (which lets 10**20 reach the database)."""
+
+    def walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, Any]]:
+        found = []
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            found += [(route, c) for c in getattr(entry.pattern, "converters", {}).values()]
+            if isinstance(entry, URLResolver):
+                found += walk(entry.url_patterns, route)
+        return found
+
+    converters = walk(get_resolver().url_patterns)
+    api = [(route, c) for route, c in converters if route.startswith("api/")]
+    assert any(isinstance(c, IdConverter) for _, c in api)
+    assert [route for route, c in api if isinstance(c, IntConverter)] == []
