@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "channels",
     "django_tasks",
     "django_tasks_db",
@@ -60,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so the PWA shell it serves carries the policy too.
+    "csp.middleware.CSPMiddleware",
+    "backend.common.input_guard.QueryGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,6 +192,32 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Content-Security-Policy (django-csp) for every response: the PWA is built by
+# Vite with no inline script; Vue/Vant set style attributes (hence inline
+# styles); images include data: (the watermark) and blob: (local previews);
+# the WebSocket is same-origin ('self' covers ws:/wss: to this host); the
+# service worker and manifest are ours. Extra origins (a CDN, an SSO page)
+# go in ZT_CSP_EXTRA_CONNECT / ZT_CSP_EXTRA_IMG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *env.list("ZT_CSP_EXTRA_IMG", default=[])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, *env.list("ZT_CSP_EXTRA_CONNECT", default=[])],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# /api/docs/ and /api/schema/: "public", "staff" (is_staff accounts only) or "off" (404).
+ZT_API_DOCS = env.str("ZT_API_DOCS", default="staff" if PRODUCTION else "public")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -195,6 +226,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "mobile_api.parsers.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("ZT_LOGIN_RATE", default="30/min"),
     },
@@ -205,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST surface for the ZhengTong PWA and native clients.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["mobile_api.docs.ApiDocsAccess"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # 3.1: plain JSON Schema, so the tests validate with `jsonschema` and the
     # WebSocket frame models (pydantic) sit beside the REST components as they are.
@@ -213,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "mobile_api.schema_hooks.contract",
     ],
+    # `<id:…>` (backend.common.input_guard.IdConverter) is an integer path parameter.
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     "ENUM_NAME_OVERRIDES": {
         "MessageKindEnum": ["text", "image", "file", "system", "card"],
         "MemberRoleEnum": ["owner", "admin", "member"],
@@ -242,9 +284,24 @@ ZT_GROUP_MEMBER_LIMIT = env.int("ZT_GROUP_MEMBER_LIMIT", default=2000)
 ZT_TEXT_MAX_CHARS = env.int("ZT_TEXT_MAX_CHARS", default=5000)
 ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=120)
 ZT_UPLOAD_MAX_BYTES = env.int("ZT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# Images: one frame's pixels, and an animation's frames × width × height.
+ZT_IMAGE_MAX_PIXELS = env.int("ZT_IMAGE_MAX_PIXELS", default=40_000_000)
+ZT_IMAGE_MAX_TOTAL_PIXELS = env.int("ZT_IMAGE_MAX_TOTAL_PIXELS", default=60_000_000)
+# JSON bodies and socket frames: nesting deeper than this is refused (too_deep).
+ZT_JSON_MAX_DEPTH = env.int("ZT_JSON_MAX_DEPTH", default=32)
 ZT_WS_MAX_FRAME_BYTES = env.int("ZT_WS_MAX_FRAME_BYTES", default=64 * 1024)
+# Bytes one WebSocket may have waiting beyond the transport's 64 KB buffer
+# (a client that stops reading) before it is closed with 4408 (realtime.transport);
+# must exceed the largest burst a healthy client gets (a full `resume` reply).
+# A buffer that has not drained for ZT_WS_STALL_SECONDS while more comes also closes.
+ZT_WS_MAX_BUFFERED_BYTES = env.int("ZT_WS_MAX_BUFFERED_BYTES", default=16 * 1024 * 1024)
+ZT_WS_STALL_SECONDS = env.int("ZT_WS_STALL_SECONDS", default=60)
 ZT_WS_RATE_PER_SECOND = env.float("ZT_WS_RATE_PER_SECOND", default=20.0)
 ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)
+# One person's message sends, REST and every socket together (shared through the cache):
+# at most rate × window per window of that many seconds. Default: the socket's rate.
+ZT_SEND_RATE_PER_SECOND = env.float("ZT_SEND_RATE_PER_SECOND", default=ZT_WS_RATE_PER_SECOND)
+ZT_SEND_RATE_WINDOW_SECONDS = env.int("ZT_SEND_RATE_WINDOW_SECONDS", default=10)
 ZT_RESUME_MAX_EVENTS = env.int("ZT_RESUME_MAX_EVENTS", default=1000)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
 ZT_LOGIN_LOCK_SECONDS = env.int("ZT_LOGIN_LOCK_SECONDS", default=15 * 60)

@@ -2,6 +2,8 @@
 
 - `ErrorBody.code` lists every catalogued error code (backend.common.error_catalogue);
 - every write declares the 403 a missing CSRF token gets;
+- every operation declares the 400 odd input gets before any view runs (a NUL
+  in the query, an id beyond bigint, over-deep JSON: backend.common.input_guard);
 - every object a response returns is closed (`additionalProperties: false`):
   the server sends exactly the declared fields, so a generated client type is
   exact and the API tests (tests/mobile_api/conftest.py) fail on any extra;
@@ -24,7 +26,15 @@ REF_PREFIX = "#/components/schemas/"
 def contract(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     schemas: dict[str, Any] = result.setdefault("components", {}).setdefault("schemas", {})
     _list_error_codes(schemas)
-    _declare_csrf_refusal(result)
+    _declare_everywhere(
+        result, "403", "无权限 (code: csrf_failed, …)", ("post", "put", "patch", "delete")
+    )
+    _declare_everywhere(
+        result,
+        "400",
+        "输入有误 (code: nul_character, out_of_range, too_deep, …)",
+        ("get", "post", "put", "patch", "delete"),
+    )
     _close_response_objects(result, schemas)
     schemas.update(event_types.openapi_components())
     return result
@@ -41,18 +51,21 @@ def _list_error_codes(schemas: dict[str, Any]) -> None:
     }
 
 
-def _declare_csrf_refusal(result: dict[str, Any]) -> None:
-    """Any write with a session cookie can be refused for a missing CSRF token (403)."""
+def _declare_everywhere(
+    result: dict[str, Any], status: str, description: str, methods: tuple[str, ...]
+) -> None:
+    """Declare an error response on every operation of these methods that lacks one.
+
+    A write with a session cookie can be refused for a missing CSRF token
+    (403); any request can be refused by the input guard (400).
+    """
     error = {"$ref": f"{REF_PREFIX}Error"}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
-            if method in ("post", "put", "patch", "delete"):
+            if method in methods:
+                response = {"content": {"application/json": {"schema": error}}}
                 operation.setdefault("responses", {}).setdefault(
-                    "403",
-                    {
-                        "content": {"application/json": {"schema": error}},
-                        "description": "无权限 (code: csrf_failed, …)",
-                    },
+                    status, {**response, "description": description}
                 )
 
 

@@ -5,6 +5,7 @@ import { VantResolver } from '@vant/auto-import-resolver'
 import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vite'
 import { precompress } from './build/compress-plugin'
+import { noCdnFonts } from './build/no-cdn-fonts'
 import { serviceWorker } from './build/sw-plugin'
 import pkg from './package.json' with { type: 'json' }
 
@@ -20,6 +21,7 @@ export default defineConfig({
     serviceWorker(fileURLToPath(new URL('./build/sw-template.js', import.meta.url))),
     precompress(),
   ],
+  css: { postcss: { plugins: [noCdnFonts()] } },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

@@ -21,7 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
 
 from backend.common.errors import ZtError
-from realtime.services import ws_ticket_redeem
+from realtime.services import ws_ticket_spend
 
 
 def _header(scope: dict[str, Any], wanted: bytes) -> str | None:
@@ -49,7 +49,7 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
 
 
 class TicketOrSessionAuth(BaseMiddleware):
-    """Puts `user`, `auth_method` and `origin_ok` into the scope."""
+    """Puts `user`, `auth_method`, `origin_ok` (and `credential` for a ticket) into the scope."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         scope = dict(scope)
@@ -58,7 +58,7 @@ class TicketOrSessionAuth(BaseMiddleware):
         query = parse_qs(scope.get("query_string", b"").decode("latin1"))
         ticket = (query.get("ticket") or [""])[0]
         if ticket:
-            scope["user"] = await _redeem(ticket)
+            scope["user"], scope["credential"] = await _redeem(ticket)
             scope["auth_method"] = "ticket"
         elif origin is not None and scope["origin_ok"]:
             scope["auth_method"] = "session"
@@ -70,11 +70,13 @@ class TicketOrSessionAuth(BaseMiddleware):
 
 
 @database_sync_to_async
-def _redeem(ticket: str) -> Any:
+def _redeem(ticket: str) -> tuple[Any, str]:
+    """(the ticket's person, the credential that asked for it), or anonymous."""
     try:
-        return ws_ticket_redeem(key=ticket)
+        spent = ws_ticket_spend(key=ticket)
     except ZtError:
-        return AnonymousUser()
+        return AnonymousUser(), ""
+    return spent.user, spent.credential
 
 
 def ws_auth_stack(inner: Any) -> Any:

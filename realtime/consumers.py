@@ -5,8 +5,10 @@ frames into service calls (`realtime.socket_ops`, run in a thread), and
 forward events. Every command gets exactly one `ack` or `error`; no bad frame
 closes the socket unless a close code below says so.
 
-Close codes: 4401 not authenticated, 4403 origin not allowed, 4408 the client
-is too slow to keep up (or keeps flooding) — reconnect and resume.
+Close codes: 4401 not authenticated (also: the login that opened the socket
+ended — logout, token revoked, account deactivated), 4403 origin not allowed,
+4408 the client is too slow to keep up (or keeps flooding) — reconnect and
+resume.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from backend.common import error_catalogue as codes
+from backend.common import input_guard
 from backend.common.errors import InvalidInput, RateLimited, ZtError
 from realtime import event_types as wire
 from realtime import socket_ops
 from realtime.bus import node
 from realtime.event_types import dump
+from realtime.services.sockets import CLOSE_CONTROL, credential_tag
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +76,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
+        # The login behind this socket (a digest): it closes when that login ends.
+        session = self.scope.get("session")
+        self.session_key = session.session_key if self.scope["auth_method"] == "session" else None
+        self.credential = self.scope.get("credential") or credential_tag(
+            session_key=self.session_key
+        )
         self.connection_id = uuid.uuid4().hex
         self.positions: dict[int, int] = {}
         self.queue: asyncio.Queue[tuple[dict[str, Any], str]] = asyncio.Queue()
@@ -100,12 +110,26 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Called by the node for each event addressed to this user (same loop)."""
         if self.closing:
             return
+        if event.get("control") is not None:
+            self._control(event)
+            return
         if self.queue.qsize() >= MAX_QUEUED_EVENTS:
             # The client cannot keep up; it will resume from the database.
             self.closing = True
             asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
             return
         self.queue.put_nowait((event, text))
+
+    def _control(self, control: dict[str, Any]) -> None:
+        """A control message from `realtime.services.sockets`: close if it is our login's end."""
+        if control.get("control") != CLOSE_CONTROL:
+            return
+        credential = control.get("credential")
+        if credential is not None and credential != self.credential:
+            return
+        logger.info("closing a socket of user %s: %s", self.user.pk, control.get("reason"))
+        self.closing = True
+        asyncio.get_running_loop().create_task(self.close(code=CLOSE_UNAUTHENTICATED))
 
     async def _run_pump(self) -> None:
         while True:
@@ -163,6 +187,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             frame = self._parse(text_data, bytes_data)
             request_id = frame.get("id")
+            # NUL characters, integers beyond bigint and nesting beyond
+            # ZT_JSON_MAX_DEPTH: an error frame naming the command's id.
+            input_guard.check(frame)
             if not self.bucket.take():
                 self.rejected_in_a_row += 1
                 if self.rejected_in_a_row > MAX_REJECTED_IN_A_ROW:
@@ -172,6 +199,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 raise RateLimited()
             self.rejected_in_a_row = 0
             data = await self._dispatch(frame)
+            if self.closing:
+                return
             await self._send({"type": "ack", "id": request_id, "data": data})
         except ZtError as error:
             await self._send(dump(wire.Error(id=request_id, **error.as_dict())))
@@ -192,10 +221,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode("utf-8")) > settings.ZT_WS_MAX_FRAME_BYTES:
             raise InvalidInput.of(codes.FRAME_TOO_LARGE)
-        try:
-            frame = json.loads(raw)
-        except ValueError:
-            raise InvalidInput.of(codes.MALFORMED_JSON) from None
+        frame = input_guard.parse_json(raw)  # malformed_json, or too_deep for the decoder
         if not isinstance(frame, dict):
             raise InvalidInput.of(codes.MALFORMED_FRAME)
         request_id = frame.get("id")
@@ -206,7 +232,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _dispatch(self, frame: dict[str, Any]) -> dict[str, Any]:
         kind = frame.get("type")
         if kind == "ping":
-            await database_sync_to_async(socket_ops.heartbeat)(self.user, self.connection_id)
+            signed_in = await database_sync_to_async(socket_ops.heartbeat)(
+                self.user, self.connection_id, self.session_key
+            )
+            if not signed_in:  # the close doorbell was lost: the ping notices
+                self.closing = True
+                await self.close(code=CLOSE_UNAUTHENTICATED)
             return dump(wire.PingAck(server_time=time.time()))
         if kind == "resume":
             return await self._resume(frame)

@@ -38,15 +38,29 @@ def publish(user_ids: Iterable[int], event: dict[str, Any]) -> None:
     transaction.on_commit(lambda: _send_now(ids, event), robust=True)
 
 
+def publish_control(user_ids: Iterable[int], control: dict[str, Any]) -> None:
+    """Send a control message (not an event: never forwarded to a client) after commit.
+
+    `{"control": "close", …}` tells the consumers of `user_ids` to close
+    (realtime.services.sockets); it bypasses event capture and validation.
+    """
+    ids = sorted(set(user_ids))
+    transaction.on_commit(lambda: _ring(ids, control), robust=True)
+
+
 def _send_now(user_ids: list[int], event: dict[str, Any]) -> None:
     for capture in _captures:
         capture.append(SentEvent(user_ids, event))
+    _ring(user_ids, event)
+
+
+def _ring(user_ids: list[int], event: dict[str, Any]) -> None:
     try:
         async_to_sync(bus.send_to_nodes)(user_ids, event)
     except Exception:
         # The doorbell failing must never fail the write that already
         # committed; clients converge from the database on their next resume.
-        logger.exception("event publish failed: %s", event.get("event"))
+        logger.exception("event publish failed: %s", event.get("event") or event.get("control"))
 
 
 @contextmanager

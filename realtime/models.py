@@ -260,6 +260,9 @@ class WsTicket(models.Model):
     key = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     expires_at = models.DateTimeField()
+    # The login that asked for it, as a digest (`realtime.services.credential_tag`):
+    # the socket closes when that session or token ends.
+    credential = models.CharField(max_length=80, blank=True, default="")
 
     def __str__(self) -> str:
         return f"ticket for {self.user_id}"

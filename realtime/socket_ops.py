@@ -8,11 +8,13 @@ this out of the consumer keeps ORM work off the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 
 from backend.common import error_catalogue as codes
+from backend.common import input_guard
 from backend.common.errors import InvalidInput, ZtError
 from backend.directory.models import User
 from realtime import cards, selectors, services
@@ -69,7 +71,7 @@ def parse_positions(raw: Any) -> dict[int, int]:
             raise InvalidInput.of(codes.INVALID_FIELD, "positions 的键必须是会话编号") from None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidInput.of(codes.INVALID_FIELD, "positions 的值必须是非负整数")
-        positions[conversation_id] = value
+        positions[input_guard.check_int(conversation_id, "会话编号")] = value
     return positions
 
 
@@ -91,6 +93,7 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
         "mention_all": bool(frame.get("mention_all", False)),
     }
     channels = _urgent_channels(frame)
+    services.message_rate_take(actor=user)
     if channels is None:
         message, created = services.message_send(**fields)
     else:
@@ -165,8 +168,15 @@ def presence(user: User, connection_id: str, state: str | None) -> None:
     presence_mod.presence_update(user.pk, connection_id, state)
 
 
-def heartbeat(user: User, connection_id: str) -> None:
+def heartbeat(user: User, connection_id: str, session_key: str | None = None) -> bool:
+    """Refresh presence; False if the socket's login has ended (deactivated, session gone)."""
     presence_mod.refresh_connection(user.pk, connection_id)
+    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+        return False
+    if session_key is None:
+        return True
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return bool(store().exists(session_key))
 
 
 def needs_viewer(event: dict[str, Any]) -> bool:

@@ -55,6 +55,19 @@ INVALID_PARAM = _entry("invalid_param", 400, "参数 {name} 应为整数", "通�
 INVALID_FIELD = _entry(
     "invalid_field", 400, "字段 {name} 必须是整数", "通用", "a field's type or length is wrong"
 )
+OUT_OF_RANGE = _entry(
+    "out_of_range",
+    400,
+    "数值超出范围",
+    "通用",
+    "an id or number beyond 64 bits (path, query, body)",
+)
+NUL_CHARACTER = _entry(
+    "nul_character", 400, "输入中不能含有空字符", "通用", "a NUL in a query, body or frame"
+)
+TOO_DEEP = _entry(
+    "too_deep", 400, "数据嵌套过深，最多{max}层", "通用", "JSON nested beyond ZT_JSON_MAX_DEPTH"
+)
 INTERNAL = _entry("internal", 500, "服务器内部错误", "WebSocket", "a server fault (logged)")
 
 # --- WebSocket frames --------------------------------------------------------------
@@ -94,6 +107,14 @@ EMPTY_MESSAGE = _entry("empty_message", 400, "消息内容不能为空", "消息
 RECALL_NOT_ALLOWED = _entry(
     "recall_not_allowed", 403, "只能撤回自己2分钟内发送的消息", "消息", "or a system message"
 )
+SEND_RATE_LIMITED = _entry(
+    "send_rate_limited",
+    429,
+    "发送过于频繁，请稍后再试",
+    "消息",
+    "more than ZT_SEND_RATE_PER_SECOND × ZT_SEND_RATE_WINDOW_SECONDS sends by one person"
+    " in a window, over REST and sockets together",
+)
 CLIENT_ID_REUSED = _entry("client_id_reused", 409, "消息编号已用于其他会话", "消息")
 INVALID_CLIENT_ID = _entry("invalid_client_id", 400, "client_id 过长", "消息")
 INVALID_MENTION = _entry("invalid_mention", 400, "只能@本会话的成员", "消息")
@@ -117,6 +138,15 @@ ATTACHMENT_TOO_LARGE = _entry("attachment_too_large", 400, "文件过大", "附�
 ATTACHMENT_NOT_FOUND = _entry("attachment_not_found", 404, "附件不存在或无权访问", "附件")
 NO_FILE = _entry("no_file", 400, "请选择要上传的文件", "附件")
 NO_THUMBNAIL = _entry("no_thumbnail", 400, "只有图片有缩略图", "附件")
+IMAGE_TOO_LARGE = _entry(
+    "image_too_large",
+    400,
+    "图片尺寸过大（{width}×{height}），最多{max}百万像素",
+    "附件",
+    "pixels over ZT_IMAGE_MAX_PIXELS, or an animation's frames × pixels over"
+    " ZT_IMAGE_MAX_TOTAL_PIXELS (checked from the header, before decoding)",
+)
+IMAGE_CORRUPT = _entry("image_corrupt", 400, "图片已损坏或不完整", "附件", "truncated or corrupt")
 
 # --- approvals and the flow engine ---------------------------------------------------
 TEMPLATE_NOT_FOUND = _entry("template_not_found", 404, "审批模板不存在或已停用", "审批")

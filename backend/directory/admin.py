@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from backend.directory import services
+from backend.directory import services, sign_out
 from backend.directory.models import Department, Position, RoleAssignment, Unit, User
 
 
@@ -53,6 +53,12 @@ class UserAdmin(admin.ModelAdmin[User]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deactivate instead: messages and audit entries keep pointing at people.
         return False
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # A deactivated person's open sockets close (after this save commits).
+            sign_out.run(obj.pk, reason="deactivated")
 
 
 @admin.register(Unit)

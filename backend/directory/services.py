@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, ZtError
-from backend.directory import system_accounts, unit_setup
+from backend.directory import sign_out, system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
@@ -263,13 +263,23 @@ def _record_failure(
 
 
 def logout_record(
-    *, user: User, token_key: str | None = None, context: RequestContext = NO_CONTEXT
+    *,
+    user: User,
+    token_key: str | None = None,
+    session_key: str | None = None,
+    context: RequestContext = NO_CONTEXT,
 ) -> None:
-    """Record a logout; a native client's logout also revokes the token it used."""
+    """Record a logout; a native client's logout also revokes the token it used.
+
+    Whatever that login still holds open (its WebSockets) is closed after
+    commit (`sign_out` hooks).
+    """
     with transaction.atomic():
         audit_record("auth.logout", actor=user, context=context)
         if token_key is not None:
             token_revoke(user=user, token_key=token_key, context=context)
+        elif session_key is not None:
+            sign_out.run(user.pk, session_key=session_key, reason="logout")
 
 
 def token_issue(*, user: User, context: RequestContext = NO_CONTEXT) -> str:
@@ -290,3 +300,4 @@ def token_revoke(*, user: User, token_key: str, context: RequestContext = NO_CON
         deleted, _ = Token.objects.filter(user=user, key=token_key).delete()
         if deleted:
             audit_record("auth.token_revoke", actor=user, context=context)
+            sign_out.run(user.pk, token_key=token_key, reason="token revoked")

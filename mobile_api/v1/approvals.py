@@ -15,14 +15,12 @@ from rest_framework.views import APIView
 from backend.approvals import selectors, services
 from backend.approvals.forms import FIELD_TYPES
 from backend.approvals.models import Template
-from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput
 from backend.todo import registry
 from backend.workflow import selectors as flow
 from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
-from mobile_api.v1.common import errors, request_context, user_of, validated
+from mobile_api.v1.common import errors, query_int, request_context, user_of, validated
 from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
 
 # --- shapes -------------------------------------------------------------------------
@@ -290,16 +288,6 @@ class TemplateInput(serializers.Serializer[Any]):
     nodes = serializers.ListField(child=serializers.DictField(), max_length=50)
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput.of(codes.INVALID_PARAM, f"参数 {name} 应为整数") from None
-
-
 # --- templates ----------------------------------------------------------------------
 
 
@@ -354,9 +342,9 @@ class ApprovalListView(APIView):
             viewer=viewer,
             box=request.query_params.get("box", "todo"),
             status=request.query_params.get("status", ""),
-            template_id=_int_param(request, "template"),
+            template_id=query_int(request, "template"),
             query=request.query_params.get("q", ""),
-            before=_int_param(request, "before"),
+            before=query_int(request, "before"),
         )
         listing = {
             "items": selectors.summaries(page.items, viewer),
@@ -550,16 +538,16 @@ urlpatterns = [
     path("approvals", ApprovalListView.as_view()),
     path("approvals/counts", CountsView.as_view()),
     path("approvals/templates", TemplateListView.as_view()),
-    path("approvals/templates/<int:template_id>", TemplateDetailView.as_view()),
-    path("approvals/templates/<int:template_id>/route", TemplateRouteView.as_view()),
+    path("approvals/templates/<id:template_id>", TemplateDetailView.as_view()),
+    path("approvals/templates/<id:template_id>/route", TemplateRouteView.as_view()),
     path("approvals/opinions", OpinionListView.as_view()),
-    path("approvals/opinions/<int:opinion_id>", OpinionDetailView.as_view()),
+    path("approvals/opinions/<id:opinion_id>", OpinionDetailView.as_view()),
     path("approvals/rooms", RoomListView.as_view()),
     path("approvals/admin/templates", AdminTemplateListView.as_view()),
-    path("approvals/admin/templates/<int:template_id>", AdminTemplateDetailView.as_view()),
-    path("approvals/<int:approval_id>", ApprovalDetailView.as_view()),
-    path("approvals/<int:approval_id>/actions", ApprovalActView.as_view()),
-    path("approvals/<int:approval_id>/tasks/<int:task_id>/deadline", TaskDeadlineView.as_view()),
-    path("approvals/<int:approval_id>/attachments/<str:token>", ApprovalAttachmentView.as_view()),
+    path("approvals/admin/templates/<id:template_id>", AdminTemplateDetailView.as_view()),
+    path("approvals/<id:approval_id>", ApprovalDetailView.as_view()),
+    path("approvals/<id:approval_id>/actions", ApprovalActView.as_view()),
+    path("approvals/<id:approval_id>/tasks/<id:task_id>/deadline", TaskDeadlineView.as_view()),
+    path("approvals/<id:approval_id>/attachments/<str:token>", ApprovalAttachmentView.as_view()),
     path("todo", TodoView.as_view()),
 ]

@@ -141,7 +141,10 @@ class LogoutView(APIView):
         user = user_of(request)
         token_key = request.auth.key if isinstance(request.auth, Token) else None
         directory_services.logout_record(
-            user=user, token_key=token_key, context=request_context(request)
+            user=user,
+            token_key=token_key,
+            session_key=request.session.session_key,
+            context=request_context(request),
         )
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -154,14 +157,22 @@ class MeView(APIView):
 
 
 class WsTicketView(APIView):
-    """A single-use ticket for `/ws/v1/?ticket=…`, valid for a minute."""
+    """A single-use ticket for `/ws/v1/?ticket=…`, valid for a minute.
+
+    The socket it opens belongs to this request's login (session or token) and
+    closes (4401) when that login ends.
+    """
 
     @extend_schema(
         request=None,
         responses={200: TicketOut, **errors(401)},
     )
     def post(self, request: Request) -> Response:
-        ticket = realtime_services.ws_ticket_issue(actor=user_of(request))
+        token_key = request.auth.key if isinstance(request.auth, Token) else None
+        credential = realtime_services.credential_tag(
+            token_key=token_key, session_key=None if token_key else request.session.session_key
+        )
+        ticket = realtime_services.ws_ticket_issue(actor=user_of(request), credential=credential)
         return Response(
             output(TicketOut, {"ticket": ticket.key, "expires_at": ticket.expires_at.isoformat()})
         )

@@ -14,7 +14,14 @@ from rest_framework.views import APIView
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from mobile_api.v1 import schemas as out
-from mobile_api.v1.common import errors, request_context, user_of, validated
+from mobile_api.v1.common import (
+    errors,
+    query_int,
+    query_int_list,
+    request_context,
+    user_of,
+    validated,
+)
 from mobile_api.v1.schemas import output
 from realtime import selectors, services
 from realtime.payloads import (
@@ -246,8 +253,8 @@ class MessageListView(APIView):
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         viewer = user_of(request)
-        before = _optional_int(request.query_params.get("before_seq"), "before_seq")
-        limit = _optional_int(request.query_params.get("limit"), "limit") or 50
+        before = query_int(request, "before_seq", not_int=codes.INVALID_FIELD)
+        limit = query_int(request, "limit", not_int=codes.INVALID_FIELD) or 50
         messages, has_more = selectors.message_history(
             viewer=viewer, conversation_id=conversation_id, before_seq=before, limit=limit
         )
@@ -256,11 +263,16 @@ class MessageListView(APIView):
 
     @extend_schema(
         request=SendInput,
-        responses={201: out.MessageOut, 200: out.MessageOut, **errors(400, 401, 403, 404, 409)},
+        responses={
+            201: out.MessageOut,
+            200: out.MessageOut,
+            **errors(400, 401, 403, 404, 409, 429),
+        },
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         v = validated(SendInput, request.data)
         actor = user_of(request)
+        services.message_rate_take(actor=actor)
         message, created = services.message_send(
             actor=actor,
             conversation_id=conversation_id,
@@ -275,15 +287,6 @@ class MessageListView(APIView):
             output(out.MessageOut, message_payload(message, actor)),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
-
-
-def _optional_int(raw: str | None, name: str) -> int | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput.of(codes.INVALID_FIELD, f"参数 {name} 必须是整数") from None
 
 
 class ReadInput(serializers.Serializer[Any]):
@@ -306,11 +309,7 @@ class ReceiptCountsView(APIView):
         responses={200: out.ReceiptCountsOut, **errors(400, 401, 403)},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
-        raw = request.query_params.get("seqs", "")
-        try:
-            seqs = [int(s) for s in raw.split(",") if s.strip()]
-        except ValueError:
-            raise InvalidInput.of(codes.INVALID_FIELD, "seqs 必须是逗号分隔的整数") from None
+        seqs = query_int_list(request, "seqs", not_int=codes.INVALID_FIELD)
         counts = selectors.receipt_counts(
             viewer=user_of(request), conversation_id=conversation_id, seqs=seqs
         )
@@ -356,8 +355,6 @@ class SearchView(APIView):
         messages = selectors.message_search(
             viewer=viewer,
             query=request.query_params.get("q", "")[:100],
-            conversation_id=_optional_int(
-                request.query_params.get("conversation_id"), "conversation_id"
-            ),
+            conversation_id=query_int(request, "conversation_id", not_int=codes.INVALID_FIELD),
         )
         return Response(output(out.MessageOut, message_payloads(messages, viewer), many=True))

@@ -234,10 +234,10 @@ class DepartmentOnlineView(APIView):
 
 urlpatterns: list[URLPattern] = [
     path("directory/units", UnitTreeView.as_view()),
-    path("directory/units/<int:unit_id>/departments", UnitDepartmentsView.as_view()),
-    path("directory/departments/<int:department_id>/people", DepartmentPeopleView.as_view()),
+    path("directory/units/<id:unit_id>/departments", UnitDepartmentsView.as_view()),
+    path("directory/departments/<id:department_id>/people", DepartmentPeopleView.as_view()),
     path("directory/search", SearchView.as_view()),
     path("directory/online", DepartmentOnlineView.as_view()),
-    path("people/<int:person_id>", PersonDetailView.as_view()),
-    path("people/<int:person_id>/avatar", PersonAvatarView.as_view()),
+    path("people/<id:person_id>", PersonDetailView.as_view()),
+    path("people/<id:person_id>/avatar", PersonAvatarView.as_view()),
 ]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common import error_catalogue as codes
+from backend.common import input_guard
 from backend.common.errors import NotFound
 from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.schemas import output
@@ -233,7 +234,8 @@ class DeliveryListView(APIView):
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("before")
-        before = serializers.IntegerField(min_value=1).run_validation(raw) if raw else None
+        field = serializers.IntegerField(min_value=1, max_value=input_guard.INT_MAX)
+        before = field.run_validation(raw) if raw else None
         rows = list(
             selectors.deliveries_of(
                 viewer=user_of(request), limit=DELIVERY_PAGE + 1, before_id=before

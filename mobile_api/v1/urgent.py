@@ -165,6 +165,6 @@ class UrgentRemindView(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("messages/<int:message_id>/urgent", UrgentView.as_view()),
-    path("messages/<int:message_id>/urgent/remind", UrgentRemindView.as_view()),
+    path("messages/<id:message_id>/urgent", UrgentView.as_view()),
+    path("messages/<id:message_id>/urgent/remind", UrgentRemindView.as_view()),
 ]

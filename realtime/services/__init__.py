@@ -35,11 +35,13 @@ from realtime.services.groups import (
 )
 from realtime.services.messages import (
     conversation_mark_read,
+    message_rate_take,
     message_recall,
     message_send,
     typing_notify,
 )
-from realtime.services.tickets import ws_ticket_issue, ws_ticket_redeem
+from realtime.services.sockets import credential_tag, sockets_close_for
+from realtime.services.tickets import ws_ticket_issue, ws_ticket_redeem, ws_ticket_spend
 from realtime.services.urgent import message_send_urgent, message_urge, message_urge_remind
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "card_send_to_people",
     "card_updated",
     "conversation_mark_read",
+    "credential_tag",
     "direct_conversation_get_or_create",
     "group_admin_set",
     "group_create",
@@ -61,12 +64,15 @@ __all__ = [
     "group_rename",
     "group_transfer_ownership",
     "membership_settings_update",
+    "message_rate_take",
     "message_recall",
     "message_send",
     "message_send_urgent",
     "message_urge",
     "message_urge_remind",
+    "sockets_close_for",
     "typing_notify",
     "ws_ticket_issue",
     "ws_ticket_redeem",
+    "ws_ticket_spend",
 ]

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput
+from backend.common import ratelimit
+from backend.common.errors import InvalidInput, RateLimited
 from backend.directory.models import User
 from push import services as push
 from realtime import errors, events, reach
@@ -37,6 +38,19 @@ from realtime.services._core import (
 )
 
 # --- messages ------------------------------------------------------------------
+
+
+def message_rate_take(*, actor: User) -> None:
+    """Count one send by `actor` against the shared limit; raise `send_rate_limited` past it.
+
+    Called by the REST send and the socket `send` before `message_send`, so
+    one person's sends are limited across every socket and REST call alike
+    (ZT_SEND_RATE_PER_SECOND × ZT_SEND_RATE_WINDOW_SECONDS per window).
+    """
+    window = settings.ZT_SEND_RATE_WINDOW_SECONDS
+    limit = max(1, int(settings.ZT_SEND_RATE_PER_SECOND * window))
+    if not ratelimit.take(f"send:{actor.pk}", limit=limit, window=window):
+        raise RateLimited.of(codes.SEND_RATE_LIMITED)
 
 
 def message_send(

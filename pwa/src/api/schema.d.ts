@@ -379,7 +379,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A single-use ticket for `/ws/v1/?ticket=…`, valid for a minute. */
+        /**
+         * @description A single-use ticket for `/ws/v1/?ticket=…`, valid for a minute.
+         *
+         *     The socket it opens belongs to this request's login (session or token) and
+         *     closes (4401) when that login ends.
+         */
         post: operations["v1_auth_ws_ticket_create"];
         delete?: never;
         options?: never;
@@ -1138,7 +1143,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2686,6 +2691,15 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -2807,6 +2821,15 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -2915,6 +2938,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateDetailOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -3069,6 +3101,15 @@ export interface operations {
                     "application/json": components["schemas"]["CountsOut"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -3095,6 +3136,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpinionOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -3178,6 +3228,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -3224,6 +3283,15 @@ export interface operations {
                     "application/json": components["schemas"]["RoomOut"][];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -3250,6 +3318,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -3280,6 +3357,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -3434,6 +3520,15 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -3518,6 +3613,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_auth_login_create: {
@@ -3596,6 +3700,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
@@ -3695,6 +3808,15 @@ export interface operations {
                     "application/json": components["schemas"]["TicketOut"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -3730,6 +3852,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -3821,6 +3952,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -4080,6 +4220,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -4360,6 +4509,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 过于频繁 (code: rate_limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_conversations_read_create: {
@@ -4597,6 +4755,15 @@ export interface operations {
                     "application/json": components["schemas"]["Person"][];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -4632,6 +4799,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Person"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -4702,6 +4878,15 @@ export interface operations {
                     "application/json": components["schemas"]["UnitNode"][];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -4730,6 +4915,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepartmentNode"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -4767,6 +4961,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -4835,6 +5038,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SettingsOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -4919,6 +5131,15 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -4967,6 +5188,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptsOut"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -5013,6 +5243,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UrgentOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -5126,6 +5365,15 @@ export interface operations {
                     "application/json": components["schemas"]["RemindOut"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -5232,6 +5480,15 @@ export interface operations {
                     "application/json": components["schemas"]["Person"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -5269,6 +5526,15 @@ export interface operations {
                 };
                 content: {
                     "image/*": string;
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
@@ -5414,6 +5680,15 @@ export interface operations {
                     "application/json": components["schemas"]["VapidKeyOut"];
                 };
             };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 未登录 (code: not_authenticated) */
             401: {
                 headers: {
@@ -5440,6 +5715,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TodoOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description 未登录 (code: not_authenticated) */
