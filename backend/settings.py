@@ -187,6 +187,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Reverse proxies in front of daphne that append to X-Forwarded-For (nginx: 1).
+# The client IP is the hop before them (backend.common.client_ip); 0 = REMOTE_ADDR.
+ZT_TRUSTED_PROXIES = env.int("ZT_TRUSTED_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -199,6 +203,8 @@ REST_FRAMEWORK = {
         "login": env.str("ZT_LOGIN_RATE", default="30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Every DRF throttle counts per client IP the same way (mobile_api.throttles).
+    "NUM_PROXIES": ZT_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "政通 ZhengTong API",

@@ -14,11 +14,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.directory import services as directory_services
 from backend.directory.models import User
+from mobile_api.throttles import ClientIpScopedThrottle
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.directory import PersonPositionSerializer, position_payload
 from mobile_api.v1.schemas import TicketOut, output
@@ -90,7 +90,7 @@ class LoginView(APIView):
     """
 
     permission_classes = (AllowAny,)
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (ClientIpScopedThrottle,)
     throttle_scope = "login"
 
     @extend_schema(
@@ -114,7 +114,7 @@ class TokenLoginView(APIView):
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (ClientIpScopedThrottle,)
     throttle_scope = "login"
 
     @extend_schema(

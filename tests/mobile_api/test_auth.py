@@ -224,3 +224,71 @@ def test_schema_check_refuses_an_undeclared_field() -> None:
         openapi_check.check("POST", "/api/v1/auth/ws-ticket", JsonResponse({**ticket, "extra": 1}))
     with pytest.raises(AssertionError, match="not declared"):
         openapi_check.check("POST", "/api/v1/auth/ws-ticket", JsonResponse(ticket, status=418))
+
+
+def test_login_throttle_ignores_a_rotating_forwarded_for(login_rate: None, director: Any) -> None:
+    """A client that writes a new X-Forwarded-For each time is still one client."""
+    client = Client()
+    for n in range(3):
+        response = client.post(
+            LOGIN,
+            {"mobile": "13899999999", "password": "x"},
+            content_type="application/json",
+            headers={"x-forwarded-for": f"10.0.0.{n}"},
+        )
+        assert error_of(response)[1] == "invalid_credentials"
+    rotated = client.post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": "10.0.0.99"},
+    )
+    assert error_of(rotated) == (429, "rate_limited")
+
+
+def test_login_throttle_counts_the_client_behind_a_trusted_proxy(
+    login_rate: None, settings: Any, director: Any
+) -> None:
+    """Behind one proxy the right-most hop is the client: two clients, two budgets."""
+    settings.ZT_TRUSTED_PROXIES = 1
+    client = Client()
+
+    def attempt(chain: str) -> Any:
+        return client.post(
+            LOGIN,
+            {"mobile": "13899999999", "password": "x"},
+            content_type="application/json",
+            headers={"x-forwarded-for": chain},
+        )
+
+    for n in range(3):
+        assert error_of(attempt(f"1.1.1.{n}, 198.51.100.7"))[1] == "invalid_credentials"
+    assert error_of(attempt("1.1.1.9, 198.51.100.7")) == (429, "rate_limited")
+    assert error_of(attempt("198.51.100.8"))[1] == "invalid_credentials"
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-ip", "1.2.3.4", "\u202e1.1.1.1"])
+def test_audit_records_the_validated_client_ip(director: Any, forwarded: str) -> None:
+    response = Client().post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": forwarded},
+    )
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="auth.login")
+    assert entry.ip == "127.0.0.1"  # the test client's REMOTE_ADDR; no proxy is trusted
+
+
+def test_audit_stores_no_ip_rather_than_garbage_behind_a_proxy(
+    settings: Any, director: Any
+) -> None:
+    settings.ZT_TRUSTED_PROXIES = 1
+    response = Client().post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": "1.2.3.4, not-an-ip"},
+    )
+    assert response.status_code == 200
+    assert AuditEntry.objects.get(action="auth.login").ip is None
