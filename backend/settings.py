@@ -253,7 +253,10 @@ ZT_WS_RATE_PER_SECOND = env.float("ZT_WS_RATE_PER_SECOND", default=20.0)
 ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)
 ZT_RESUME_MAX_EVENTS = env.int("ZT_RESUME_MAX_EVENTS", default=1000)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
+# Per (number, source IP): the first lock lasts this long, each next one twice as long…
 ZT_LOGIN_LOCK_SECONDS = env.int("ZT_LOGIN_LOCK_SECONDS", default=15 * 60)
+# …up to this (a day); a source quiet for this long after its lock starts over.
+ZT_LOGIN_LOCK_MAX_SECONDS = env.int("ZT_LOGIN_LOCK_MAX_SECONDS", default=24 * 3600)
 ZT_WS_TICKET_SECONDS = env.int("ZT_WS_TICKET_SECONDS", default=60)
 ZT_WS_ALLOWED_ORIGINS: list[str] = env.list("ZT_WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 

@@ -39,7 +39,6 @@ class UserAdmin(admin.ModelAdmin[User]):
         "is_active",
         "is_staff",
         "is_superuser",
-        "failed_login_count",
         "locked_until",
         "last_login",
         "date_joined",

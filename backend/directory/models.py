@@ -55,8 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # A system sender such as 审批助手: never logs in, never listed in the directory.
     is_bot = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_login_count = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # An administrator's lock of the whole account (the Django admin sets it).
+    # Wrong passwords lock one source only: `LoginAttempt`.
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -178,3 +179,31 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.name} {self.get_role_display()}@{self.unit.name}"
+
+
+class LoginAttempt(models.Model):
+    """Wrong passwords for one mobile number from one source IP, and its lock.
+
+    Keyed on the number as typed (normalised), registered or not, so an unknown
+    number fails and locks exactly like a real one (no enumeration), and on the
+    client IP (`backend.common.client_ip`), so someone guessing from one place
+    locks out that place only: the official's correct password from anywhere
+    else still works. Each lock lasts twice as long as the one before
+    (`ZT_LOGIN_LOCK_SECONDS`, doubling up to `ZT_LOGIN_LOCK_MAX_SECONDS`); a
+    successful login from the source deletes the row.
+    """
+
+    mobile = models.CharField(max_length=11)
+    ip = models.CharField(max_length=45, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    locks = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["mobile", "ip"], name="login_attempt_unique_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mobile}@{self.ip or '?'}"

@@ -21,6 +21,7 @@ from backend.directory import system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
+    LoginAttempt,
     Position,
     Role,
     RoleAssignment,
@@ -203,66 +204,94 @@ class AccountLocked(ZtError):
 
 
 def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONTEXT) -> User:
-    """Verify a password login; count failures and lock after too many.
+    """Verify a password login; count failures per (number, source IP) and lock after too many.
 
-    Every outcome is audited. A failed login never reveals whether the
-    number exists; a locked account says until when.
+    Every outcome is audited. The answer for a number nobody has is the
+    answer for a real account with a wrong password, lockout included
+    (`LoginAttempt`); a correct password from another source is not locked out.
     """
     try:
         normalized = normalize_mobile(mobile)
     except InvalidInput:
+        User().set_password(password)  # as long as a real check
         raise InvalidCredentials() from None
+    source = context.ip or ""
     # The failure count and the audit entries must be committed even though
     # the call then fails: decide inside the transaction, raise after it.
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(mobile=normalized).first()
         now = timezone.now()
-        outcome: ZtError | None
-        if user is not None and user.locked_until and user.locked_until > now:
-            audit_record("auth.login_locked", actor=user, context=context)
-            outcome = _locked(user.locked_until)
+        attempt = _login_attempt(normalized, source)
+        user = User.objects.filter(mobile=normalized, is_bot=False).first()
+        outcome: ZtError | None = None
+        locked_until = _latest(attempt.locked_until, user.locked_until if user else None)
+        if locked_until is not None and locked_until > now:
+            audit_record(
+                "auth.login_locked", actor=user, data={"mobile": normalized}, context=context
+            )
+            outcome = _locked(locked_until)
         elif user is None or not user.is_active or not user.check_password(password):
             if user is None:
                 # Hash anyway, so the answer takes as long as for a real account.
                 User().set_password(password)
-            outcome = _record_failure(user, normalized, now, context)
+            outcome = _record_failure(attempt, user, now, context)
         else:
-            outcome = None
-            user.failed_login_count = 0
-            user.locked_until = None
+            attempt.delete()
             user.last_login = now
-            user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+            user.save(update_fields=["last_login"])
             audit_record("auth.login", actor=user, context=context)
     if outcome is not None or user is None:
         raise outcome or InvalidCredentials()
     return user
 
 
+def _login_attempt(mobile: str, source: str) -> LoginAttempt:
+    """The (number, source) row, locked for this transaction; created on first failure."""
+    attempt = LoginAttempt.objects.select_for_update().filter(mobile=mobile, ip=source).first()
+    if attempt is not None:
+        return attempt
+    try:
+        with transaction.atomic():
+            return LoginAttempt.objects.create(mobile=mobile, ip=source)
+    except IntegrityError:  # a concurrent first attempt inserted it
+        return LoginAttempt.objects.select_for_update().get(mobile=mobile, ip=source)
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
+
+
 def _locked(locked_until: datetime) -> AccountLocked:
     until = timezone.localtime(locked_until).strftime("%H:%M")
-    return AccountLocked(f"密码错误次数过多,账号已锁定至 {until},请稍后再试")
+    return AccountLocked(f"登录失败次数过多，账号已锁定至 {until}，请稍后再试")
 
 
 def _record_failure(
-    user: User | None, mobile: str, now: datetime, context: RequestContext
+    attempt: LoginAttempt, user: User | None, now: datetime, context: RequestContext
 ) -> ZtError:
-    """Count a failed attempt; return what to answer (the attempt that locks says so)."""
-    if user is None:
-        audit_record("auth.login_failed", data={"mobile": mobile}, context=context)
+    """Count a failed attempt; return what to answer (the attempt that locks says so).
+
+    Identical for unknown numbers: the same row, count, lock and answer.
+    """
+    if attempt.locked_until is not None and now - attempt.locked_until > timedelta(
+        seconds=settings.ZT_LOGIN_LOCK_MAX_SECONDS
+    ):
+        attempt.locks = 0  # quiet for a long while: the back-off starts again
+    attempt.failures += 1
+    data = {"mobile": attempt.mobile}
+    audit_record("auth.login_failed", actor=user, data=data, context=context)
+    if attempt.failures < settings.ZT_LOGIN_MAX_FAILURES:
+        attempt.save()
         return InvalidCredentials()
-    user.failed_login_count += 1
-    fields = ["failed_login_count"]
-    locked = user.failed_login_count >= settings.ZT_LOGIN_MAX_FAILURES
-    if locked:
-        user.locked_until = now + timedelta(seconds=settings.ZT_LOGIN_LOCK_SECONDS)
-        user.failed_login_count = 0
-        fields.append("locked_until")
-    user.save(update_fields=fields)
-    audit_record("auth.login_failed", actor=user, context=context)
-    if user.locked_until is not None and locked:
-        audit_record("auth.lockout", actor=user, context=context)
-        return _locked(user.locked_until)
-    return InvalidCredentials()
+    seconds = min(
+        settings.ZT_LOGIN_LOCK_SECONDS * 2**attempt.locks, settings.ZT_LOGIN_LOCK_MAX_SECONDS
+    )
+    attempt.failures = 0
+    attempt.locks += 1
+    attempt.locked_until = now + timedelta(seconds=seconds)
+    attempt.save()
+    audit_record("auth.lockout", actor=user, data={**data, "seconds": seconds}, context=context)
+    return _locked(attempt.locked_until)
 
 
 def logout_record(

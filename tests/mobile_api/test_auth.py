@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from backend.audit.models import AuditEntry
-from backend.directory.models import User
+from backend.directory.models import LoginAttempt, User
 from realtime.models import WsTicket
 from tests.conftest import PASSWORD
 from tests.mobile_api.conftest import error_of
@@ -85,10 +85,12 @@ def test_five_failures_lock_the_account(settings: Any, director: Any) -> None:
     assert AuditEntry.objects.filter(action="auth.login_locked").count() == 1
     assert client.get("/api/v1/me").status_code == 401
 
-    User.objects.filter(pk=director.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginAttempt.objects.filter(mobile="13800000001").update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
     assert login(client, "13800000001").status_code == 200
-    director.refresh_from_db()
-    assert (director.failed_login_count, director.locked_until) == (0, None)
+    # A success from the source forgets its failures.
+    assert not LoginAttempt.objects.filter(mobile="13800000001").exists()
 
 
 def test_token_login_and_bearer_auth(director: Any) -> None:
@@ -292,3 +294,77 @@ def test_audit_stores_no_ip_rather_than_garbage_behind_a_proxy(
     )
     assert response.status_code == 200
     assert AuditEntry.objects.get(action="auth.login").ip is None
+
+
+def _answers(client: Client, mobile: str, times: int, **headers: str) -> list[tuple[int, str, str]]:
+    out = []
+    for _ in range(times):
+        response = client.post(
+            LOGIN,
+            {"mobile": mobile, "password": "wrong-password"},
+            content_type="application/json",
+            headers=headers,
+        )
+        out.append((*error_of(response), response.json()["error"]["message"]))
+    return out
+
+
+def test_unknown_numbers_fail_and_lock_exactly_like_real_ones(settings: Any, director: Any) -> None:
+    """No enumeration: the sequence of answers is the same, lock included."""
+    times = settings.ZT_LOGIN_MAX_FAILURES + 2
+    real = _answers(Client(), "13800000001", times)
+    unknown = _answers(Client(), "13899999999", times)
+    assert real == unknown
+    assert [status for status, _, _ in real] == [400] * 4 + [423] * 3
+    assert AuditEntry.objects.filter(action="auth.lockout").count() == 2
+
+
+def test_a_lock_holds_one_source_not_the_official(settings: Any, director: Any) -> None:
+    """Five wrong passwords from one place do not lock the director out everywhere."""
+    settings.ZT_TRUSTED_PROXIES = 1
+    attacker = {"x-forwarded-for": "203.0.113.66"}
+    answers = _answers(Client(), "13800000001", settings.ZT_LOGIN_MAX_FAILURES, **attacker)
+    assert answers[-1][:2] == (423, "account_locked")
+    office = Client()
+    response = office.post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": "198.51.100.20"},
+    )
+    assert response.status_code == 200
+    # The attacker's source is still locked, with the right password too.
+    still = Client().post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers=attacker,
+    )
+    assert error_of(still) == (423, "account_locked")
+
+
+def test_each_lock_of_a_source_lasts_twice_as_long(settings: Any, director: Any) -> None:
+    settings.ZT_LOGIN_LOCK_SECONDS = 60
+    settings.ZT_LOGIN_LOCK_MAX_SECONDS = 150
+    client = Client()
+    lengths = []
+    for _ in range(3):
+        _answers(client, "13800000001", settings.ZT_LOGIN_MAX_FAILURES)
+        attempt = LoginAttempt.objects.get(mobile="13800000001")
+        assert attempt.locked_until is not None
+        lengths.append(round((attempt.locked_until - timezone.now()).total_seconds()))
+        # The lock runs out (without a success in between).
+        LoginAttempt.objects.filter(pk=attempt.pk).update(
+            locked_until=timezone.now() - timedelta(seconds=1)
+        )
+    assert lengths == [60, 120, 150]
+    assert list(
+        AuditEntry.objects.filter(action="auth.lockout")
+        .order_by("id")
+        .values_list("data__seconds", flat=True)
+    ) == [60, 120, 150]
+
+
+def test_an_administrators_lock_holds_everywhere(director: Any) -> None:
+    User.objects.filter(pk=director.pk).update(locked_until=timezone.now() + timedelta(hours=1))
+    assert error_of(login(Client(), "13800000001")) == (423, "account_locked")
