@@ -137,6 +137,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "directory.User"
+# Passwords are checked only by the login service (lockout, audit): API and admin alike.
+AUTHENTICATION_BACKENDS = ["backend.directory.auth_backends.LoginServiceBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -203,7 +203,9 @@ class AccountLocked(ZtError):
     status = 423
 
 
-def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONTEXT) -> User:
+def login_check(
+    *, mobile: str, password: str, context: RequestContext = NO_CONTEXT, channel: str = "api"
+) -> User:
     """Verify a password login; count failures per (number, source IP) and lock after too many.
 
     Every outcome is audited. The answer for a number nobody has is the
@@ -226,19 +228,22 @@ def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONT
         locked_until = _latest(attempt.locked_until, user.locked_until if user else None)
         if locked_until is not None and locked_until > now:
             audit_record(
-                "auth.login_locked", actor=user, data={"mobile": normalized}, context=context
+                "auth.login_locked",
+                actor=user,
+                data={"mobile": normalized, "via": channel},
+                context=context,
             )
             outcome = _locked(locked_until)
         elif user is None or not user.is_active or not user.check_password(password):
             if user is None:
                 # Hash anyway, so the answer takes as long as for a real account.
                 User().set_password(password)
-            outcome = _record_failure(attempt, user, now, context)
+            outcome = _record_failure(attempt, user, now, context, channel)
         else:
             attempt.delete()
             user.last_login = now
             user.save(update_fields=["last_login"])
-            audit_record("auth.login", actor=user, context=context)
+            audit_record("auth.login", actor=user, data={"via": channel}, context=context)
     if outcome is not None or user is None:
         raise outcome or InvalidCredentials()
     return user
@@ -267,7 +272,7 @@ def _locked(locked_until: datetime) -> AccountLocked:
 
 
 def _record_failure(
-    attempt: LoginAttempt, user: User | None, now: datetime, context: RequestContext
+    attempt: LoginAttempt, user: User | None, now: datetime, context: RequestContext, channel: str
 ) -> ZtError:
     """Count a failed attempt; return what to answer (the attempt that locks says so).
 
@@ -278,7 +283,7 @@ def _record_failure(
     ):
         attempt.locks = 0  # quiet for a long while: the back-off starts again
     attempt.failures += 1
-    data = {"mobile": attempt.mobile}
+    data: dict[str, Any] = {"mobile": attempt.mobile, "via": channel}
     audit_record("auth.login_failed", actor=user, data=data, context=context)
     if attempt.failures < settings.ZT_LOGIN_MAX_FAILURES:
         attempt.save()

@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.common.throttles import ClientIpScopedThrottle
 from backend.directory import services as directory_services
 from backend.directory.models import User
-from mobile_api.throttles import ClientIpScopedThrottle
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.directory import PersonPositionSerializer, position_payload
 from mobile_api.v1.schemas import TicketOut, output
