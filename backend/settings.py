@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from backend import production_checks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -22,10 +24,10 @@ PRODUCTION = env.bool("ZT_PRODUCTION", default=False)
 
 # The embedded default needs a key that is stable across restarts but never
 # shipped; production must set DJANGO_SECRET_KEY.
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="zt-embedded-insecure-key-only-for-local-use-" + "x" * 20,
-)
+if PRODUCTION:
+    # The repository's key, localhost origins…: ImproperlyConfigured, not a start.
+    production_checks.check(env.ENVIRON)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=production_checks.EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS: list[str] = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
 )
