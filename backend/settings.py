@@ -256,6 +256,11 @@ ZT_WS_MAX_FRAME_BYTES = env.int("ZT_WS_MAX_FRAME_BYTES", default=64 * 1024)
 ZT_WS_RATE_PER_SECOND = env.float("ZT_WS_RATE_PER_SECOND", default=20.0)
 ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)
 ZT_RESUME_MAX_EVENTS = env.int("ZT_RESUME_MAX_EVENTS", default=1000)
+# Roles whose holders see full personal mobiles and employee numbers in their
+# unit and the units below it (backend.directory.selectors.ContactScope).
+ZT_DIRECTORY_CONTACT_ROLES: list[str] = env.list(
+    "ZT_DIRECTORY_CONTACT_ROLES", default=["unit_admin", "clerk"]
+)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
 # Per (number, source IP): the first lock lasts this long, each next one twice as long…
 ZT_LOGIN_LOCK_SECONDS = env.int("ZT_LOGIN_LOCK_SECONDS", default=15 * 60)

@@ -35,6 +35,7 @@ class UserAdmin(admin.ModelAdmin[User]):
         "name",
         "mobile",
         "employee_no",
+        "office_phone",
         "avatar",
         "is_active",
         "is_staff",

@@ -49,6 +49,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     name_pinyin = models.CharField(max_length=256, blank=True, db_index=True)
     name_initials = models.CharField(max_length=64, blank=True, db_index=True)
     employee_no = models.CharField("工号", max_length=32, blank=True)
+    # Shown to everyone in the directory (the personal mobile is not: selectors.ContactScope).
+    office_phone = models.CharField("办公电话", max_length=32, blank=True)
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

@@ -31,6 +31,7 @@ def me_payload(user: User) -> dict[str, Any]:
         "id": user.pk,
         "name": user.name,
         "mobile": user.mobile,
+        "office_phone": user.office_phone,
         "avatar": f"/api/v1/people/{user.pk}/avatar" if user.avatar else None,
         "employee_no": user.employee_no,
         "positions": [position_payload(p) for p in positions],
@@ -49,6 +50,7 @@ class MeSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     mobile = serializers.CharField()
+    office_phone = serializers.CharField(allow_blank=True)
     avatar = serializers.CharField(allow_null=True)
     employee_no = serializers.CharField(allow_blank=True)
     positions = PersonPositionSerializer(many=True)

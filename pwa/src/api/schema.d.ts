@@ -1238,6 +1238,7 @@ export interface components {
             id: number;
             name: string;
             mobile: string;
+            office_phone: string;
             avatar: string | null;
             employee_no: string;
             positions: components["schemas"]["PersonPosition"][];
@@ -1346,8 +1347,14 @@ export interface components {
         Person: {
             id: number;
             name: string;
+            /** @description 个人手机号；通讯录策略不允许时为掩码（138****0003），见 mobile_masked */
             mobile: string;
+            /** @description true：mobile 与 employee_no 为掩码（非同单位、无通讯录角色，或管理员账号） */
+            mobile_masked: boolean;
+            /** @description 办公电话，对所有人可见 */
+            office_phone: string;
             avatar: string | null;
+            /** @description 工号；策略不允许时为掩码 */
             employee_no: string;
             presence: components["schemas"]["PresenceEnum"];
             positions: components["schemas"]["PersonPosition"][];

@@ -151,6 +151,7 @@ const en: MessageSchema = {
   person: {
     title: 'Profile',
     mobile: 'Mobile',
+    officePhone: 'Office phone',
     call: 'Call',
     message: 'Message',
     unit: 'Organisation',

@@ -149,6 +149,7 @@ const zhCN = {
   person: {
     title: '个人资料',
     mobile: '手机',
+    officePhone: '办公电话',
     call: '拨打电话',
     message: '发消息',
     unit: '单位',
