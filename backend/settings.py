@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "channels",
     "django_tasks",
@@ -197,7 +196,7 @@ ZT_TRUSTED_PROXIES = env.int("ZT_TRUSTED_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "mobile_api.auth.DeviceSessionAuthentication",
         "mobile_api.auth.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -261,6 +260,12 @@ ZT_RESUME_MAX_EVENTS = env.int("ZT_RESUME_MAX_EVENTS", default=1000)
 ZT_DIRECTORY_CONTACT_ROLES: list[str] = env.list(
     "ZT_DIRECTORY_CONTACT_ROLES", default=["unit_admin", "clerk"]
 )
+# A native client's bearer token expires after this long unused (sliding, per device).
+ZT_TOKEN_IDLE_SECONDS = env.int("ZT_TOKEN_IDLE_SECONDS", default=30 * 24 * 3600)
+# A browser session ends after this long without an API request (0: never; 等保 idle timeout).
+ZT_SESSION_IDLE_SECONDS = env.int("ZT_SESSION_IDLE_SECONDS", default=8 * 3600)
+# A device's "last used" is written at most this often.
+ZT_DEVICE_TOUCH_SECONDS = env.int("ZT_DEVICE_TOUCH_SECONDS", default=60)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
 # Per (number, source IP): the first lock lasts this long, each next one twice as long…
 ZT_LOGIN_LOCK_SECONDS = env.int("ZT_LOGIN_LOCK_SECONDS", default=15 * 60)

@@ -69,6 +69,9 @@ TICKET_INVALID = _entry("ticket_invalid", 403, "连接凭证无效或已过期",
 # --- login and people --------------------------------------------------------------
 INVALID_CREDENTIALS = _entry("invalid_credentials", 400, "手机号或密码错误", "登录")
 ACCOUNT_LOCKED = _entry("account_locked", 423, "账号已被临时锁定", "登录")
+DEVICE_NOT_FOUND = _entry(
+    "device_not_found", 404, "该登录设备不存在或已退出", "登录", "退出一台已不在列表中的设备"
+)
 INVALID_MOBILE = _entry("invalid_mobile", 400, "请输入有效的11位中国大陆手机号", "通讯录")
 INVALID_NAME = _entry("invalid_name", 400, "姓名不能为空", "通讯录")
 MOBILE_TAKEN = _entry("mobile_taken", 400, "该手机号已注册", "通讯录")

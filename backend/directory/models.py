@@ -209,3 +209,37 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mobile}@{self.ip or '?'}"
+
+
+class DeviceSession(models.Model):
+    """One signed-in device: a PWA browser session or a native client's bearer token.
+
+    Each login makes its own row, so each device can be listed (我的 → 登录设备)
+    and signed out on its own. A token is stored only as its SHA-256
+    (`token_digest`): the database never holds a usable credential. Expiry is
+    sliding: every use (at most one write per `ZT_DEVICE_TOUCH_SECONDS`) pushes
+    `expires_at` to `ZT_TOKEN_IDLE_SECONDS` from now. A browser session lives as
+    long as its Django session (`session_key`); signing the device out deletes
+    that session too.
+    """
+
+    class Kind(models.TextChoices):
+        SESSION = "session", "浏览器"
+        TOKEN = "token", "客户端"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    name = models.CharField("设备", max_length=64, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-last_used_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name or self.kind}"

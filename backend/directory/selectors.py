@@ -35,9 +35,17 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from backend.common.errors import NotFound
-from backend.directory.models import Department, Position, RoleAssignment, Unit, User
+from backend.directory.models import (
+    Department,
+    DeviceSession,
+    Position,
+    RoleAssignment,
+    Unit,
+    User,
+)
 
 SEARCH_LIMIT = 50
 SEARCH_MAX_CHARS = 50
@@ -376,3 +384,11 @@ def department_online(*, viewer: User, statuses: PresenceLookup) -> list[PersonP
     # Stable sort: within a status the rank/pinyin order from the query stays.
     result.sort(key=lambda item: _PRESENCE_ORDER.get(item.status, len(_PRESENCE_ORDER)))
     return result
+
+
+# --- signed-in devices ------------------------------------------------------------
+
+
+def devices_of(*, user: User) -> list[DeviceSession]:
+    """The person's signed-in devices still valid now, most recently used first."""
+    return list(DeviceSession.objects.filter(user=user, expires_at__gt=timezone.now()))

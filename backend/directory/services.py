@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
-from rest_framework.authtoken.models import Token
+from ua_parser import parse as ua_parse
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput, ZtError
+from backend.common.errors import InvalidInput, NotFound, ZtError
 from backend.directory import system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
+    DeviceSession,
     LoginAttempt,
     Position,
     Role,
@@ -300,30 +306,184 @@ def _record_failure(
 
 
 def logout_record(
-    *, user: User, token_key: str | None = None, context: RequestContext = NO_CONTEXT
+    *, user: User, device: DeviceSession | None = None, context: RequestContext = NO_CONTEXT
 ) -> None:
-    """Record a logout; a native client's logout also revokes the token it used."""
+    """Record a logout and sign out the device it came from (its token or session row)."""
     with transaction.atomic():
         audit_record("auth.logout", actor=user, context=context)
-        if token_key is not None:
-            token_revoke(user=user, token_key=token_key, context=context)
+        if device is not None:
+            _devices_revoke(user, [device], context, reason="logout")
 
 
-def token_issue(*, user: User, context: RequestContext = NO_CONTEXT) -> str:
-    """The API token of a person who has just passed `login_check` (one per person).
+# --- signed-in devices (per-device tokens and sessions) -------------------------------
 
-    Idempotent: logging in again on another device returns the same token.
+
+def token_digest(key: str) -> str:
+    """What the database keeps of a bearer token: its SHA-256, hex."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def device_label(user_agent: str, given: str = "") -> str:
+    """The name a device is listed under: the client's own, else from its user agent."""
+    if given.strip():
+        return given.strip()[:64]
+    parsed = ua_parse(user_agent or "")
+    device = parsed.device.family if parsed.device else ""
+    system = parsed.os.family if parsed.os else ""
+    browser = parsed.user_agent.family if parsed.user_agent else ""
+    where = device if device and device not in {"Other", "Generic Smartphone"} else system
+    parts = [p for p in (where, browser) if p and p != "Other"]
+    return " · ".join(parts)[:64] or "未知设备"
+
+
+def token_issue(*, user: User, context: RequestContext = NO_CONTEXT, device_name: str = "") -> str:
+    """A new bearer token for one device of a person who has just passed `login_check`.
+
+    Every login is its own device with its own token (listed, signed out one
+    by one); the token expires after `ZT_TOKEN_IDLE_SECONDS` without use.
+    Only its digest is stored: the key is returned once, here.
     """
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
     with transaction.atomic():
-        token, created = Token.objects.get_or_create(user=user)
-        if created:
-            audit_record("auth.token_issue", actor=user, context=context)
-    return str(token.key)
+        device = DeviceSession.objects.create(
+            user=user,
+            kind=DeviceSession.Kind.TOKEN,
+            token_digest=token_digest(key),
+            name=device_label(context.user_agent, device_name),
+            user_agent=context.user_agent[:256],
+            ip=context.ip,
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + timedelta(seconds=settings.ZT_TOKEN_IDLE_SECONDS),
+        )
+        audit_record("auth.token_issue", actor=user, target=device, context=context)
+    return key
 
 
-def token_revoke(*, user: User, token_key: str, context: RequestContext = NO_CONTEXT) -> None:
-    """Delete the person's token (every device using it must log in again)."""
+def session_device_register(
+    *,
+    user: User,
+    session_key: str,
+    expires_at: datetime,
+    context: RequestContext = NO_CONTEXT,
+    device_name: str = "",
+) -> DeviceSession:
+    """The device row of a browser that has just logged in with a session."""
+    now = timezone.now()
+    return DeviceSession.objects.create(
+        user=user,
+        kind=DeviceSession.Kind.SESSION,
+        session_key=session_key,
+        name=device_label(context.user_agent, device_name),
+        user_agent=context.user_agent[:256],
+        ip=context.ip,
+        created_at=now,
+        last_used_at=now,
+        expires_at=expires_at,
+    )
+
+
+def token_authenticate(*, key: str) -> DeviceSession | None:
+    """The live device of a bearer token, touched (sliding expiry); None if unknown or expired."""
+    device = (
+        DeviceSession.objects.select_related("user")
+        .filter(kind=DeviceSession.Kind.TOKEN, token_digest=token_digest(key))
+        .first()
+    )
+    now = timezone.now()
+    if device is None or device.expires_at <= now or not device.user.is_active:
+        return None
+    device_touch(device=device, now=now)
+    return device
+
+
+def device_touch(*, device: DeviceSession, now: datetime | None = None) -> None:
+    """Note a use; at most one write per `ZT_DEVICE_TOUCH_SECONDS`. Tokens slide their expiry."""
+    now = now or timezone.now()
+    if (now - device.last_used_at).total_seconds() < settings.ZT_DEVICE_TOUCH_SECONDS:
+        return
+    device.last_used_at = now
+    fields: dict[str, Any] = {"last_used_at": now}
+    if device.kind == DeviceSession.Kind.TOKEN:
+        device.expires_at = now + timedelta(seconds=settings.ZT_TOKEN_IDLE_SECONDS)
+        fields["expires_at"] = device.expires_at
+    DeviceSession.objects.filter(pk=device.pk).update(**fields)
+
+
+class DeviceNotFound(NotFound):
+    code = "device_not_found"
+    message = "该登录设备不存在或已退出"
+
+
+def device_revoke(*, user: User, device_id: int, context: RequestContext = NO_CONTEXT) -> None:
+    """Sign one of the person's devices out (its token or session stops working now)."""
     with transaction.atomic():
-        deleted, _ = Token.objects.filter(user=user, key=token_key).delete()
-        if deleted:
-            audit_record("auth.token_revoke", actor=user, context=context)
+        device = DeviceSession.objects.select_for_update().filter(user=user, pk=device_id).first()
+        if device is None:
+            raise DeviceNotFound()
+        _devices_revoke(user, [device], context, reason="remote")
+
+
+def devices_revoke_others(
+    *, user: User, keep: DeviceSession | None, context: RequestContext = NO_CONTEXT
+) -> int:
+    """Sign out every device of the person but `keep` (the one asking); return how many."""
+    with transaction.atomic():
+        others = DeviceSession.objects.select_for_update().filter(user=user)
+        if keep is not None:
+            others = others.exclude(pk=keep.pk)
+        devices = list(others)
+        _devices_revoke(user, devices, context, reason="others")
+    return len(devices)
+
+
+def _devices_revoke(
+    user: User, devices: list[DeviceSession], context: RequestContext, *, reason: str
+) -> None:
+    if not devices:
+        return
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for device in devices:
+        if device.session_key:
+            store(session_key=device.session_key).delete()
+        audit_record(
+            "auth.device_revoke",
+            actor=user,
+            target=device,
+            data={"reason": reason, "kind": device.kind, "name": device.name},
+            context=context,
+        )
+    DeviceSession.objects.filter(pk__in=[d.pk for d in devices]).delete()
+    device_ids = [d.pk for d in devices]
+    session_digests = [token_digest(d.session_key) for d in devices if d.session_key]
+    transaction.on_commit(
+        lambda: sessions_revoked(
+            user_id=user.pk, device_ids=device_ids, session_digests=session_digests
+        )
+    )
+
+
+SESSIONS_REVOKED_GROUP = "zt.sessions"
+
+
+def sessions_revoked(*, user_id: int, device_ids: list[int], session_digests: list[str]) -> None:
+    """Ring the channel layer: these devices were signed out, close their WebSockets.
+
+    A doorbell on group `zt.sessions`, message type `zt.sessions_revoked`, with the
+    person, the device ids (a ticket-authenticated socket knows its device) and
+    the SHA-256 of the revoked session keys (a cookie-authenticated socket knows
+    its session). The realtime side that closes the sockets subscribes to it.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        SESSIONS_REVOKED_GROUP,
+        {
+            "type": "zt.sessions_revoked",
+            "user_id": user_id,
+            "device_ids": device_ids,
+            "session_digests": session_digests,
+        },
+    )

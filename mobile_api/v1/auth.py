@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth import login, logout
@@ -10,15 +11,16 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common.throttles import ClientIpScopedThrottle
+from backend.directory import selectors as directory_selectors
 from backend.directory import services as directory_services
-from backend.directory.models import User
+from backend.directory.models import DeviceSession, User
+from mobile_api.auth import SESSION_DEVICE, SESSION_SEEN
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.directory import PersonPositionSerializer, position_payload
 from mobile_api.v1.schemas import TicketOut, output
@@ -69,6 +71,55 @@ class TokenOut(serializers.Serializer[Any]):
 class LoginInput(serializers.Serializer[Any]):
     mobile = serializers.CharField(max_length=32)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    device_name = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="设备名称，用于“登录设备”列表；省略时由 User-Agent 推断",
+    )
+
+
+class DeviceOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(
+        choices=DeviceSession.Kind.choices, help_text="session：浏览器会话；token：客户端令牌"
+    )
+    name = serializers.CharField()
+    user_agent = serializers.CharField(allow_blank=True)
+    ip = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(help_text="最近使用时间（精确到约一分钟）")
+    expires_at = serializers.DateTimeField(help_text="令牌：闲置到此时失效（每次使用顺延）")
+    current = serializers.BooleanField(help_text="发出本请求的设备")
+
+
+class RevokedOut(serializers.Serializer[Any]):
+    revoked = serializers.IntegerField(help_text="退出登录的设备数")
+
+
+def device_payload(device: DeviceSession, current: DeviceSession | None) -> dict[str, Any]:
+    return {
+        "id": device.pk,
+        "kind": device.kind,
+        "name": device.name,
+        "user_agent": device.user_agent,
+        "ip": device.ip,
+        "created_at": device.created_at,
+        "last_used_at": device.last_used_at,
+        "expires_at": device.expires_at,
+        "current": current is not None and device.pk == current.pk,
+    }
+
+
+def current_device(request: Request) -> DeviceSession | None:
+    """The device of this request: its token's, or its browser session's."""
+    if isinstance(request.auth, DeviceSession):
+        return request.auth
+    session = getattr(request._request, "session", None)
+    device_id = session.get(SESSION_DEVICE) if session is not None else None
+    if device_id is None:
+        return None
+    return DeviceSession.objects.filter(pk=device_id, user=user_of(request)).first()
 
 
 class CsrfView(APIView):
@@ -102,12 +153,24 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
+        context = request_context(request)
         user = directory_services.login_check(
             mobile=data.validated_data["mobile"],
             password=data.validated_data["password"],
-            context=request_context(request),
+            context=context,
         )
         login(request._request, user)
+        session = request._request.session
+        session.save()  # a session key now, for the device row
+        device = directory_services.session_device_register(
+            user=user,
+            session_key=str(session.session_key),
+            expires_at=session.get_expiry_date(),
+            context=context,
+            device_name=data.validated_data.get("device_name", ""),
+        )
+        session[SESSION_DEVICE] = device.pk
+        session[SESSION_SEEN] = time.time()
         return Response(output(LoginOut, {"user": me_payload(user)}))
 
 
@@ -126,27 +189,60 @@ class TokenLoginView(APIView):
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
+        context = request_context(request)
         user = directory_services.login_check(
             mobile=data.validated_data["mobile"],
             password=data.validated_data["password"],
-            context=request_context(request),
+            context=context,
         )
-        key = directory_services.token_issue(user=user, context=request_context(request))
+        key = directory_services.token_issue(
+            user=user, context=context, device_name=data.validated_data.get("device_name", "")
+        )
         return Response(output(TokenOut, {"token": key, "user": me_payload(user)}))
 
 
 class LogoutView(APIView):
-    """Ends the session (and deletes the token of a native client)."""
+    """Ends the session or the token of this device (the device leaves the list)."""
 
     @extend_schema(request=None, responses={204: None, **errors(401)})
     def post(self, request: Request) -> Response:
         user = user_of(request)
-        token_key = request.auth.key if isinstance(request.auth, Token) else None
         directory_services.logout_record(
-            user=user, token_key=token_key, context=request_context(request)
+            user=user, device=current_device(request), context=request_context(request)
         )
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceListView(APIView):
+    """我的 → 登录设备: every device signed in to this account, most recently used first."""
+
+    @extend_schema(responses={200: DeviceOut(many=True), **errors(401)})
+    def get(self, request: Request) -> Response:
+        current = current_device(request)
+        devices = directory_selectors.devices_of(user=user_of(request))
+        payload = [device_payload(d, current) for d in devices]
+        return Response(output(DeviceOut, payload, many=True))
+
+
+class DeviceDetailView(APIView):
+    @extend_schema(request=None, responses={204: None, **errors(401, 404)})
+    def delete(self, request: Request, device_id: int) -> Response:
+        """Sign that device out now: its token or session stops working, its sockets close."""
+        directory_services.device_revoke(
+            user=user_of(request), device_id=device_id, context=request_context(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceSignOutOthersView(APIView):
+    @extend_schema(request=None, responses={200: RevokedOut, **errors(401)})
+    def post(self, request: Request) -> Response:
+        """Sign out every device of this account except the one asking."""
+        revoked = directory_services.devices_revoke_others(
+            user=user_of(request), keep=current_device(request), context=request_context(request)
+        )
+        return Response(output(RevokedOut, {"revoked": revoked}))
 
 
 class MeView(APIView):

@@ -13,12 +13,12 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from backend.audit.models import AuditEntry
-from backend.directory.models import LoginAttempt, User
+from backend.directory.models import DeviceSession, LoginAttempt, User
+from backend.directory.services import token_digest
 from realtime.models import WsTicket
 from tests.conftest import PASSWORD
 from tests.mobile_api.conftest import error_of
@@ -113,7 +113,7 @@ def test_token_login_and_bearer_auth(director: Any) -> None:
     assert WsTicket.objects.filter(key=ticket.json()["ticket"], user=director).exists()
 
     assert strict.post("/api/v1/auth/logout").status_code == 204
-    assert not Token.objects.filter(key=key).exists()
+    assert not DeviceSession.objects.filter(token_digest=token_digest(key)).exists()
     gone = bearer.get("/api/v1/me")
     assert error_of(gone) == (401, "not_authenticated")
     assert error_of(Client(headers={"authorization": "Bearer nonsense"}).get("/api/v1/me")) == (

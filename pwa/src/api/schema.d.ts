@@ -345,7 +345,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Ends the session (and deletes the token of a native client). */
+        /** @description Ends the session or the token of this device (the device leaves the list). */
         post: operations["v1_auth_logout_create"];
         delete?: never;
         options?: never;
@@ -686,6 +686,57 @@ export interface paths {
         get: operations["v1_me_deliveries_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 我的 → 登录设备: every device signed in to this account, most recently used first. */
+        get: operations["v1_me_devices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Sign that device out now: its token or session stops working, its sockets close. */
+        delete: operations["v1_me_devices_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices/sign-out-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Sign out every device of this account except the one asking. */
+        post: operations["v1_me_devices_sign_out_others_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1125,6 +1176,39 @@ export interface components {
             history: components["schemas"]["HistoryEntryOut"][];
             actions: components["schemas"]["ActionOut"][];
         };
+        DeviceOut: {
+            id: number;
+            /**
+             * @description session：浏览器会话；token：客户端令牌
+             *
+             *     * `session` - 浏览器
+             *     * `token` - 客户端
+             */
+            kind: components["schemas"]["DeviceOutKindEnum"];
+            name: string;
+            user_agent: string;
+            ip: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description 最近使用时间（精确到约一分钟）
+             */
+            last_used_at: string;
+            /**
+             * Format: date-time
+             * @description 令牌：闲置到此时失效（每次使用顺延）
+             */
+            expires_at: string;
+            /** @description 发出本请求的设备 */
+            current: boolean;
+        };
+        /**
+         * @description * `session` - 浏览器
+         *     * `token` - 客户端
+         * @enum {string}
+         */
+        DeviceOutKindEnum: "session" | "token";
         DisplayFieldOut: {
             key: string;
             label: string;
@@ -1138,7 +1222,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -1226,6 +1310,8 @@ export interface components {
         LoginInputRequest: {
             mobile: string;
             password: string;
+            /** @description 设备名称，用于“登录设备”列表；省略时由 User-Agent 推断 */
+            device_name?: string;
         };
         LoginOut: {
             user: components["schemas"]["Me"];
@@ -1412,6 +1498,10 @@ export interface components {
         RemindOut: {
             /** @description 本次提醒的未读人数 */
             reminded: number;
+        };
+        RevokedOut: {
+            /** @description 退出登录的设备数 */
+            revoked: number;
         };
         RoleOut: {
             unit_id: number;
@@ -4818,6 +4908,118 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_me_devices_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"][];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_me_devices_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_me_devices_sign_out_others_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedOut"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
