@@ -90,6 +90,12 @@ const routes: RouteRecordRaw[] = [
         meta: { tab: 'me' },
       },
       {
+        path: 'me/devices',
+        name: 'devices',
+        component: () => import('@/views/me/DevicesView.vue'),
+        meta: { tab: 'me' },
+      },
+      {
         path: 'me/deliveries',
         name: 'deliveries',
         component: () => import('@/views/me/DeliveriesView.vue'),
