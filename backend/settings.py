@@ -147,10 +147,24 @@ PASSWORD_HASHERS = [
 if env.bool("ZT_FAST_PASSWORD_HASHER", default=False):
     # Tests and benchmarks create hundreds of users; argon2 would dominate.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Checked when a person sets a new password (backend.directory.services.password_change).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "backend.directory.password_policy.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("ZT_PASSWORD_MIN_LENGTH", default=8)},
+    },
+    {"NAME": "backend.directory.password_policy.CommonPasswordValidator"},
+    {
+        "NAME": "backend.directory.password_policy.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+    {
+        "NAME": "backend.directory.password_policy.PasswordHistoryValidator",
+        "OPTIONS": {"count": env.int("ZT_PASSWORD_HISTORY", default=5)},
+    },
 ]
+# A password older than this many days must be changed (0: never expires).
+ZT_PASSWORD_MAX_AGE_DAYS = env.int("ZT_PASSWORD_MAX_AGE_DAYS", default=0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -11,6 +11,7 @@ v1: list[URLPattern | URLResolver] = [
     path("auth/logout", auth.LogoutView.as_view()),
     path("auth/ws-ticket", auth.WsTicketView.as_view()),
     path("me", auth.MeView.as_view()),
+    path("me/password", auth.PasswordChangeView.as_view()),
     path("me/devices", auth.DeviceListView.as_view()),
     path("me/devices/sign-out-others", auth.DeviceSignOutOthersView.as_view()),
     path("me/devices/<int:device_id>", auth.DeviceDetailView.as_view()),

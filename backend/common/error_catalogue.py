@@ -69,6 +69,14 @@ TICKET_INVALID = _entry("ticket_invalid", 403, "连接凭证无效或已过期",
 # --- login and people --------------------------------------------------------------
 INVALID_CREDENTIALS = _entry("invalid_credentials", 400, "手机号或密码错误", "登录")
 ACCOUNT_LOCKED = _entry("account_locked", 423, "账号已被临时锁定", "登录")
+WRONG_PASSWORD = _entry("wrong_password", 400, "原密码不正确", "登录", "修改密码时原密码不对")
+WEAK_PASSWORD = _entry(
+    "weak_password",
+    400,
+    "新密码不符合要求：{原因}",
+    "登录",
+    "修改密码：不足8位、不足3类字符、常见密码或与最近5次相同",
+)
 DEVICE_NOT_FOUND = _entry(
     "device_not_found", 404, "该登录设备不存在或已退出", "登录", "退出一台已不在列表中的设备"
 )

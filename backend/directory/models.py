@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # An administrator's lock of the whole account (the Django admin sets it).
     # Wrong passwords lock one source only: `LoginAttempt`.
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # When the password was last set by its owner (expiry: ZT_PASSWORD_MAX_AGE_DAYS).
+    password_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -243,3 +245,14 @@ class DeviceSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.name or self.kind}"
+
+
+class PasswordHistory(models.Model):
+    """A password a person used before (its hash only): no reuse of the last few."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

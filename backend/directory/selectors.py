@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import (
@@ -37,6 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from backend.audit.models import AuditEntry
 from backend.common.errors import NotFound
 from backend.directory.models import (
     Department,
@@ -392,3 +394,30 @@ def department_online(*, viewer: User, statuses: PresenceLookup) -> list[PersonP
 def devices_of(*, user: User) -> list[DeviceSession]:
     """The person's signed-in devices still valid now, most recently used first."""
     return list(DeviceSession.objects.filter(user=user, expires_at__gt=timezone.now()))
+
+
+@dataclass(frozen=True)
+class LoginBanner:
+    """What a person sees once after logging in (等保 login banner)."""
+
+    previous_at: datetime | None
+    previous_ip: str | None
+    failed_since: int
+
+
+def login_banner(*, user: User) -> LoginBanner:
+    """The login before the one just made (time, IP) and the wrong passwords for this
+    account since then, from the audit log. Call right after a successful login."""
+    logins = list(
+        AuditEntry.objects.filter(action="auth.login", actor=user)
+        .order_by("-id")
+        .values_list("id", "created_at", "ip")[:2]
+    )
+    if len(logins) < 2:
+        failed = AuditEntry.objects.filter(action="auth.login_failed", actor=user).count()
+        return LoginBanner(None, None, failed)
+    (current_id, _, _), (previous_id, at, ip) = logins
+    failed = AuditEntry.objects.filter(
+        action="auth.login_failed", actor=user, id__gt=previous_id, id__lt=current_id
+    ).count()
+    return LoginBanner(at, ip, failed)

@@ -13,6 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from backend.directory.models import (
     Department,
     DeviceSession,
     LoginAttempt,
+    PasswordHistory,
     Position,
     Role,
     RoleAssignment,
@@ -313,6 +315,61 @@ def logout_record(
         audit_record("auth.logout", actor=user, context=context)
         if device is not None:
             _devices_revoke(user, [device], context, reason="logout")
+
+
+# --- passwords ------------------------------------------------------------------------
+
+
+def password_change(
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    keep: DeviceSession | None = None,
+    context: RequestContext = NO_CONTEXT,
+) -> User:
+    """A person changes their own password: the old one must match, the new one
+    must pass `AUTH_PASSWORD_VALIDATORS` (length, classes, not common, not one of
+    the last few). The old hash goes to the history; every other device of the
+    person is signed out (`keep` is the one asking). Audited.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.check_password(old_password):
+            audit_record("auth.password_change_failed", actor=user, context=context)
+            failed = InvalidInput.of(codes.WRONG_PASSWORD)
+        else:
+            failed = None
+    if failed is not None:
+        raise failed
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise InvalidInput.of(
+            codes.WEAK_PASSWORD,
+            "新密码不符合要求：" + "；".join(error.messages),
+            fields={"new_password": "；".join(error.messages)},
+        ) from None
+    with transaction.atomic():
+        PasswordHistory.objects.create(user=user, password=user.password)
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit_record("auth.password_change", actor=user, context=context)
+        others = DeviceSession.objects.select_for_update().filter(user=user)
+        if keep is not None:
+            others = others.exclude(pk=keep.pk)
+        _devices_revoke(user, list(others), context, reason="password_change")
+    return user
+
+
+def password_expired(user: User) -> bool:
+    """Whether the person must change their password first (`ZT_PASSWORD_MAX_AGE_DAYS`)."""
+    days = settings.ZT_PASSWORD_MAX_AGE_DAYS
+    if not days:
+        return False
+    since = user.password_changed_at or user.date_joined
+    return timezone.now() - since > timedelta(days=days)
 
 
 # --- signed-in devices (per-device tokens and sessions) -------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
@@ -20,7 +20,7 @@ from backend.common.throttles import ClientIpScopedThrottle
 from backend.directory import selectors as directory_selectors
 from backend.directory import services as directory_services
 from backend.directory.models import DeviceSession, User
-from mobile_api.auth import SESSION_DEVICE, SESSION_SEEN
+from mobile_api.auth import SESSION_DEVICE, SESSION_SEEN, DeviceSessionAuthentication
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.directory import PersonPositionSerializer, position_payload
 from mobile_api.v1.schemas import TicketOut, output
@@ -59,13 +59,47 @@ class MeSerializer(serializers.Serializer[Any]):
     roles = RoleOut(many=True)
 
 
+class LoginBannerOut(serializers.Serializer[Any]):
+    previous_at = serializers.DateTimeField(
+        allow_null=True, help_text="上次登录时间；首次登录为 null"
+    )
+    previous_ip = serializers.CharField(allow_null=True, help_text="上次登录的IP")
+    failed_since = serializers.IntegerField(help_text="上次登录以来本账号的密码错误次数")
+
+
 class LoginOut(serializers.Serializer[Any]):
     user = MeSerializer()
+    banner = LoginBannerOut(help_text="登录提示：登录后展示一次")
+    password_expired = serializers.BooleanField(
+        help_text="true：密码已超过有效期（ZT_PASSWORD_MAX_AGE_DAYS），请先修改密码"
+    )
 
 
-class TokenOut(serializers.Serializer[Any]):
+class TokenOut(LoginOut):
     token = serializers.CharField()
-    user = MeSerializer()
+
+
+class PasswordChangeIn(serializers.Serializer[Any]):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        help_text="至少8位，含大写字母、小写字母、数字、符号中的3类，不能与最近5次相同",
+    )
+
+
+def login_payload(user: User) -> dict[str, Any]:
+    """What both logins answer: me, the login banner, whether the password has expired."""
+    banner = directory_selectors.login_banner(user=user)
+    return {
+        "user": me_payload(user),
+        "banner": {
+            "previous_at": banner.previous_at,
+            "previous_ip": banner.previous_ip,
+            "failed_since": banner.failed_since,
+        },
+        "password_expired": directory_services.password_expired(user),
+    }
 
 
 class LoginInput(serializers.Serializer[Any]):
@@ -171,7 +205,7 @@ class LoginView(APIView):
         )
         session[SESSION_DEVICE] = device.pk
         session[SESSION_SEEN] = time.time()
-        return Response(output(LoginOut, {"user": me_payload(user)}))
+        return Response(output(LoginOut, login_payload(user)))
 
 
 class TokenLoginView(APIView):
@@ -198,7 +232,7 @@ class TokenLoginView(APIView):
         key = directory_services.token_issue(
             user=user, context=context, device_name=data.validated_data.get("device_name", "")
         )
-        return Response(output(TokenOut, {"token": key, "user": me_payload(user)}))
+        return Response(output(TokenOut, {"token": key, **login_payload(user)}))
 
 
 class LogoutView(APIView):
@@ -211,6 +245,29 @@ class LogoutView(APIView):
             user=user, device=current_device(request), context=request_context(request)
         )
         logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    """Change my password; every other device of mine is signed out."""
+
+    throttle_classes = (ClientIpScopedThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(request=PasswordChangeIn, responses={204: None, **errors(400, 401, 429)})
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = directory_services.password_change(
+            user=user_of(request),
+            old_password=data.validated_data["old_password"],
+            new_password=data.validated_data["new_password"],
+            keep=current_device(request),
+            context=request_context(request),
+        )
+        if isinstance(request.successful_authenticator, DeviceSessionAuthentication):
+            # This browser stays signed in (its session follows the new password hash).
+            update_session_auth_hash(request._request, user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
