@@ -27,6 +27,10 @@ def log_in(context: Any, mobile: str) -> Any:
 def test_device_list_and_remote_sign_out(new_phone: Any) -> None:
     mine = log_in(new_phone(), BUDGET_HEAD)
     other = log_in(new_phone(), BUDGET_HEAD)
+    # 登录提示: the second login is told about the first (time and IP).
+    expect(other.get_by_test_id("login-banner")).to_contain_text("上次登录")
+    expect(other.get_by_test_id("login-banner")).to_contain_text("127.0.0.1")
+    screenshot(other, "59-login-banner")
 
     mine.goto("/me")
     mine.get_by_test_id("me-devices").click()
@@ -52,3 +56,17 @@ def test_device_list_and_remote_sign_out(new_phone: Any) -> None:
     # Mine still works.
     mine.reload()
     expect(mine.get_by_test_id("device-item")).to_have_count(1)
+
+
+def test_change_password_screen_shows_the_rules(new_phone: Any) -> None:
+    page = log_in(new_phone(), BUDGET_HEAD)
+    page.goto("/me")
+    page.get_by_test_id("me-password").click()
+    expect(page.get_by_test_id("password-view")).to_be_visible()
+    page.get_by_test_id("password-old").locator("input").fill(DEMO_PASSWORD)
+    page.get_by_test_id("password-new").locator("input").fill("abcdefgh12")
+    page.get_by_test_id("password-repeat").locator("input").fill("abcdefgh12")
+    page.get_by_test_id("password-submit").click()
+    # The server's rule, in its words; nothing changed.
+    expect(page.get_by_test_id("password-error")).to_contain_text("至少3类")
+    screenshot(page, "63-password-rules")

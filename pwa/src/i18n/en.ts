@@ -440,6 +440,23 @@ const en: MessageSchema = {
     needNodeName: 'Every step needs a name',
     leaveConfirm: 'Leave without saving your changes?',
   },
+  password: {
+    title: 'Change password',
+    expired: 'Your password has expired. Please change it first.',
+    old: 'Current password',
+    new: 'New password',
+    repeat: 'Repeat new password',
+    rule: 'At least 8 characters with 3 of: upper case, lower case, digits, symbols; none of your last 5. Other devices will be signed out.',
+    mismatch: 'The new passwords differ',
+    required: 'Enter the current and the new password',
+    submit: 'Change',
+    done: 'Password changed',
+  },
+  loginBanner: {
+    previous: 'Last login: {time} ({ip})',
+    first: 'First login to this account',
+    failed: '{n} wrong password(s) since. If that was not you, change your password.',
+  },
   devices: {
     title: 'Signed-in devices',
     hint: 'Devices signed in to this account. Sign out any you do not recognise and change your password.',

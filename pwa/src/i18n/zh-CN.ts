@@ -434,6 +434,23 @@ const zhCN = {
     needNodeName: '请填写节点名称',
     leaveConfirm: '修改尚未保存，确定离开？',
   },
+  password: {
+    title: '修改密码',
+    expired: '密码已超过有效期，请先修改密码。',
+    old: '原密码',
+    new: '新密码',
+    repeat: '确认新密码',
+    rule: '至少8位，含大写字母、小写字母、数字、符号中的3类，不能与最近5次相同。修改后其他设备将退出登录。',
+    mismatch: '两次输入的新密码不一致',
+    required: '请填写原密码和新密码',
+    submit: '确认修改',
+    done: '密码已修改',
+  },
+  loginBanner: {
+    previous: '上次登录：{time}（{ip}）',
+    first: '这是本账号首次登录',
+    failed: '此后密码错误 {n} 次，如非本人操作请修改密码',
+  },
   devices: {
     title: '登录设备',
     hint: '正在登录本账号的设备。发现不认识的设备，请立即退出并修改密码。',
