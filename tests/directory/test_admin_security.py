@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib import admin
-from django.core.cache import cache
 from django.test import Client
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 
 from backend.audit.models import AuditEntry
 from backend.directory.admin_security import AuditedAdminMixin
@@ -80,20 +76,6 @@ def test_admin_login_refuses_non_staff_after_checking_the_password(director: Use
     response = admin_login(client, director.mobile)
     assert response.status_code == 200
     assert not signed_in(client)
-
-
-@pytest.fixture
-def login_rate(settings: Any) -> Iterator[None]:
-    rest = {**settings.REST_FRAMEWORK}
-    rest["DEFAULT_THROTTLE_RATES"] = {**rest["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    settings.REST_FRAMEWORK = rest
-    api_settings.reload()
-    old = ScopedRateThrottle.THROTTLE_RATES
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    cache.clear()
-    yield
-    ScopedRateThrottle.THROTTLE_RATES = old
-    cache.clear()
 
 
 def test_admin_login_is_rate_limited(login_rate: None, root: User) -> None:

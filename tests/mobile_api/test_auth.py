@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 
 from backend.audit.models import AuditEntry
 from backend.directory.models import DeviceSession, LoginAttempt, User
@@ -164,20 +160,6 @@ def test_csrf_is_enforced_for_session_posts(director: Any) -> None:
     assert accepted.status_code == 200
     # Reads need no token.
     assert client.get("/api/v1/me").status_code == 200
-
-
-@pytest.fixture
-def login_rate(settings: Any) -> Iterator[None]:
-    rest = {**settings.REST_FRAMEWORK}
-    rest["DEFAULT_THROTTLE_RATES"] = {**rest["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    settings.REST_FRAMEWORK = rest
-    api_settings.reload()
-    old = ScopedRateThrottle.THROTTLE_RATES
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    cache.clear()
-    yield
-    ScopedRateThrottle.THROTTLE_RATES = old
-    cache.clear()
 
 
 def test_login_is_throttled(login_rate: None, director: Any) -> None:
