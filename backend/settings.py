@@ -213,7 +213,7 @@ REST_FRAMEWORK = {
         "mobile_api.auth.DeviceSessionAuthentication",
         "mobile_api.auth.BearerTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["mobile_api.permissions.SignedInWithCurrentPassword"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {

@@ -2,6 +2,8 @@
 
 - `ErrorBody.code` lists every catalogued error code (backend.common.error_catalogue);
 - every write declares the 403 a missing CSRF token gets;
+- every signed-in operation declares the 403 `password_expired`
+  (`mobile_api.permissions`) unless its view is `allowed_with_expired_password`;
 - every object a response returns is closed (`additionalProperties: false`):
   the server sends exactly the declared fields, so a generated client type is
   exact and the API tests (tests/mobile_api/conftest.py) fail on any extra;
@@ -25,6 +27,7 @@ def contract(result: dict[str, Any], generator: Any, request: Any, public: bool)
     schemas: dict[str, Any] = result.setdefault("components", {}).setdefault("schemas", {})
     _list_error_codes(schemas)
     _declare_csrf_refusal(result)
+    _declare_password_expired(result, generator)
     _close_response_objects(result, schemas)
     schemas.update(event_types.openapi_components())
     return result
@@ -54,6 +57,28 @@ def _declare_csrf_refusal(result: dict[str, Any]) -> None:
                         "description": "无权限 (code: csrf_failed, …)",
                     },
                 )
+
+
+def _declare_password_expired(result: dict[str, Any], generator: Any) -> None:
+    """With `ZT_PASSWORD_MAX_AGE_DAYS` on, an expired password is refused (403) by the
+    default permission everywhere but the views that let it be changed."""
+    error = {"$ref": f"{REF_PREFIX}Error"}
+    exempt = {
+        (path, method.lower())
+        for path, _, method, callback in getattr(generator, "endpoints", None) or []
+        if getattr(getattr(callback, "cls", None), "allowed_with_expired_password", False)
+    }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or (path, method) in exempt:
+                continue
+            if {} in operation.get("security", [{}]):  # anonymous access: no password to age
+                continue
+            response = operation.setdefault("responses", {}).setdefault(
+                "403",
+                {"content": {"application/json": {"schema": error}}, "description": "无权限"},
+            )
+            response["description"] += " (code: password_expired, …)"
 
 
 def _close_response_objects(result: dict[str, Any], schemas: dict[str, Any]) -> None:

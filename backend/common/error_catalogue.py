@@ -77,6 +77,13 @@ WEAK_PASSWORD = _entry(
     "登录",
     "修改密码：不足8位、不足3类字符、常见密码或与最近5次相同",
 )
+PASSWORD_EXPIRED = _entry(
+    "password_expired",
+    403,
+    "密码已过期，请先修改密码",
+    "登录",
+    "密码超过有效期（ZT_PASSWORD_MAX_AGE_DAYS）后，除修改密码、查看本人信息和退出外的请求",
+)
 DEVICE_NOT_FOUND = _entry(
     "device_not_found", 404, "该登录设备不存在或已退出", "登录", "退出一台已不在列表中的设备"
 )

@@ -238,6 +238,8 @@ class TokenLoginView(APIView):
 class LogoutView(APIView):
     """Ends the session or the token of this device (the device leaves the list)."""
 
+    allowed_with_expired_password = True
+
     @extend_schema(request=None, responses={204: None, **errors(401)})
     def post(self, request: Request) -> Response:
         user = user_of(request)
@@ -250,6 +252,8 @@ class LogoutView(APIView):
 
 class PasswordChangeView(APIView):
     """Change my password; every other device of mine is signed out."""
+
+    allowed_with_expired_password = True
 
     throttle_classes = (ClientIpScopedThrottle,)
     throttle_scope = "login"
@@ -303,6 +307,8 @@ class DeviceSignOutOthersView(APIView):
 
 
 class MeView(APIView):
+    allowed_with_expired_password = True
+
     @extend_schema(responses={200: MeSerializer, **errors(401)})
     def get(self, request: Request) -> Response:
         return Response(output(MeSerializer, me_payload(user_of(request))))

@@ -99,8 +99,14 @@ def test_a_password_can_expire(settings: Any, director: User) -> None:
     User.objects.filter(pk=director.pk).update(
         password_changed_at=timezone.now() - timedelta(days=91)
     )
-    _, body = browser(director)
+    client, body = browser(director)
     assert body["password_expired"] is True
+    # Until it is changed, only me, logout and the change itself answer.
+    assert error_of(client.get("/api/v1/conversations")) == (403, "password_expired")
+    assert error_of(client.get("/api/v1/me/devices")) == (403, "password_expired")
+    assert client.get("/api/v1/me").status_code == 200
+    assert change(client, PASSWORD, "Fresh-pass-2027").status_code == 204
+    assert client.get("/api/v1/conversations").status_code == 200
 
 
 def test_the_login_banner_tells_the_last_login_and_failures_since(director: User) -> None:

@@ -1239,7 +1239,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2681,7 +2681,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2733,6 +2733,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_approvals_create: {
@@ -2776,7 +2785,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2826,6 +2835,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2887,7 +2905,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2954,6 +2972,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 不存在 (code: not_found, …) */
             404: {
                 headers: {
@@ -3009,7 +3036,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3064,7 +3091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3116,7 +3143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3170,7 +3197,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3216,6 +3243,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_approvals_opinions_list: {
@@ -3237,6 +3273,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3287,7 +3332,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3325,7 +3370,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3371,6 +3416,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_approvals_templates_list: {
@@ -3392,6 +3446,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3422,6 +3485,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3483,7 +3555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3542,7 +3614,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3574,6 +3646,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3622,6 +3703,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3842,7 +3932,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3872,6 +3962,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3922,7 +4021,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3970,7 +4069,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4132,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4096,7 +4195,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,7 +4242,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4190,7 +4289,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4229,7 +4328,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4292,7 +4391,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4349,7 +4448,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4400,7 +4499,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4471,7 +4570,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4543,7 +4642,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4594,7 +4693,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4648,7 +4747,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4702,7 +4801,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4744,6 +4843,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 不存在 (code: not_found, …) */
             404: {
                 headers: {
@@ -4774,6 +4882,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4821,6 +4938,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_directory_units_list: {
@@ -4842,6 +4968,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4872,6 +5007,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4956,6 +5100,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_me_devices_list: {
@@ -4977,6 +5130,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5013,7 +5175,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5059,7 +5221,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5089,6 +5251,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5139,7 +5310,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5238,7 +5409,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5286,7 +5457,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5334,7 +5505,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5397,7 +5568,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5445,7 +5616,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5512,7 +5683,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5544,6 +5715,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5583,6 +5763,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5642,7 +5831,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5687,7 +5876,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5733,6 +5922,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_todo_retrieve: {
@@ -5754,6 +5952,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
