@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
+from backend import production_checks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -23,10 +25,10 @@ PRODUCTION = env.bool("ZT_PRODUCTION", default=False)
 
 # The embedded default needs a key that is stable across restarts but never
 # shipped; production must set DJANGO_SECRET_KEY.
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="zt-embedded-insecure-key-only-for-local-use-" + "x" * 20,
-)
+if PRODUCTION:
+    # The repository's key, localhost origins…: ImproperlyConfigured, not a start.
+    production_checks.check(env.ENVIRON)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=production_checks.EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS: list[str] = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"]
 )
@@ -44,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "channels",
@@ -142,6 +143,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "directory.User"
+# Passwords are checked only by the login service (lockout, audit): API and admin alike.
+AUTHENTICATION_BACKENDS = ["backend.directory.auth_backends.LoginServiceBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -149,10 +152,24 @@ PASSWORD_HASHERS = [
 if env.bool("ZT_FAST_PASSWORD_HASHER", default=False):
     # Tests and benchmarks create hundreds of users; argon2 would dominate.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Checked when a person sets a new password (backend.directory.services.password_change).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "backend.directory.password_policy.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("ZT_PASSWORD_MIN_LENGTH", default=8)},
+    },
+    {"NAME": "backend.directory.password_policy.CommonPasswordValidator"},
+    {
+        "NAME": "backend.directory.password_policy.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+    {
+        "NAME": "backend.directory.password_policy.PasswordHistoryValidator",
+        "OPTIONS": {"count": env.int("ZT_PASSWORD_HISTORY", default=5)},
+    },
 ]
+# A password older than this many days must be changed (0: never expires).
+ZT_PASSWORD_MAX_AGE_DAYS = env.int("ZT_PASSWORD_MAX_AGE_DAYS", default=0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -217,13 +234,16 @@ CONTENT_SECURITY_POLICY = {
 }
 # /api/docs/ and /api/schema/: "public", "staff" (is_staff accounts only) or "off" (404).
 ZT_API_DOCS = env.str("ZT_API_DOCS", default="staff" if PRODUCTION else "public")
+# Reverse proxies in front of daphne that append to X-Forwarded-For (nginx: 1).
+# The client IP is the hop before them (backend.common.client_ip); 0 = REMOTE_ADDR.
+ZT_TRUSTED_PROXIES = env.int("ZT_TRUSTED_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "mobile_api.auth.DeviceSessionAuthentication",
         "mobile_api.auth.BearerTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["mobile_api.permissions.SignedInWithCurrentPassword"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
@@ -235,6 +255,8 @@ REST_FRAMEWORK = {
         "login": env.str("ZT_LOGIN_RATE", default="30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Every DRF throttle counts per client IP the same way (mobile_api.throttles).
+    "NUM_PROXIES": ZT_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "政通 ZhengTong API",
@@ -303,8 +325,22 @@ ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)
 ZT_SEND_RATE_PER_SECOND = env.float("ZT_SEND_RATE_PER_SECOND", default=ZT_WS_RATE_PER_SECOND)
 ZT_SEND_RATE_WINDOW_SECONDS = env.int("ZT_SEND_RATE_WINDOW_SECONDS", default=10)
 ZT_RESUME_MAX_EVENTS = env.int("ZT_RESUME_MAX_EVENTS", default=1000)
+# Roles whose holders see full personal mobiles and employee numbers in their
+# unit and the units below it (backend.directory.selectors.ContactScope).
+ZT_DIRECTORY_CONTACT_ROLES: list[str] = env.list(
+    "ZT_DIRECTORY_CONTACT_ROLES", default=["unit_admin", "clerk"]
+)
+# A native client's bearer token expires after this long unused (sliding, per device).
+ZT_TOKEN_IDLE_SECONDS = env.int("ZT_TOKEN_IDLE_SECONDS", default=30 * 24 * 3600)
+# A browser session ends after this long without an API request (0: never; 等保 idle timeout).
+ZT_SESSION_IDLE_SECONDS = env.int("ZT_SESSION_IDLE_SECONDS", default=8 * 3600)
+# A device's "last used" is written at most this often.
+ZT_DEVICE_TOUCH_SECONDS = env.int("ZT_DEVICE_TOUCH_SECONDS", default=60)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
+# Per (number, source IP): the first lock lasts this long, each next one twice as long…
 ZT_LOGIN_LOCK_SECONDS = env.int("ZT_LOGIN_LOCK_SECONDS", default=15 * 60)
+# …up to this (a day); a source quiet for this long after its lock starts over.
+ZT_LOGIN_LOCK_MAX_SECONDS = env.int("ZT_LOGIN_LOCK_MAX_SECONDS", default=24 * 3600)
 ZT_WS_TICKET_SECONDS = env.int("ZT_WS_TICKET_SECONDS", default=60)
 ZT_WS_ALLOWED_ORIGINS: list[str] = env.list("ZT_WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 

@@ -4,6 +4,8 @@
 - every write declares the 403 a missing CSRF token gets;
 - every operation declares the 400 odd input gets before any view runs (a NUL
   in the query, an id beyond bigint, over-deep JSON: backend.common.input_guard);
+- every signed-in operation declares the 403 `password_expired`
+  (`mobile_api.permissions`) unless its view is `allowed_with_expired_password`;
 - every object a response returns is closed (`additionalProperties: false`):
   the server sends exactly the declared fields, so a generated client type is
   exact and the API tests (tests/mobile_api/conftest.py) fail on any extra;
@@ -35,6 +37,7 @@ def contract(result: dict[str, Any], generator: Any, request: Any, public: bool)
         "输入有误 (code: nul_character, out_of_range, too_deep, …)",
         ("get", "post", "put", "patch", "delete"),
     )
+    _declare_password_expired(result, generator)
     _close_response_objects(result, schemas)
     schemas.update(event_types.openapi_components())
     return result
@@ -67,6 +70,28 @@ def _declare_everywhere(
                 operation.setdefault("responses", {}).setdefault(
                     status, {**response, "description": description}
                 )
+
+
+def _declare_password_expired(result: dict[str, Any], generator: Any) -> None:
+    """With `ZT_PASSWORD_MAX_AGE_DAYS` on, an expired password is refused (403) by the
+    default permission everywhere but the views that let it be changed."""
+    error = {"$ref": f"{REF_PREFIX}Error"}
+    exempt = {
+        (path, method.lower())
+        for path, _, method, callback in getattr(generator, "endpoints", None) or []
+        if getattr(getattr(callback, "cls", None), "allowed_with_expired_password", False)
+    }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or (path, method) in exempt:
+                continue
+            if {} in operation.get("security", [{}]):  # anonymous access: no password to age
+                continue
+            response = operation.setdefault("responses", {}).setdefault(
+                "403",
+                {"content": {"application/json": {"schema": error}}, "description": "无权限"},
+            )
+            response["description"] += " (code: password_expired, …)"
 
 
 def _close_response_objects(result: dict[str, Any], schemas: dict[str, Any]) -> None:

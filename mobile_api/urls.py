@@ -11,6 +11,10 @@ v1: list[URLPattern | URLResolver] = [
     path("auth/logout", auth.LogoutView.as_view()),
     path("auth/ws-ticket", auth.WsTicketView.as_view()),
     path("me", auth.MeView.as_view()),
+    path("me/password", auth.PasswordChangeView.as_view()),
+    path("me/devices", auth.DeviceListView.as_view()),
+    path("me/devices/sign-out-others", auth.DeviceSignOutOthersView.as_view()),
+    path("me/devices/<int:device_id>", auth.DeviceDetailView.as_view()),
     path("conversations", conversations.ConversationListView.as_view()),
     path("conversations/<id:conversation_id>", conversations.ConversationDetailView.as_view()),
     path(

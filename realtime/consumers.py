@@ -124,8 +124,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """A control message from `realtime.services.sockets`: close if it is our login's end."""
         if control.get("control") != CLOSE_CONTROL:
             return
-        credential = control.get("credential")
-        if credential is not None and credential != self.credential:
+        credentials = control.get("credentials")
+        if credentials is not None and self.credential not in credentials:
             return
         logger.info("closing a socket of user %s: %s", self.user.pk, control.get("reason"))
         self.closing = True
@@ -233,7 +233,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         kind = frame.get("type")
         if kind == "ping":
             signed_in = await database_sync_to_async(socket_ops.heartbeat)(
-                self.user, self.connection_id, self.session_key
+                self.user, self.connection_id, self.session_key, self.credential
             )
             if not signed_in:  # the close doorbell was lost: the ping notices
                 self.closing = True

@@ -16,6 +16,7 @@ from django.conf import settings
 from backend.common import error_catalogue as codes
 from backend.common import input_guard
 from backend.common.errors import InvalidInput, ZtError
+from backend.directory import selectors as directory_selectors
 from backend.directory.models import User
 from realtime import cards, selectors, services
 from realtime import event_types as wire
@@ -168,11 +169,16 @@ def presence(user: User, connection_id: str, state: str | None) -> None:
     presence_mod.presence_update(user.pk, connection_id, state)
 
 
-def heartbeat(user: User, connection_id: str, session_key: str | None = None) -> bool:
-    """Refresh presence; False if the socket's login has ended (deactivated, session gone)."""
+def heartbeat(
+    user: User, connection_id: str, session_key: str | None = None, credential: str = ""
+) -> bool:
+    """Refresh presence; False if the socket's login has ended (deactivated, session gone,
+    its device signed out or its token expired) — the close doorbell may have been lost."""
     presence_mod.refresh_connection(user.pk, connection_id)
     if not User.objects.filter(pk=user.pk, is_active=True).exists():
         return False
+    if credential.startswith("token:"):
+        return directory_selectors.token_live(user=user, digest=credential.removeprefix("token:"))
     if session_key is None:
         return True
     store = import_module(settings.SESSION_ENGINE).SessionStore

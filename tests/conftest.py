@@ -20,6 +20,8 @@ from channels.layers import channel_layers
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 
 from backend.directory import services as directory
 from backend.directory.models import Department, Role, User
@@ -182,3 +184,18 @@ def events() -> Iterator[list[SentEvent]]:
 
 def events_of(sink: list[SentEvent], name: str) -> list[SentEvent]:
     return [e for e in sink if e.event.get("event") == name]
+
+
+@pytest.fixture
+def login_rate(settings: Any) -> Iterator[None]:
+    """The login rate limit (scope `login`) down to 3 a minute, with a fresh cache."""
+    rest = {**settings.REST_FRAMEWORK}
+    rest["DEFAULT_THROTTLE_RATES"] = {**rest["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
+    settings.REST_FRAMEWORK = rest
+    api_settings.reload()
+    old = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    cache.clear()
+    yield
+    ScopedRateThrottle.THROTTLE_RATES = old
+    cache.clear()

@@ -82,6 +82,24 @@ TICKET_INVALID = _entry("ticket_invalid", 403, "连接凭证无效或已过期",
 # --- login and people --------------------------------------------------------------
 INVALID_CREDENTIALS = _entry("invalid_credentials", 400, "手机号或密码错误", "登录")
 ACCOUNT_LOCKED = _entry("account_locked", 423, "账号已被临时锁定", "登录")
+WRONG_PASSWORD = _entry("wrong_password", 400, "原密码不正确", "登录", "修改密码时原密码不对")
+WEAK_PASSWORD = _entry(
+    "weak_password",
+    400,
+    "新密码不符合要求：{原因}",
+    "登录",
+    "修改密码：不足8位、不足3类字符、常见密码或与最近5次相同",
+)
+PASSWORD_EXPIRED = _entry(
+    "password_expired",
+    403,
+    "密码已过期，请先修改密码",
+    "登录",
+    "密码超过有效期（ZT_PASSWORD_MAX_AGE_DAYS）后，除修改密码、查看本人信息和退出外的请求",
+)
+DEVICE_NOT_FOUND = _entry(
+    "device_not_found", 404, "该登录设备不存在或已退出", "登录", "退出一台已不在列表中的设备"
+)
 INVALID_MOBILE = _entry("invalid_mobile", 400, "请输入有效的11位中国大陆手机号", "通讯录")
 INVALID_NAME = _entry("invalid_name", 400, "姓名不能为空", "通讯录")
 MOBILE_TAKEN = _entry("mobile_taken", 400, "该手机号已注册", "通讯录")

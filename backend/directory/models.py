@@ -49,14 +49,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     name_pinyin = models.CharField(max_length=256, blank=True, db_index=True)
     name_initials = models.CharField(max_length=64, blank=True, db_index=True)
     employee_no = models.CharField("工号", max_length=32, blank=True)
+    # Shown to everyone in the directory (the personal mobile is not: selectors.ContactScope).
+    office_phone = models.CharField("办公电话", max_length=32, blank=True)
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     # A system sender such as 审批助手: never logs in, never listed in the directory.
     is_bot = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_login_count = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    # An administrator's lock of the whole account (the Django admin sets it).
+    # Wrong passwords lock one source only: `LoginAttempt`.
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    # When the password was last set by its owner (expiry: ZT_PASSWORD_MAX_AGE_DAYS).
+    password_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -178,3 +183,76 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.name} {self.get_role_display()}@{self.unit.name}"
+
+
+class LoginAttempt(models.Model):
+    """Wrong passwords for one mobile number from one source IP, and its lock.
+
+    Keyed on the number as typed (normalised), registered or not, so an unknown
+    number fails and locks exactly like a real one (no enumeration), and on the
+    client IP (`backend.common.client_ip`), so someone guessing from one place
+    locks out that place only: the official's correct password from anywhere
+    else still works. Each lock lasts twice as long as the one before
+    (`ZT_LOGIN_LOCK_SECONDS`, doubling up to `ZT_LOGIN_LOCK_MAX_SECONDS`); a
+    successful login from the source deletes the row.
+    """
+
+    mobile = models.CharField(max_length=11)
+    ip = models.CharField(max_length=45, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    locks = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["mobile", "ip"], name="login_attempt_unique_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mobile}@{self.ip or '?'}"
+
+
+class DeviceSession(models.Model):
+    """One signed-in device: a PWA browser session or a native client's bearer token.
+
+    Each login makes its own row, so each device can be listed (我的 → 登录设备)
+    and signed out on its own. A token is stored only as its SHA-256
+    (`token_digest`): the database never holds a usable credential. Expiry is
+    sliding: every use (at most one write per `ZT_DEVICE_TOUCH_SECONDS`) pushes
+    `expires_at` to `ZT_TOKEN_IDLE_SECONDS` from now. A browser session lives as
+    long as its Django session (`session_key`); signing the device out deletes
+    that session too.
+    """
+
+    class Kind(models.TextChoices):
+        SESSION = "session", "浏览器"
+        TOKEN = "token", "客户端"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="device_sessions")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+    name = models.CharField("设备", max_length=64, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-last_used_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.name or self.kind}"
+
+
+class PasswordHistory(models.Model):
+    """A password a person used before (its hash only): no reuse of the last few."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

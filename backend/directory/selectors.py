@@ -3,8 +3,11 @@
 Visibility: the directory is shared by every unit on the platform (集约化),
 so any active person may look up any other active person, unit or
 department — that is what lets people start cross-unit chats. Deactivated
-people are invisible everywhere here. Every selector still takes `viewer`
-so a future rule (e.g. hiding mobiles of some leaders) has one place to go.
+people are invisible everywhere here. Personal contact data is not shared
+that widely (`ContactScope`): the office phone is shown to everyone, the
+personal mobile and the employee number only within the viewer's units (and
+below the units where the viewer holds a contact role), masked otherwise;
+administrators' and system accounts' never.
 
 Every selector runs a fixed number of queries whatever the size of the
 result (no N+1): people come with their positions, departments and units
@@ -17,7 +20,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
@@ -31,10 +36,19 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from backend.audit.models import AuditEntry
 from backend.common import error_catalogue as codes
 from backend.common.errors import NotFound
-from backend.directory.models import Department, Position, Unit, User
+from backend.directory.models import (
+    Department,
+    DeviceSession,
+    Position,
+    RoleAssignment,
+    Unit,
+    User,
+)
 
 SEARCH_LIMIT = 50
 SEARCH_MAX_CHARS = 50
@@ -76,6 +90,76 @@ class DepartmentNode:
 class PersonPresence:
     person: User
     status: str
+
+
+# --- personal contact data -------------------------------------------------------
+
+
+def mask_mobile(mobile: str) -> str:
+    """138****5678: enough to recognise a number, not to call or copy it."""
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else ""
+
+
+def mask_employee_no(number: str) -> str:
+    """A1****89: the first and last two characters; short numbers entirely hidden."""
+    if not number:
+        return ""
+    if len(number) <= 4:
+        return "*" * len(number)
+    return f"{number[:2]}{'*' * (len(number) - 4)}{number[-2:]}"
+
+
+class ContactScope:
+    """Whose personal mobile and employee number a viewer may see in full.
+
+    Themselves; anyone holding a position in a unit where the viewer holds
+    one; anyone in a unit at or below one where the viewer holds a role of
+    `ZT_DIRECTORY_CONTACT_ROLES` (单位管理员、文书 by default). Never an
+    administrator's (`is_staff`/`is_superuser`) or a system account's. The
+    viewer's units are read on first use (one query; one more for a role
+    holder), people's positions must be prefetched (`people_with_positions`).
+    """
+
+    def __init__(self, viewer: User) -> None:
+        self.viewer = viewer
+        self._units: frozenset[int] | None = None
+
+    def reveals(self, person: User) -> bool:
+        if person.pk == self.viewer.pk:
+            return True
+        if person.is_staff or person.is_superuser or person.is_bot:
+            return False
+        units = self.units()
+        return any(p.department.unit_id in units for p in person.positions.all())
+
+    def units(self) -> frozenset[int]:
+        if self._units is None:
+            self._units = self._load()
+        return self._units
+
+    def _load(self) -> frozenset[int]:
+        roles = RoleAssignment.objects.filter(
+            unit=OuterRef("pk"), user=self.viewer, role__in=settings.ZT_DIRECTORY_CONTACT_ROLES
+        )
+        member = Position.objects.filter(user=self.viewer, department__unit=OuterRef("pk"))
+        rows = (
+            Unit.objects.annotate(by_role=Exists(roles))
+            .filter(Q(by_role=True) | Exists(member))
+            .values_list("pk", "by_role")
+        )
+        units = {pk for pk, _ in rows}
+        role_roots = [pk for pk, by_role in rows if by_role]
+        if role_roots:
+            children_of: dict[int | None, list[int]] = defaultdict(list)
+            for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+                children_of[parent_id].append(pk)
+            for root in role_roots:
+                units.update(_descendants(root, children_of))
+        return frozenset(units)
+
+
+def contact_scope(*, viewer: User) -> ContactScope:
+    return ContactScope(viewer)
 
 
 # --- building blocks ------------------------------------------------------------
@@ -202,13 +286,21 @@ def person_get(*, viewer: User, person_id: int) -> User:
     return person
 
 
-def people_search(*, viewer: User, query: str, limit: int = SEARCH_LIMIT) -> list[User]:
+def people_search(
+    *,
+    viewer: User,
+    query: str,
+    limit: int = SEARCH_LIMIT,
+    scope: ContactScope | None = None,
+) -> list[User]:
     """Find people across all units by name, 拼音, initials, phone or title.
 
     Matches (any one suffices): name substring; full pinyin prefix or
     substring (`zhangsan`, `zhang san`); initials prefix (`zs` → 张三);
-    mobile digits substring (at least 3 digits); title (职务) substring;
-    exact employee number.
+    office phone digits substring (at least 3 digits); title (职务)
+    substring; and, only among the people whose contact data the viewer may
+    see (`ContactScope`, so search cannot guess a masked number digit by
+    digit), mobile digits substring and exact employee number.
 
     Ordering tiers: exact name, name prefix, initials/pinyin exact, initials
     /pinyin prefix, everything else; within a tier by the person's most
@@ -223,8 +315,13 @@ def people_search(*, viewer: User, query: str, limit: int = SEARCH_LIMIT) -> lis
     is_pinyin = bool(_PINYIN_QUERY.match(letters))
     is_phone = bool(_PHONE_QUERY.match(digits)) and len(digits) >= PHONE_MIN_DIGITS
 
+    scope = scope or contact_scope(viewer=viewer)
+    scoped = Exists(
+        Position.objects.filter(user=OuterRef("pk"), department__unit_id__in=scope.units())
+    )
+    in_scope = Q(pk=viewer.pk) | Q(is_staff=False, is_superuser=False, scoped=True)
     title_match = Exists(Position.objects.filter(user=OuterRef("pk"), title__icontains=q))
-    match = Q(name__icontains=q) | Q(employee_no__iexact=q) | Q(title_match=True)
+    match = Q(name__icontains=q) | (Q(employee_no__iexact=q) & in_scope) | Q(title_match=True)
     # i-lookups on names: SQLite's LIKE ignores ASCII case, so PostgreSQL must too.
     tiers: list[When] = [
         When(name__iexact=q, then=Value(0)),
@@ -244,11 +341,11 @@ def people_search(*, viewer: User, query: str, limit: int = SEARCH_LIMIT) -> lis
             ),
         ]
     if is_phone:
-        match |= Q(mobile__contains=digits)
+        match |= Q(office_phone__contains=digits) | (Q(mobile__contains=digits) & in_scope)
 
     return list(
         people_with_positions()
-        .annotate(title_match=title_match)
+        .annotate(title_match=title_match, scoped=scoped)
         .filter(match)
         .annotate(
             tier=Case(*tiers, default=Value(4), output_field=IntegerField()),
@@ -287,3 +384,45 @@ def department_online(*, viewer: User, statuses: PresenceLookup) -> list[PersonP
     # Stable sort: within a status the rank/pinyin order from the query stays.
     result.sort(key=lambda item: _PRESENCE_ORDER.get(item.status, len(_PRESENCE_ORDER)))
     return result
+
+
+# --- signed-in devices ------------------------------------------------------------
+
+
+def devices_of(*, user: User) -> list[DeviceSession]:
+    """The person's signed-in devices still valid now, most recently used first."""
+    return list(DeviceSession.objects.filter(user=user, expires_at__gt=timezone.now()))
+
+
+def token_live(*, user: User, digest: str) -> bool:
+    """Whether the person's bearer token with this digest is still signed in and unexpired."""
+    return DeviceSession.objects.filter(
+        user=user, token_digest=digest, expires_at__gt=timezone.now()
+    ).exists()
+
+
+@dataclass(frozen=True)
+class LoginBanner:
+    """What a person sees once after logging in (等保 login banner)."""
+
+    previous_at: datetime | None
+    previous_ip: str | None
+    failed_since: int
+
+
+def login_banner(*, user: User) -> LoginBanner:
+    """The login before the one just made (time, IP) and the wrong passwords for this
+    account since then, from the audit log. Call right after a successful login."""
+    logins = list(
+        AuditEntry.objects.filter(action="auth.login", actor=user)
+        .order_by("-id")
+        .values_list("id", "created_at", "ip")[:2]
+    )
+    if len(logins) < 2:
+        failed = AuditEntry.objects.filter(action="auth.login_failed", actor=user).count()
+        return LoginBanner(None, None, failed)
+    (current_id, _, _), (previous_id, at, ip) = logins
+    failed = AuditEntry.objects.filter(
+        action="auth.login_failed", actor=user, id__gt=previous_id, id__lt=current_id
+    ).count()
+    return LoginBanner(at, ip, failed)

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
-from rest_framework.authtoken.models import Token
+from ua_parser import parse as ua_parse
 
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput, ZtError
+from backend.common.errors import InvalidInput, NotFound, ZtError
 from backend.directory import sign_out, system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
+    DeviceSession,
+    LoginAttempt,
+    PasswordHistory,
     Position,
     Role,
     RoleAssignment,
@@ -199,105 +206,322 @@ class AccountLocked(ZtError):
     entry = codes.ACCOUNT_LOCKED
 
 
-def login_check(*, mobile: str, password: str, context: RequestContext = NO_CONTEXT) -> User:
-    """Verify a password login; count failures and lock after too many.
+def login_check(
+    *, mobile: str, password: str, context: RequestContext = NO_CONTEXT, channel: str = "api"
+) -> User:
+    """Verify a password login; count failures per (number, source IP) and lock after too many.
 
-    Every outcome is audited. A failed login never reveals whether the
-    number exists; a locked account says until when.
+    Every outcome is audited. The answer for a number nobody has is the
+    answer for a real account with a wrong password, lockout included
+    (`LoginAttempt`); a correct password from another source is not locked out.
     """
     try:
         normalized = normalize_mobile(mobile)
     except InvalidInput:
+        User().set_password(password)  # as long as a real check
         raise InvalidCredentials() from None
+    source = context.ip or ""
     # The failure count and the audit entries must be committed even though
     # the call then fails: decide inside the transaction, raise after it.
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(mobile=normalized).first()
         now = timezone.now()
-        outcome: ZtError | None
-        if user is not None and user.locked_until and user.locked_until > now:
-            audit_record("auth.login_locked", actor=user, context=context)
-            outcome = _locked(user.locked_until)
+        attempt = _login_attempt(normalized, source)
+        user = User.objects.filter(mobile=normalized, is_bot=False).first()
+        outcome: ZtError | None = None
+        locked_until = _latest(attempt.locked_until, user.locked_until if user else None)
+        if locked_until is not None and locked_until > now:
+            audit_record(
+                "auth.login_locked",
+                actor=user,
+                data={"mobile": normalized, "via": channel},
+                context=context,
+            )
+            outcome = _locked(locked_until)
         elif user is None or not user.is_active or not user.check_password(password):
             if user is None:
                 # Hash anyway, so the answer takes as long as for a real account.
                 User().set_password(password)
-            outcome = _record_failure(user, normalized, now, context)
+            outcome = _record_failure(attempt, user, now, context, channel)
         else:
-            outcome = None
-            user.failed_login_count = 0
-            user.locked_until = None
+            attempt.delete()
             user.last_login = now
-            user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
-            audit_record("auth.login", actor=user, context=context)
+            user.save(update_fields=["last_login"])
+            audit_record("auth.login", actor=user, data={"via": channel}, context=context)
     if outcome is not None or user is None:
         raise outcome or InvalidCredentials()
     return user
 
 
+def _login_attempt(mobile: str, source: str) -> LoginAttempt:
+    """The (number, source) row, locked for this transaction; created on first failure."""
+    attempt = LoginAttempt.objects.select_for_update().filter(mobile=mobile, ip=source).first()
+    if attempt is not None:
+        return attempt
+    try:
+        with transaction.atomic():
+            return LoginAttempt.objects.create(mobile=mobile, ip=source)
+    except IntegrityError:  # a concurrent first attempt inserted it
+        return LoginAttempt.objects.select_for_update().get(mobile=mobile, ip=source)
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
+
+
 def _locked(locked_until: datetime) -> AccountLocked:
     until = timezone.localtime(locked_until).strftime("%H:%M")
-    return AccountLocked(f"密码错误次数过多,账号已锁定至 {until},请稍后再试")
+    return AccountLocked(f"登录失败次数过多，账号已锁定至 {until}，请稍后再试")
 
 
 def _record_failure(
-    user: User | None, mobile: str, now: datetime, context: RequestContext
+    attempt: LoginAttempt, user: User | None, now: datetime, context: RequestContext, channel: str
 ) -> ZtError:
-    """Count a failed attempt; return what to answer (the attempt that locks says so)."""
-    if user is None:
-        audit_record("auth.login_failed", data={"mobile": mobile}, context=context)
+    """Count a failed attempt; return what to answer (the attempt that locks says so).
+
+    Identical for unknown numbers: the same row, count, lock and answer.
+    """
+    if attempt.locked_until is not None and now - attempt.locked_until > timedelta(
+        seconds=settings.ZT_LOGIN_LOCK_MAX_SECONDS
+    ):
+        attempt.locks = 0  # quiet for a long while: the back-off starts again
+    attempt.failures += 1
+    data: dict[str, Any] = {"mobile": attempt.mobile, "via": channel}
+    audit_record("auth.login_failed", actor=user, data=data, context=context)
+    if attempt.failures < settings.ZT_LOGIN_MAX_FAILURES:
+        attempt.save()
         return InvalidCredentials()
-    user.failed_login_count += 1
-    fields = ["failed_login_count"]
-    locked = user.failed_login_count >= settings.ZT_LOGIN_MAX_FAILURES
-    if locked:
-        user.locked_until = now + timedelta(seconds=settings.ZT_LOGIN_LOCK_SECONDS)
-        user.failed_login_count = 0
-        fields.append("locked_until")
-    user.save(update_fields=fields)
-    audit_record("auth.login_failed", actor=user, context=context)
-    if user.locked_until is not None and locked:
-        audit_record("auth.lockout", actor=user, context=context)
-        return _locked(user.locked_until)
-    return InvalidCredentials()
+    seconds = min(
+        settings.ZT_LOGIN_LOCK_SECONDS * 2**attempt.locks, settings.ZT_LOGIN_LOCK_MAX_SECONDS
+    )
+    attempt.failures = 0
+    attempt.locks += 1
+    attempt.locked_until = now + timedelta(seconds=seconds)
+    attempt.save()
+    audit_record("auth.lockout", actor=user, data={**data, "seconds": seconds}, context=context)
+    return _locked(attempt.locked_until)
 
 
 def logout_record(
     *,
     user: User,
-    token_key: str | None = None,
+    device: DeviceSession | None = None,
     session_key: str | None = None,
     context: RequestContext = NO_CONTEXT,
 ) -> None:
-    """Record a logout; a native client's logout also revokes the token it used.
+    """Record a logout and sign out the device it came from (its token or session row).
 
-    Whatever that login still holds open (its WebSockets) is closed after
-    commit (`sign_out` hooks).
+    A browser session without a device row (signed in before devices were
+    listed) still has its WebSockets closed after commit (`sign_out` hooks).
     """
     with transaction.atomic():
         audit_record("auth.logout", actor=user, context=context)
-        if token_key is not None:
-            token_revoke(user=user, token_key=token_key, context=context)
+        if device is not None:
+            _devices_revoke(user, [device], context, reason="logout")
         elif session_key is not None:
-            sign_out.run(user.pk, session_key=session_key, reason="logout")
+            credentials = [sign_out.session_credential(session_key)]
+            transaction.on_commit(
+                lambda: sign_out.run(user.pk, credentials=credentials, reason="logout")
+            )
 
 
-def token_issue(*, user: User, context: RequestContext = NO_CONTEXT) -> str:
-    """The API token of a person who has just passed `login_check` (one per person).
+# --- passwords ------------------------------------------------------------------------
 
-    Idempotent: logging in again on another device returns the same token.
+
+def password_change(
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    keep: DeviceSession | None = None,
+    context: RequestContext = NO_CONTEXT,
+) -> User:
+    """A person changes their own password: the old one must match, the new one
+    must pass `AUTH_PASSWORD_VALIDATORS` (length, classes, not common, not one of
+    the last few). The old hash goes to the history; every other device of the
+    person is signed out (`keep` is the one asking). Audited.
     """
     with transaction.atomic():
-        token, created = Token.objects.get_or_create(user=user)
-        if created:
-            audit_record("auth.token_issue", actor=user, context=context)
-    return str(token.key)
-
-
-def token_revoke(*, user: User, token_key: str, context: RequestContext = NO_CONTEXT) -> None:
-    """Delete the person's token (every device using it must log in again)."""
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.check_password(old_password):
+            audit_record("auth.password_change_failed", actor=user, context=context)
+            failed = InvalidInput.of(codes.WRONG_PASSWORD)
+        else:
+            failed = None
+    if failed is not None:
+        raise failed
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise InvalidInput.of(
+            codes.WEAK_PASSWORD,
+            "新密码不符合要求：" + "；".join(error.messages),
+            fields={"new_password": "；".join(error.messages)},
+        ) from None
     with transaction.atomic():
-        deleted, _ = Token.objects.filter(user=user, key=token_key).delete()
-        if deleted:
-            audit_record("auth.token_revoke", actor=user, context=context)
-            sign_out.run(user.pk, token_key=token_key, reason="token revoked")
+        PasswordHistory.objects.create(user=user, password=user.password)
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit_record("auth.password_change", actor=user, context=context)
+        others = DeviceSession.objects.select_for_update().filter(user=user)
+        if keep is not None:
+            others = others.exclude(pk=keep.pk)
+        _devices_revoke(user, list(others), context, reason="password_change")
+    return user
+
+
+def password_expired(user: User) -> bool:
+    """Whether the person must change their password first (`ZT_PASSWORD_MAX_AGE_DAYS`)."""
+    days = settings.ZT_PASSWORD_MAX_AGE_DAYS
+    if not days:
+        return False
+    since = user.password_changed_at or user.date_joined
+    return timezone.now() - since > timedelta(days=days)
+
+
+# --- signed-in devices (per-device tokens and sessions) -------------------------------
+
+
+def token_digest(key: str) -> str:
+    """What the database keeps of a bearer token: its SHA-256, hex."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def device_label(user_agent: str, given: str = "") -> str:
+    """The name a device is listed under: the client's own, else from its user agent."""
+    if given.strip():
+        return given.strip()[:64]
+    parsed = ua_parse(user_agent or "")
+    device = parsed.device.family if parsed.device else ""
+    system = parsed.os.family if parsed.os else ""
+    browser = parsed.user_agent.family if parsed.user_agent else ""
+    where = device if device and device not in {"Other", "Generic Smartphone"} else system
+    parts = [p for p in (where, browser) if p and p != "Other"]
+    return " · ".join(parts)[:64] or "未知设备"
+
+
+def token_issue(*, user: User, context: RequestContext = NO_CONTEXT, device_name: str = "") -> str:
+    """A new bearer token for one device of a person who has just passed `login_check`.
+
+    Every login is its own device with its own token (listed, signed out one
+    by one); the token expires after `ZT_TOKEN_IDLE_SECONDS` without use.
+    Only its digest is stored: the key is returned once, here.
+    """
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        device = DeviceSession.objects.create(
+            user=user,
+            kind=DeviceSession.Kind.TOKEN,
+            token_digest=token_digest(key),
+            name=device_label(context.user_agent, device_name),
+            user_agent=context.user_agent[:256],
+            ip=context.ip,
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + timedelta(seconds=settings.ZT_TOKEN_IDLE_SECONDS),
+        )
+        audit_record("auth.token_issue", actor=user, target=device, context=context)
+    return key
+
+
+def session_device_register(
+    *,
+    user: User,
+    session_key: str,
+    expires_at: datetime,
+    context: RequestContext = NO_CONTEXT,
+    device_name: str = "",
+) -> DeviceSession:
+    """The device row of a browser that has just logged in with a session."""
+    now = timezone.now()
+    return DeviceSession.objects.create(
+        user=user,
+        kind=DeviceSession.Kind.SESSION,
+        session_key=session_key,
+        name=device_label(context.user_agent, device_name),
+        user_agent=context.user_agent[:256],
+        ip=context.ip,
+        created_at=now,
+        last_used_at=now,
+        expires_at=expires_at,
+    )
+
+
+def token_authenticate(*, key: str) -> DeviceSession | None:
+    """The live device of a bearer token, touched (sliding expiry); None if unknown or expired."""
+    device = (
+        DeviceSession.objects.select_related("user")
+        .filter(kind=DeviceSession.Kind.TOKEN, token_digest=token_digest(key))
+        .first()
+    )
+    now = timezone.now()
+    if device is None or device.expires_at <= now or not device.user.is_active:
+        return None
+    device_touch(device=device, now=now)
+    return device
+
+
+def device_touch(*, device: DeviceSession, now: datetime | None = None) -> None:
+    """Note a use; at most one write per `ZT_DEVICE_TOUCH_SECONDS`. Tokens slide their expiry."""
+    now = now or timezone.now()
+    if (now - device.last_used_at).total_seconds() < settings.ZT_DEVICE_TOUCH_SECONDS:
+        return
+    device.last_used_at = now
+    fields: dict[str, Any] = {"last_used_at": now}
+    if device.kind == DeviceSession.Kind.TOKEN:
+        device.expires_at = now + timedelta(seconds=settings.ZT_TOKEN_IDLE_SECONDS)
+        fields["expires_at"] = device.expires_at
+    DeviceSession.objects.filter(pk=device.pk).update(**fields)
+
+
+class DeviceNotFound(NotFound):
+    code = "device_not_found"
+    message = "该登录设备不存在或已退出"
+
+
+def device_revoke(*, user: User, device_id: int, context: RequestContext = NO_CONTEXT) -> None:
+    """Sign one of the person's devices out (its token or session stops working now)."""
+    with transaction.atomic():
+        device = DeviceSession.objects.select_for_update().filter(user=user, pk=device_id).first()
+        if device is None:
+            raise DeviceNotFound()
+        _devices_revoke(user, [device], context, reason="remote")
+
+
+def devices_revoke_others(
+    *, user: User, keep: DeviceSession | None, context: RequestContext = NO_CONTEXT
+) -> int:
+    """Sign out every device of the person but `keep` (the one asking); return how many."""
+    with transaction.atomic():
+        others = DeviceSession.objects.select_for_update().filter(user=user)
+        if keep is not None:
+            others = others.exclude(pk=keep.pk)
+        devices = list(others)
+        _devices_revoke(user, devices, context, reason="others")
+    return len(devices)
+
+
+def _devices_revoke(
+    user: User, devices: list[DeviceSession], context: RequestContext, *, reason: str
+) -> None:
+    if not devices:
+        return
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for device in devices:
+        if device.session_key:
+            store(session_key=device.session_key).delete()
+        audit_record(
+            "auth.device_revoke",
+            actor=user,
+            target=device,
+            data={"reason": reason, "kind": device.kind, "name": device.name},
+            context=context,
+        )
+    DeviceSession.objects.filter(pk__in=[d.pk for d in devices]).delete()
+    credentials = [sign_out.device_credential(d) for d in devices]
+    # Whatever those logins still hold open (their WebSockets) closes after commit.
+    transaction.on_commit(
+        lambda: sign_out.run(user.pk, credentials=credentials, reason=f"device {reason}")
+    )

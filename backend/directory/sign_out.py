@@ -7,16 +7,25 @@ its `AppConfig.ready()`:
     from backend.directory import sign_out
     sign_out.register("sockets", sockets_close_for)
 
-and the directory's services run every hook when a person logs out, a token
-is revoked, or an account is deactivated. A hook gets the user id, the
-session key or token key that ended (neither: every credential of the
-person) and a short English reason; it must act only after the surrounding
+and the directory's services run every hook when a person logs out, a device
+is signed out, or an account is deactivated. A hook gets the user id, the
+credentials that ended (`None`: every credential of the person) and a short
+English reason; the services run the hooks after the surrounding
 transaction commits.
+
+A credential is named by a digest, never by its secret: `token:<sha256 of
+the bearer token>` or `session:<sha256 of the session key>` — the same
+digest the device list stores for a token (`DeviceSession.token_digest`).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from backend.directory.models import DeviceSession
 
 
 class SignOutHook(Protocol):
@@ -24,8 +33,7 @@ class SignOutHook(Protocol):
         self,
         user_id: int,
         *,
-        token_key: str | None = None,
-        session_key: str | None = None,
+        credentials: Sequence[str] | None = None,
         reason: str,
     ) -> None: ...
 
@@ -42,9 +50,28 @@ def unregister(name: str) -> None:
     _hooks.pop(name, None)
 
 
-def run(
-    user_id: int, *, token_key: str | None = None, session_key: str | None = None, reason: str
-) -> None:
-    """A credential of `user_id` ended (neither key: all of them); called by directory services."""
+def run(user_id: int, *, credentials: Sequence[str] | None = None, reason: str) -> None:
+    """Credentials of `user_id` ended (`None`: all of them); called by directory services."""
     for hook in list(_hooks.values()):
-        hook(user_id, token_key=token_key, session_key=session_key, reason=reason)
+        hook(user_id, credentials=credentials, reason=reason)
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_credential(token_key: str) -> str:
+    """The credential name of a bearer token."""
+    return "token:" + _sha256(token_key)
+
+
+def session_credential(session_key: str) -> str:
+    """The credential name of a browser session."""
+    return "session:" + _sha256(session_key)
+
+
+def device_credential(device: DeviceSession) -> str:
+    """The credential name of a listed device (a token's digest is all we keep of it)."""
+    if device.session_key:
+        return session_credential(device.session_key)
+    return "token:" + (device.token_digest or "")

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.common.throttles import ClientIpScopedThrottle
+from backend.directory import selectors as directory_selectors
 from backend.directory import services as directory_services
-from backend.directory.models import User
+from backend.directory import sign_out
+from backend.directory.models import DeviceSession, User
+from mobile_api.auth import SESSION_DEVICE, SESSION_SEEN, DeviceSessionAuthentication
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.directory import PersonPositionSerializer, position_payload
 from mobile_api.v1.schemas import TicketOut, output
@@ -31,6 +34,7 @@ def me_payload(user: User) -> dict[str, Any]:
         "id": user.pk,
         "name": user.name,
         "mobile": user.mobile,
+        "office_phone": user.office_phone,
         "avatar": f"/api/v1/people/{user.pk}/avatar" if user.avatar else None,
         "employee_no": user.employee_no,
         "positions": [position_payload(p) for p in positions],
@@ -49,24 +53,108 @@ class MeSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     mobile = serializers.CharField()
+    office_phone = serializers.CharField(allow_blank=True)
     avatar = serializers.CharField(allow_null=True)
     employee_no = serializers.CharField(allow_blank=True)
     positions = PersonPositionSerializer(many=True)
     roles = RoleOut(many=True)
 
 
+class LoginBannerOut(serializers.Serializer[Any]):
+    previous_at = serializers.DateTimeField(
+        allow_null=True, help_text="上次登录时间；首次登录为 null"
+    )
+    previous_ip = serializers.CharField(allow_null=True, help_text="上次登录的IP")
+    failed_since = serializers.IntegerField(help_text="上次登录以来本账号的密码错误次数")
+
+
 class LoginOut(serializers.Serializer[Any]):
     user = MeSerializer()
+    banner = LoginBannerOut(help_text="登录提示：登录后展示一次")
+    password_expired = serializers.BooleanField(
+        help_text="true：密码已超过有效期（ZT_PASSWORD_MAX_AGE_DAYS），请先修改密码"
+    )
 
 
-class TokenOut(serializers.Serializer[Any]):
+class TokenOut(LoginOut):
     token = serializers.CharField()
-    user = MeSerializer()
+
+
+class PasswordChangeIn(serializers.Serializer[Any]):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        help_text="至少8位，含大写字母、小写字母、数字、符号中的3类，不能与最近5次相同",
+    )
+
+
+def login_payload(user: User) -> dict[str, Any]:
+    """What both logins answer: me, the login banner, whether the password has expired."""
+    banner = directory_selectors.login_banner(user=user)
+    return {
+        "user": me_payload(user),
+        "banner": {
+            "previous_at": banner.previous_at,
+            "previous_ip": banner.previous_ip,
+            "failed_since": banner.failed_since,
+        },
+        "password_expired": directory_services.password_expired(user),
+    }
 
 
 class LoginInput(serializers.Serializer[Any]):
     mobile = serializers.CharField(max_length=32)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    device_name = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="设备名称，用于“登录设备”列表；省略时由 User-Agent 推断",
+    )
+
+
+class DeviceOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(
+        choices=DeviceSession.Kind.choices, help_text="session：浏览器会话；token：客户端令牌"
+    )
+    name = serializers.CharField()
+    user_agent = serializers.CharField(allow_blank=True)
+    ip = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(help_text="最近使用时间（精确到约一分钟）")
+    expires_at = serializers.DateTimeField(help_text="令牌：闲置到此时失效（每次使用顺延）")
+    current = serializers.BooleanField(help_text="发出本请求的设备")
+
+
+class RevokedOut(serializers.Serializer[Any]):
+    revoked = serializers.IntegerField(help_text="退出登录的设备数")
+
+
+def device_payload(device: DeviceSession, current: DeviceSession | None) -> dict[str, Any]:
+    return {
+        "id": device.pk,
+        "kind": device.kind,
+        "name": device.name,
+        "user_agent": device.user_agent,
+        "ip": device.ip,
+        "created_at": device.created_at,
+        "last_used_at": device.last_used_at,
+        "expires_at": device.expires_at,
+        "current": current is not None and device.pk == current.pk,
+    }
+
+
+def current_device(request: Request) -> DeviceSession | None:
+    """The device of this request: its token's, or its browser session's."""
+    if isinstance(request.auth, DeviceSession):
+        return request.auth
+    session = getattr(request._request, "session", None)
+    device_id = session.get(SESSION_DEVICE) if session is not None else None
+    if device_id is None:
+        return None
+    return DeviceSession.objects.filter(pk=device_id, user=user_of(request)).first()
 
 
 class CsrfView(APIView):
@@ -90,7 +178,7 @@ class LoginView(APIView):
     """
 
     permission_classes = (AllowAny,)
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (ClientIpScopedThrottle,)
     throttle_scope = "login"
 
     @extend_schema(
@@ -100,13 +188,25 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
+        context = request_context(request)
         user = directory_services.login_check(
             mobile=data.validated_data["mobile"],
             password=data.validated_data["password"],
-            context=request_context(request),
+            context=context,
         )
         login(request._request, user)
-        return Response(output(LoginOut, {"user": me_payload(user)}))
+        session = request._request.session
+        session.save()  # a session key now, for the device row
+        device = directory_services.session_device_register(
+            user=user,
+            session_key=str(session.session_key),
+            expires_at=session.get_expiry_date(),
+            context=context,
+            device_name=data.validated_data.get("device_name", ""),
+        )
+        session[SESSION_DEVICE] = device.pk
+        session[SESSION_SEEN] = time.time()
+        return Response(output(LoginOut, login_payload(user)))
 
 
 class TokenLoginView(APIView):
@@ -114,7 +214,7 @@ class TokenLoginView(APIView):
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (ClientIpScopedThrottle,)
     throttle_scope = "login"
 
     @extend_schema(
@@ -124,25 +224,29 @@ class TokenLoginView(APIView):
     def post(self, request: Request) -> Response:
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
+        context = request_context(request)
         user = directory_services.login_check(
             mobile=data.validated_data["mobile"],
             password=data.validated_data["password"],
-            context=request_context(request),
+            context=context,
         )
-        key = directory_services.token_issue(user=user, context=request_context(request))
-        return Response(output(TokenOut, {"token": key, "user": me_payload(user)}))
+        key = directory_services.token_issue(
+            user=user, context=context, device_name=data.validated_data.get("device_name", "")
+        )
+        return Response(output(TokenOut, {"token": key, **login_payload(user)}))
 
 
 class LogoutView(APIView):
-    """Ends the session (and deletes the token of a native client)."""
+    """Ends the session or the token of this device (the device leaves the list)."""
+
+    allowed_with_expired_password = True
 
     @extend_schema(request=None, responses={204: None, **errors(401)})
     def post(self, request: Request) -> Response:
         user = user_of(request)
-        token_key = request.auth.key if isinstance(request.auth, Token) else None
         directory_services.logout_record(
             user=user,
-            token_key=token_key,
+            device=current_device(request),
             session_key=request.session.session_key,
             context=request_context(request),
         )
@@ -150,7 +254,65 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class PasswordChangeView(APIView):
+    """Change my password; every other device of mine is signed out."""
+
+    allowed_with_expired_password = True
+
+    throttle_classes = (ClientIpScopedThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(request=PasswordChangeIn, responses={204: None, **errors(400, 401, 429)})
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = directory_services.password_change(
+            user=user_of(request),
+            old_password=data.validated_data["old_password"],
+            new_password=data.validated_data["new_password"],
+            keep=current_device(request),
+            context=request_context(request),
+        )
+        if isinstance(request.successful_authenticator, DeviceSessionAuthentication):
+            # This browser stays signed in (its session follows the new password hash).
+            update_session_auth_hash(request._request, user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceListView(APIView):
+    """我的 → 登录设备: every device signed in to this account, most recently used first."""
+
+    @extend_schema(responses={200: DeviceOut(many=True), **errors(401)})
+    def get(self, request: Request) -> Response:
+        current = current_device(request)
+        devices = directory_selectors.devices_of(user=user_of(request))
+        payload = [device_payload(d, current) for d in devices]
+        return Response(output(DeviceOut, payload, many=True))
+
+
+class DeviceDetailView(APIView):
+    @extend_schema(request=None, responses={204: None, **errors(401, 404)})
+    def delete(self, request: Request, device_id: int) -> Response:
+        """Sign that device out now: its token or session stops working, its sockets close."""
+        directory_services.device_revoke(
+            user=user_of(request), device_id=device_id, context=request_context(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceSignOutOthersView(APIView):
+    @extend_schema(request=None, responses={200: RevokedOut, **errors(401)})
+    def post(self, request: Request) -> Response:
+        """Sign out every device of this account except the one asking."""
+        revoked = directory_services.devices_revoke_others(
+            user=user_of(request), keep=current_device(request), context=request_context(request)
+        )
+        return Response(output(RevokedOut, {"revoked": revoked}))
+
+
 class MeView(APIView):
+    allowed_with_expired_password = True
+
     @extend_schema(responses={200: MeSerializer, **errors(401)})
     def get(self, request: Request) -> Response:
         return Response(output(MeSerializer, me_payload(user_of(request))))
@@ -168,10 +330,10 @@ class WsTicketView(APIView):
         responses={200: TicketOut, **errors(401)},
     )
     def post(self, request: Request) -> Response:
-        token_key = request.auth.key if isinstance(request.auth, Token) else None
-        credential = realtime_services.credential_tag(
-            token_key=token_key, session_key=None if token_key else request.session.session_key
-        )
+        if isinstance(request.auth, DeviceSession):
+            credential = sign_out.device_credential(request.auth)
+        else:
+            credential = realtime_services.credential_tag(session_key=request.session.session_key)
         ticket = realtime_services.ws_ticket_issue(actor=user_of(request), credential=credential)
         return Response(
             output(TicketOut, {"ticket": ticket.key, "expires_at": ticket.expires_at.isoformat()})

@@ -9,8 +9,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from backend.audit.services import RequestContext
+from backend.common import client_ip, input_guard
 from backend.common import error_catalogue as codes
-from backend.common import input_guard
 from backend.common.errors import InvalidInput
 
 ErrorSerializer = inline_serializer(
@@ -44,9 +44,8 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
 
 
 def request_context(request: Request) -> RequestContext:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return RequestContext(ip=ip or None, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    """Where the request came from (`backend.common.client_ip`: trusted proxies only)."""
+    return client_ip.request_context(request.META)
 
 
 def validated(

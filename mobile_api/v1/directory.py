@@ -68,9 +68,15 @@ class PersonPositionSerializer(serializers.Serializer[Any]):
 class PersonSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    mobile = serializers.CharField()
+    mobile = serializers.CharField(
+        help_text="个人手机号；通讯录策略不允许时为掩码（138****0003），见 mobile_masked"
+    )
+    mobile_masked = serializers.BooleanField(
+        help_text="true：mobile 与 employee_no 为掩码（非同单位、无通讯录角色，或管理员账号）"
+    )
+    office_phone = serializers.CharField(allow_blank=True, help_text="办公电话，对所有人可见")
     avatar = serializers.CharField(allow_null=True)
-    employee_no = serializers.CharField(allow_blank=True)
+    employee_no = serializers.CharField(allow_blank=True, help_text="工号；策略不允许时为掩码")
     presence = serializers.ChoiceField(choices=["online", "away", "offline"])
     positions = PersonPositionSerializer(many=True)
 
@@ -111,24 +117,32 @@ def position_payload(position: Position) -> dict[str, Any]:
     }
 
 
-def person_payload(person: User, status: str) -> dict[str, Any]:
-    """A person as the directory shows them; positions must be prefetched
+def person_payload(person: User, status: str, scope: selectors.ContactScope) -> dict[str, Any]:
+    """A person as `scope`'s viewer may see them; positions must be prefetched
     (`selectors.people_with_positions`)."""
+    full = scope.reveals(person)
     return {
         "id": person.pk,
         "name": person.name,
-        "mobile": person.mobile,
+        "mobile": person.mobile if full else selectors.mask_mobile(person.mobile),
+        "mobile_masked": not full,
+        "office_phone": person.office_phone,
         "avatar": f"/api/v1/people/{person.pk}/avatar" if person.avatar else None,
-        "employee_no": person.employee_no,
+        "employee_no": person.employee_no
+        if full
+        else selectors.mask_employee_no(person.employee_no),
         "presence": status,
         "positions": [position_payload(p) for p in person.positions.all()],
     }
 
 
-def _people_payload(people: Iterable[User]) -> list[dict[str, Any]]:
+def _people_payload(
+    people: Iterable[User], viewer: User, scope: selectors.ContactScope | None = None
+) -> list[dict[str, Any]]:
     people = list(people)
     found: Mapping[int, str] = presence.statuses(p.pk for p in people)
-    return [person_payload(p, found.get(p.pk, presence.OFFLINE)) for p in people]
+    scope = scope or selectors.contact_scope(viewer=viewer)
+    return [person_payload(p, found.get(p.pk, presence.OFFLINE), scope) for p in people]
 
 
 def _flag(raw: str | None) -> bool:
@@ -173,7 +187,9 @@ class DepartmentPeopleView(APIView):
             department_id=department_id,
             recursive=_flag(request.query_params.get("recursive")),
         )
-        return Response(output(PersonSerializer, _people_payload(people), many=True))
+        return Response(
+            output(PersonSerializer, _people_payload(people, user_of(request)), many=True)
+        )
 
 
 class SearchView(APIView):
@@ -194,15 +210,17 @@ class SearchView(APIView):
             raise InvalidInput.of(
                 codes.INVALID_QUERY, f"请输入1到{selectors.SEARCH_MAX_CHARS}个字的搜索内容"
             )
-        people = selectors.people_search(viewer=user_of(request), query=query)
-        return Response(output(PersonSerializer, _people_payload(people), many=True))
+        scope = selectors.contact_scope(viewer=user_of(request))
+        people = selectors.people_search(viewer=user_of(request), query=query, scope=scope)
+        payload = _people_payload(people, user_of(request), scope)
+        return Response(output(PersonSerializer, payload, many=True))
 
 
 class PersonDetailView(APIView):
     @extend_schema(responses={200: PersonSerializer, **errors(401, 404)})
     def get(self, request: Request, person_id: int) -> Response:
         person = selectors.person_get(viewer=user_of(request), person_id=person_id)
-        return Response(output(PersonSerializer, _people_payload([person])[0]))
+        return Response(output(PersonSerializer, _people_payload([person], user_of(request))[0]))
 
 
 class AvatarNotFound(NotFound):
@@ -228,7 +246,8 @@ class DepartmentOnlineView(APIView):
         colleagues = selectors.department_online(
             viewer=user_of(request), statuses=presence.statuses
         )
-        people = [person_payload(c.person, c.status) for c in colleagues]
+        scope = selectors.contact_scope(viewer=user_of(request))
+        people = [person_payload(c.person, c.status, scope) for c in colleagues]
         return Response(output(PersonSerializer, people, many=True))
 
 

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from backend.common import error_catalogue as codes
 from backend.common import input_guard
 from backend.common.errors import NotFound
+from backend.directory.selectors import mask_mobile
 from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.schemas import output
 from push import selectors, services
@@ -119,18 +120,13 @@ def delivery_payload(row: Delivery) -> dict[str, Any]:
     }
 
 
-def masked(mobile: str) -> str:
-    """138****5678: enough for an administrator to recognise, not to copy."""
-    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else ""
-
-
 def admin_delivery_payload(row: Delivery) -> dict[str, Any]:
     person = row.notification.user
     return {
         **delivery_payload(row),
         "user": {"id": person.pk, "name": person.name},
         "provider": row.provider,
-        "target": masked(row.target),
+        "target": mask_mobile(row.target),
         "updated_at": row.updated_at,
     }
 

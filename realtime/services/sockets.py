@@ -3,7 +3,7 @@
 A socket remembers which login opened it — a session (cookie sockets, or a
 ticket issued over a session) or an API token (a ticket issued with
 `Authorization: Bearer`) — as a digest, never the key itself. When that
-login ends (logout, token revoked) or the person is deactivated, the
+login ends (logout, a device signed out) or the person is deactivated, the
 directory's `sign_out` hooks call `sockets_close_for`, which rings every
 server process through the node bus; each closes the matching sockets with
 close code 4401. The doorbell can be lost (the channel layer is at most once),
@@ -13,9 +13,10 @@ cookie socket, that its session still exists.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Sequence
 from typing import Any
 
+from backend.directory import sign_out
 from realtime import events
 
 CLOSE_CONTROL = "close"
@@ -24,25 +25,24 @@ CLOSE_CONTROL = "close"
 def credential_tag(*, session_key: str | None = None, token_key: str | None = None) -> str:
     """A socket's credential as a digest: `token:<sha256>` / `session:<sha256>` ("" if none)."""
     if token_key:
-        return "token:" + hashlib.sha256(token_key.encode()).hexdigest()
+        return sign_out.token_credential(token_key)
     if session_key:
-        return "session:" + hashlib.sha256(session_key.encode()).hexdigest()
+        return sign_out.session_credential(session_key)
     return ""
 
 
 def sockets_close_for(
-    user_id: int,
-    *,
-    token_key: str | None = None,
-    session_key: str | None = None,
-    reason: str,
+    user_id: int, *, credentials: Sequence[str] | None = None, reason: str
 ) -> None:
     """Close (after commit) `user_id`'s open sockets with code 4401.
 
-    With `token_key` or `session_key`: only the sockets opened with that
-    token or session; with neither: every socket of the person (deactivated,
+    With `credentials` (`sign_out` credential names): only the sockets opened
+    with one of them; with `None`: every socket of the person (deactivated,
     signed out everywhere). `reason` is logged by the closing process.
     """
-    credential = credential_tag(session_key=session_key, token_key=token_key) or None
-    control: dict[str, Any] = {"control": CLOSE_CONTROL, "credential": credential, "reason": reason}
+    control: dict[str, Any] = {
+        "control": CLOSE_CONTROL,
+        "credentials": None if credentials is None else list(credentials),
+        "reason": reason,
+    }
     events.publish_control([user_id], control)

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from backend.common.errors import NotFound
 from backend.directory import selectors
 from backend.directory import services as directory
-from backend.directory.models import Department, User
+from backend.directory.models import Department, Role, User
 from realtime import presence
 from tests.conftest import PASSWORD, person
 
@@ -132,8 +132,14 @@ def test_search_by_initials_and_pinyin(staff: User, crowd: Any) -> None:
     assert search(staff, "wangjian") == ["王建国"]
 
 
-def test_search_by_phone_digits(staff: User, crowd: Any) -> None:
+def test_search_by_phone_digits(org: dict[str, Any], staff: User, crowd: Any) -> None:
     assert search(staff, "138 0000 0003") == ["张三"]
+    # Mobiles match only where the viewer may see them (ContactScope): 张三 works in
+    # the office, so the finance people's numbers cannot be guessed digit by digit…
+    assert search(staff, "00000001") == ["王建国"]
+    assert search(staff, "0000001") == ["王建国"]
+    # …until a contact role over the city puts everyone in scope.
+    directory.role_grant(user=staff, unit=org["city"], role=Role.CLERK)
     # same rank (1): pinyin decides, chen… before wang…
     assert search(staff, "00000001") == ["陈志明", "王建国"]
     assert search(staff, "0000001") == ["陈志明", "王建国", "赵四", "张三丰", "王张三"]
@@ -141,12 +147,22 @@ def test_search_by_phone_digits(staff: User, crowd: Any) -> None:
     assert search(staff, "13") == []
 
 
-def test_search_by_title_and_employee_no(staff: User, crowd: Any) -> None:
+def test_search_by_office_phone_reaches_everyone(staff: User, crowd: Any) -> None:
+    User.objects.filter(pk=crowd["赵四"].pk).update(office_phone="0571-8765 4321")
+    assert search(staff, "87654321") == []  # stored with its separators
+    assert search(staff, "8765") == ["赵四"]
+
+
+def test_search_by_title_and_employee_no(org: dict[str, Any], staff: User, crowd: Any) -> None:
     assert search(staff, "文书") == ["李秀英"]
     assert search(staff, "局长") == ["陈志明", "赵四"]  # 局长 and 副局长, by rank
     employee = directory.user_create(
         mobile="13700000099", name="工号人", password=PASSWORD, employee_no="JC00042"
     )
+    # An employee number matches only where the viewer may see it (ContactScope).
+    directory.position_assign(user=employee, department=org["budget"], title="科员")
+    assert search(staff, "jc00042") == []
+    directory.position_assign(user=employee, department=org["secretariat"], title="兼职")
     assert search(staff, "jc00042") == [employee.name]
 
 
@@ -174,7 +190,8 @@ def test_search_query_count_is_fixed(
     for i in range(20):
         user = person(f"1360001{i:04d}", f"张测{i}", org["budget"], "科员", 90)
         directory.position_assign(user=user, department=org["secretariat"], title="兼职")
-    with django_assert_num_queries(2):
+    # +1: the viewer's contact scope (selectors.ContactScope)
+    with django_assert_num_queries(3):
         found = selectors.people_search(viewer=staff, query="zh")
         titles = [p.title for u in found for p in u.positions.all()]
     assert len(found) == 26  # every zh… in pinyin: 张, 赵, 陈志明, 王张三

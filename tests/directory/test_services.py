@@ -39,16 +39,26 @@ def test_user_create_refuses_a_non_hash(db: Any) -> None:
         )
 
 
-def test_token_issue_is_idempotent_and_revoke_is_audited(director: Any) -> None:
-    from rest_framework.authtoken.models import Token
-
+def test_each_token_is_its_own_device_and_revoke_is_audited(director: Any) -> None:
     from backend.audit.models import AuditEntry
+    from backend.directory.models import DeviceSession
 
     key = directory.token_issue(user=director)
-    assert directory.token_issue(user=director) == key
-    directory.logout_record(user=director, token_key=key)
-    assert not Token.objects.filter(key=key).exists()
+    other = directory.token_issue(user=director)
+    assert other != key
+    device = directory.token_authenticate(key=key)
+    assert device is not None and device.user_id == director.pk
+    # Only a digest is stored: the key itself is nowhere in the database.
+    assert not DeviceSession.objects.filter(token_digest=key).exists()
+    directory.logout_record(user=director, device=device)
+    assert directory.token_authenticate(key=key) is None
+    assert directory.token_authenticate(key=other) is not None
     actions = list(
         AuditEntry.objects.filter(actor=director).order_by("pk").values_list("action", flat=True)
     )
-    assert actions[-3:] == ["auth.token_issue", "auth.logout", "auth.token_revoke"]
+    assert actions[-4:] == [
+        "auth.token_issue",
+        "auth.token_issue",
+        "auth.logout",
+        "auth.device_revoke",
+    ]

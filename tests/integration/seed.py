@@ -29,8 +29,6 @@ PASSWORD = "Zt-integration-2026!"
 
 
 def run(spec: dict[str, Any]) -> dict[str, Any]:
-    from rest_framework.authtoken.models import Token
-
     from backend.directory import services as directory
     from realtime import services
 
@@ -54,7 +52,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     for key, user in users.items():
         entry: dict[str, Any] = {"id": user.pk, "mobile": user.mobile}
         if spec.get("tokens"):
-            entry["token"] = Token.objects.get_or_create(user=user)[0].key
+            entry["token"] = directory.token_issue(user=user)
         out_users[key] = entry
     return {"users": out_users, "conversations": conversations}
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 
 from backend.audit.models import AuditEntry
-from backend.directory.models import User
+from backend.directory.models import DeviceSession, LoginAttempt, User
+from backend.directory.services import token_digest
 from realtime.models import WsTicket
 from tests.conftest import PASSWORD
 from tests.mobile_api.conftest import error_of
@@ -85,10 +81,12 @@ def test_five_failures_lock_the_account(settings: Any, director: Any) -> None:
     assert AuditEntry.objects.filter(action="auth.login_locked").count() == 1
     assert client.get("/api/v1/me").status_code == 401
 
-    User.objects.filter(pk=director.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginAttempt.objects.filter(mobile="13800000001").update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
     assert login(client, "13800000001").status_code == 200
-    director.refresh_from_db()
-    assert (director.failed_login_count, director.locked_until) == (0, None)
+    # A success from the source forgets its failures.
+    assert not LoginAttempt.objects.filter(mobile="13800000001").exists()
 
 
 def test_token_login_and_bearer_auth(director: Any) -> None:
@@ -111,7 +109,7 @@ def test_token_login_and_bearer_auth(director: Any) -> None:
     assert WsTicket.objects.filter(key=ticket.json()["ticket"], user=director).exists()
 
     assert strict.post("/api/v1/auth/logout").status_code == 204
-    assert not Token.objects.filter(key=key).exists()
+    assert not DeviceSession.objects.filter(token_digest=token_digest(key)).exists()
     gone = bearer.get("/api/v1/me")
     assert error_of(gone) == (401, "not_authenticated")
     assert error_of(Client(headers={"authorization": "Bearer nonsense"}).get("/api/v1/me")) == (
@@ -164,20 +162,6 @@ def test_csrf_is_enforced_for_session_posts(director: Any) -> None:
     assert client.get("/api/v1/me").status_code == 200
 
 
-@pytest.fixture
-def login_rate(settings: Any) -> Iterator[None]:
-    rest = {**settings.REST_FRAMEWORK}
-    rest["DEFAULT_THROTTLE_RATES"] = {**rest["DEFAULT_THROTTLE_RATES"], "login": "3/min"}
-    settings.REST_FRAMEWORK = rest
-    api_settings.reload()
-    old = ScopedRateThrottle.THROTTLE_RATES
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    cache.clear()
-    yield
-    ScopedRateThrottle.THROTTLE_RATES = old
-    cache.clear()
-
-
 def test_login_is_throttled(login_rate: None, director: Any) -> None:
     client = Client()
     for _ in range(3):
@@ -224,3 +208,145 @@ def test_schema_check_refuses_an_undeclared_field() -> None:
         openapi_check.check("POST", "/api/v1/auth/ws-ticket", JsonResponse({**ticket, "extra": 1}))
     with pytest.raises(AssertionError, match="not declared"):
         openapi_check.check("POST", "/api/v1/auth/ws-ticket", JsonResponse(ticket, status=418))
+
+
+def test_login_throttle_ignores_a_rotating_forwarded_for(login_rate: None, director: Any) -> None:
+    """A client that writes a new X-Forwarded-For each time is still one client."""
+    client = Client()
+    for n in range(3):
+        response = client.post(
+            LOGIN,
+            {"mobile": "13899999999", "password": "x"},
+            content_type="application/json",
+            headers={"x-forwarded-for": f"10.0.0.{n}"},
+        )
+        assert error_of(response)[1] == "invalid_credentials"
+    rotated = client.post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": "10.0.0.99"},
+    )
+    assert error_of(rotated) == (429, "rate_limited")
+
+
+def test_login_throttle_counts_the_client_behind_a_trusted_proxy(
+    login_rate: None, settings: Any, director: Any
+) -> None:
+    """Behind one proxy the right-most hop is the client: two clients, two budgets."""
+    settings.ZT_TRUSTED_PROXIES = 1
+    client = Client()
+
+    def attempt(chain: str) -> Any:
+        return client.post(
+            LOGIN,
+            {"mobile": "13899999999", "password": "x"},
+            content_type="application/json",
+            headers={"x-forwarded-for": chain},
+        )
+
+    for n in range(3):
+        assert error_of(attempt(f"1.1.1.{n}, 198.51.100.7"))[1] == "invalid_credentials"
+    assert error_of(attempt("1.1.1.9, 198.51.100.7")) == (429, "rate_limited")
+    assert error_of(attempt("198.51.100.8"))[1] == "invalid_credentials"
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-ip", "1.2.3.4", "\u202e1.1.1.1"])
+def test_audit_records_the_validated_client_ip(director: Any, forwarded: str) -> None:
+    response = Client().post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": forwarded},
+    )
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="auth.login")
+    assert entry.ip == "127.0.0.1"  # the test client's REMOTE_ADDR; no proxy is trusted
+
+
+def test_audit_stores_no_ip_rather_than_garbage_behind_a_proxy(
+    settings: Any, director: Any
+) -> None:
+    settings.ZT_TRUSTED_PROXIES = 1
+    response = Client().post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": "1.2.3.4, not-an-ip"},
+    )
+    assert response.status_code == 200
+    assert AuditEntry.objects.get(action="auth.login").ip is None
+
+
+def _answers(client: Client, mobile: str, times: int, **headers: str) -> list[tuple[int, str, str]]:
+    out = []
+    for _ in range(times):
+        response = client.post(
+            LOGIN,
+            {"mobile": mobile, "password": "wrong-password"},
+            content_type="application/json",
+            headers=headers,
+        )
+        out.append((*error_of(response), response.json()["error"]["message"]))
+    return out
+
+
+def test_unknown_numbers_fail_and_lock_exactly_like_real_ones(settings: Any, director: Any) -> None:
+    """No enumeration: the sequence of answers is the same, lock included."""
+    times = settings.ZT_LOGIN_MAX_FAILURES + 2
+    real = _answers(Client(), "13800000001", times)
+    unknown = _answers(Client(), "13899999999", times)
+    assert real == unknown
+    assert [status for status, _, _ in real] == [400] * 4 + [423] * 3
+    assert AuditEntry.objects.filter(action="auth.lockout").count() == 2
+
+
+def test_a_lock_holds_one_source_not_the_official(settings: Any, director: Any) -> None:
+    """Five wrong passwords from one place do not lock the director out everywhere."""
+    settings.ZT_TRUSTED_PROXIES = 1
+    attacker = {"x-forwarded-for": "203.0.113.66"}
+    answers = _answers(Client(), "13800000001", settings.ZT_LOGIN_MAX_FAILURES, **attacker)
+    assert answers[-1][:2] == (423, "account_locked")
+    office = Client()
+    response = office.post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers={"x-forwarded-for": "198.51.100.20"},
+    )
+    assert response.status_code == 200
+    # The attacker's source is still locked, with the right password too.
+    still = Client().post(
+        LOGIN,
+        {"mobile": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+        headers=attacker,
+    )
+    assert error_of(still) == (423, "account_locked")
+
+
+def test_each_lock_of_a_source_lasts_twice_as_long(settings: Any, director: Any) -> None:
+    settings.ZT_LOGIN_LOCK_SECONDS = 60
+    settings.ZT_LOGIN_LOCK_MAX_SECONDS = 150
+    client = Client()
+    lengths = []
+    for _ in range(3):
+        _answers(client, "13800000001", settings.ZT_LOGIN_MAX_FAILURES)
+        attempt = LoginAttempt.objects.get(mobile="13800000001")
+        assert attempt.locked_until is not None
+        lengths.append(round((attempt.locked_until - timezone.now()).total_seconds()))
+        # The lock runs out (without a success in between).
+        LoginAttempt.objects.filter(pk=attempt.pk).update(
+            locked_until=timezone.now() - timedelta(seconds=1)
+        )
+    assert lengths == [60, 120, 150]
+    assert list(
+        AuditEntry.objects.filter(action="auth.lockout")
+        .order_by("id")
+        .values_list("data__seconds", flat=True)
+    ) == [60, 120, 150]
+
+
+def test_an_administrators_lock_holds_everywhere(director: Any) -> None:
+    User.objects.filter(pk=director.pk).update(locked_until=timezone.now() + timedelta(hours=1))
+    assert error_of(login(Client(), "13800000001")) == (423, "account_locked")

@@ -143,13 +143,16 @@ def test_department_people_in_rank_order_with_positions(
     )
     presence.set_connection(clerk.pk, "phone", presence.ONLINE)
     url = f"/api/v1/directory/departments/{org['secretariat'].pk}/people"
-    with django_assert_num_queries(3):
+    # +1: the viewer's contact scope (selectors.ContactScope), once per request
+    with django_assert_num_queries(4):
         body = get(api, url)
     assert names(body) == ["王建国", "李秀英", "张三"]
     assert body[0] == {
         "id": director.pk,
         "name": "王建国",
         "mobile": "13800000001",
+        "mobile_masked": False,
+        "office_phone": "",
         "avatar": None,
         "employee_no": "",
         "presence": "offline",
@@ -198,7 +201,8 @@ def test_department_people_query_count_does_not_grow(
         user = directory.user_create(mobile=f"137000001{i:02d}", name=f"测试{i}", password=None)
         directory.position_assign(user=user, department=org["budget"], title="科员")
         directory.position_assign(user=user, department=org["secretariat"], title="兼职")
-    with django_assert_num_queries(4):
+    # +1: the viewer's contact scope (selectors.ContactScope), once per request
+    with django_assert_num_queries(5):
         body = get(api, f"/api/v1/directory/departments/{org['budget'].pk}/people?recursive=1")
     assert len(body) == 25
 
@@ -210,7 +214,8 @@ def test_department_people_query_count_does_not_grow(
         ("zhangsan", ["张三", "张三丰", "王张三"]),  # full pinyin
         ("zs", ["赵四", "张三", "张三丰"]),  # initials: exact tier by rank, then prefix
         ("13800000003", ["张三"]),  # phone
-        ("0000000", ["陈志明", "王建国", "李秀英", "张三", "赵六"]),  # digits: rank, pinyin
+        # digits: rank, pinyin; mobiles only of the viewer's unit (ContactScope)
+        ("0000000", ["王建国", "李秀英", "张三"]),
         ("文书", ["李秀英"]),  # title
         ("局长", ["陈志明", "赵四"]),
         ("赵", ["赵四", "赵六"]),  # name prefix tier: rank 2 before 90
@@ -224,7 +229,8 @@ def test_search(api: APIClient, crowd: Any, query: str, expected: list[str]) -> 
 def test_search_finds_across_units_with_positions(
     api: APIClient, crowd: Any, org: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(2):
+    # +1: the viewer's contact scope (selectors.ContactScope), once per request
+    with django_assert_num_queries(3):
         body = get(api, "/api/v1/directory/search?q=chenzhiming")
     assert names(body) == ["陈志明"]
     assert body[0]["positions"][0]["unit_name"] == "江城市财政局"
@@ -243,7 +249,8 @@ def test_search_accepts_fifty_chars(api: APIClient) -> None:
 
 def test_person_detail(api: APIClient, outsider: User, django_assert_num_queries: Any) -> None:
     presence.set_connection(outsider.pk, "pc", presence.AWAY)
-    with django_assert_num_queries(2):
+    # +1: the viewer's contact scope (selectors.ContactScope), once per request
+    with django_assert_num_queries(3):
         body = get(api, f"/api/v1/people/{outsider.pk}")
     assert body["name"] == "赵六"
     assert body["presence"] == "away"
@@ -284,7 +291,8 @@ def test_online_lists_my_departments_people_online_first(
     client.force_authenticate(director)
     presence.set_connection(staff.pk, "phone", presence.ONLINE)
     presence.set_connection(outsider.pk, "pc", presence.ONLINE)
-    with django_assert_num_queries(2):
+    # +2: the contact scope of a role holder (selectors.ContactScope), once per request
+    with django_assert_num_queries(4):
         body = get(client, "/api/v1/directory/online")
     assert [(p["name"], p["presence"]) for p in body] == [("张三", "online"), ("李秀英", "offline")]
     assert body[0]["positions"][0]["department_name"] == "秘书科"

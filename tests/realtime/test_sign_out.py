@@ -7,6 +7,7 @@ the same person stay open. A lost doorbell is caught by the next `ping`.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,10 +17,11 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from backend.asgi import application
 from backend.directory import sign_out
-from backend.directory.models import User
+from backend.directory.models import DeviceSession, User
 from realtime import events
 from tests.realtime.test_consumer import ORIGIN, command
 
@@ -101,6 +103,55 @@ async def test_token_logout_closes_that_tokens_sockets(director: Any) -> None:
     assert await _closed_with(by_token) == 4401
     await _still_open(browser)
     await browser.disconnect()
+
+
+async def test_a_device_signed_out_remotely_closes_its_sockets_only(director: Any) -> None:
+    await database_sync_to_async(director.set_password)(PASSWORD)
+    await database_sync_to_async(director.save)()
+    native = Client()
+    login = await database_sync_to_async(native.post)(
+        "/api/v1/auth/token",
+        {"mobile": director.mobile, "password": PASSWORD},
+        content_type="application/json",
+    )
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['token']}"}
+    phone = await _ticket_socket(native, **bearer)
+    other_native = Client()
+    other_login = await database_sync_to_async(other_native.post)(
+        "/api/v1/auth/token",
+        {"mobile": director.mobile, "password": PASSWORD},
+        content_type="application/json",
+    )
+    tablet_bearer = {"HTTP_AUTHORIZATION": f"Bearer {other_login.json()['token']}"}
+    tablet = await _ticket_socket(other_native, **tablet_bearer)
+
+    listed = await database_sync_to_async(other_native.get)("/api/v1/me/devices", **tablet_bearer)
+    (phone_device,) = [d for d in listed.json() if not d["current"]]
+    response = await database_sync_to_async(other_native.delete)(
+        f"/api/v1/me/devices/{phone_device['id']}", **tablet_bearer
+    )
+    assert response.status_code == 204
+    assert await _closed_with(phone) == 4401
+    await _still_open(tablet)
+    await tablet.disconnect()
+
+
+async def test_an_expired_token_s_socket_closes_at_the_next_ping(director: Any) -> None:
+    await database_sync_to_async(director.set_password)(PASSWORD)
+    await database_sync_to_async(director.save)()
+    native = Client()
+    login = await database_sync_to_async(native.post)(
+        "/api/v1/auth/token",
+        {"mobile": director.mobile, "password": PASSWORD},
+        content_type="application/json",
+    )
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['token']}"}
+    phone = await _ticket_socket(native, **bearer)
+    await database_sync_to_async(DeviceSession.objects.filter(user=director).update)(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    await phone.send_json_to({"type": "ping", "id": "p"})
+    assert await _closed_with(phone) == 4401
 
 
 async def test_deactivation_in_the_admin_closes_every_socket(director: Any, staff: Any) -> None:

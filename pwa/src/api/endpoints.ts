@@ -18,6 +18,18 @@ export const authApi = {
     } satisfies RequestOf<'/api/v1/auth/login', 'post'>),
   logout: () => http.post<ResponseOf<'/api/v1/auth/logout', 'post'>>(`${V1}/auth/logout`),
   me: () => http.get<ResponseOf<'/api/v1/me', 'get'>>(`${V1}/me`),
+  changePassword: (oldPassword: string, newPassword: string) =>
+    http.post<ResponseOf<'/api/v1/me/password', 'post'>>(`${V1}/me/password`, {
+      old_password: oldPassword,
+      new_password: newPassword,
+    } satisfies RequestOf<'/api/v1/me/password', 'post'>),
+  devices: () => http.get<ResponseOf<'/api/v1/me/devices', 'get'>>(`${V1}/me/devices`),
+  signOutDevice: (id: number) =>
+    http.delete<ResponseOf<'/api/v1/me/devices/{device_id}', 'delete'>>(`${V1}/me/devices/${id}`),
+  signOutOthers: () =>
+    http.post<ResponseOf<'/api/v1/me/devices/sign-out-others', 'post'>>(
+      `${V1}/me/devices/sign-out-others`,
+    ),
 }
 
 export const directoryApi = {

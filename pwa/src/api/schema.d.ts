@@ -345,7 +345,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Ends the session (and deletes the token of a native client). */
+        /** @description Ends the session or the token of this device (the device leaves the list). */
         post: operations["v1_auth_logout_create"];
         delete?: never;
         options?: never;
@@ -697,6 +697,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 我的 → 登录设备: every device signed in to this account, most recently used first. */
+        get: operations["v1_me_devices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Sign that device out now: its token or session stops working, its sockets close. */
+        delete: operations["v1_me_devices_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices/sign-out-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Sign out every device of this account except the one asking. */
+        post: operations["v1_me_devices_sign_out_others_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/notification-settings": {
         parameters: {
             query?: never;
@@ -712,6 +763,23 @@ export interface paths {
         head?: never;
         /** @description 修改通知设置,只传需要改的项;免打扰时段为 HH:MM */
         patch: operations["v1_me_notification_settings_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Change my password; every other device of mine is signed out. */
+        post: operations["v1_me_password_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/messages/{message_id}/recall": {
@@ -1130,6 +1198,39 @@ export interface components {
             history: components["schemas"]["HistoryEntryOut"][];
             actions: components["schemas"]["ActionOut"][];
         };
+        DeviceOut: {
+            id: number;
+            /**
+             * @description session：浏览器会话；token：客户端令牌
+             *
+             *     * `session` - 浏览器
+             *     * `token` - 客户端
+             */
+            kind: components["schemas"]["DeviceOutKindEnum"];
+            name: string;
+            user_agent: string;
+            ip: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description 最近使用时间（精确到约一分钟）
+             */
+            last_used_at: string;
+            /**
+             * Format: date-time
+             * @description 令牌：闲置到此时失效（每次使用顺延）
+             */
+            expires_at: string;
+            /** @description 发出本请求的设备 */
+            current: boolean;
+        };
+        /**
+         * @description * `session` - 浏览器
+         *     * `token` - 客户端
+         * @enum {string}
+         */
+        DeviceOutKindEnum: "session" | "token";
         DisplayFieldOut: {
             key: string;
             label: string;
@@ -1143,7 +1244,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -1228,12 +1329,29 @@ export interface components {
          * @enum {string}
          */
         LockScreenEnum: "full" | "sender" | "hidden";
+        LoginBannerOut: {
+            /**
+             * Format: date-time
+             * @description 上次登录时间；首次登录为 null
+             */
+            previous_at: string | null;
+            /** @description 上次登录的IP */
+            previous_ip: string | null;
+            /** @description 上次登录以来本账号的密码错误次数 */
+            failed_since: number;
+        };
         LoginInputRequest: {
             mobile: string;
             password: string;
+            /** @description 设备名称，用于“登录设备”列表；省略时由 User-Agent 推断 */
+            device_name?: string;
         };
         LoginOut: {
             user: components["schemas"]["Me"];
+            /** @description 登录提示：登录后展示一次 */
+            banner: components["schemas"]["LoginBannerOut"];
+            /** @description true：密码已超过有效期（ZT_PASSWORD_MAX_AGE_DAYS），请先修改密码 */
+            password_expired: boolean;
         };
         MarkInRequest: {
             /** @description app 应用内+推送(总是) / sms 未读短信 / ring 应用内响铃;默认 app, sms */
@@ -1243,6 +1361,7 @@ export interface components {
             id: number;
             name: string;
             mobile: string;
+            office_phone: string;
             avatar: string | null;
             employee_no: string;
             positions: components["schemas"]["PersonPosition"][];
@@ -1332,6 +1451,11 @@ export interface components {
             id: number;
             text: string;
         };
+        PasswordChangeInRequest: {
+            old_password: string;
+            /** @description 至少8位，含大写字母、小写字母、数字、符号中的3类，不能与最近5次相同 */
+            new_password: string;
+        };
         PatchedPatchInRequest: {
             lock_screen?: components["schemas"]["LockScreenEnum"];
             /** Format: time */
@@ -1351,8 +1475,14 @@ export interface components {
         Person: {
             id: number;
             name: string;
+            /** @description 个人手机号；通讯录策略不允许时为掩码（138****0003），见 mobile_masked */
             mobile: string;
+            /** @description true：mobile 与 employee_no 为掩码（非同单位、无通讯录角色，或管理员账号） */
+            mobile_masked: boolean;
+            /** @description 办公电话，对所有人可见 */
+            office_phone: string;
             avatar: string | null;
+            /** @description 工号；策略不允许时为掩码 */
             employee_no: string;
             presence: components["schemas"]["PresenceEnum"];
             positions: components["schemas"]["PersonPosition"][];
@@ -1410,6 +1540,10 @@ export interface components {
         RemindOut: {
             /** @description 本次提醒的未读人数 */
             reminded: number;
+        };
+        RevokedOut: {
+            /** @description 退出登录的设备数 */
+            revoked: number;
         };
         RoleOut: {
             unit_id: number;
@@ -1624,8 +1758,12 @@ export interface components {
             };
         };
         TokenOut: {
-            token: string;
             user: components["schemas"]["Me"];
+            /** @description 登录提示：登录后展示一次 */
+            banner: components["schemas"]["LoginBannerOut"];
+            /** @description true：密码已超过有效期（ZT_PASSWORD_MAX_AGE_DAYS），请先修改密码 */
+            password_expired: boolean;
+            token: string;
         };
         TransferInputRequest: {
             user_id: number;
@@ -2548,7 +2686,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2600,6 +2738,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_approvals_create: {
@@ -2643,7 +2790,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2709,6 +2856,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 不存在 (code: not_found, …) */
             404: {
                 headers: {
@@ -2763,7 +2919,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2839,6 +2995,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 不存在 (code: not_found, …) */
             404: {
                 headers: {
@@ -2894,7 +3059,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2958,7 +3123,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3010,7 +3175,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3064,7 +3229,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3119,6 +3284,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_approvals_opinions_list: {
@@ -3149,6 +3323,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3199,7 +3382,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3246,7 +3429,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3301,6 +3484,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_approvals_templates_list: {
@@ -3331,6 +3523,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3370,6 +3571,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3431,7 +3641,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3490,7 +3700,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3531,6 +3741,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3579,6 +3798,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3826,7 +4054,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3865,6 +4093,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3915,7 +4152,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3972,7 +4209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4035,7 +4272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4098,7 +4335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4145,7 +4382,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4192,7 +4429,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4240,7 +4477,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4303,7 +4540,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4360,7 +4597,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4411,7 +4648,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4482,7 +4719,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4563,7 +4800,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4614,7 +4851,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4668,7 +4905,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4722,7 +4959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4766,6 +5003,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4819,6 +5065,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_directory_search_list: {
@@ -4852,6 +5107,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4896,6 +5160,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_directory_units_departments_list: {
@@ -4928,6 +5201,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5021,6 +5303,163 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_me_devices_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_me_devices_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_me_devices_sign_out_others_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_me_notification_settings_retrieve: {
@@ -5051,6 +5490,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5101,8 +5549,68 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_me_password_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordChangeInRequest"];
+                "multipart/form-data": components["schemas"]["PasswordChangeInRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description 无权限 (code: csrf_failed, …) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 过于频繁 (code: rate_limited) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5149,7 +5657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5206,7 +5714,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5263,7 +5771,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5326,7 +5834,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5383,7 +5891,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5450,7 +5958,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5491,6 +5999,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5539,6 +6056,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5598,7 +6124,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5643,7 +6169,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 无权限 (code: csrf_failed, …) */
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5698,6 +6224,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_todo_retrieve: {
@@ -5728,6 +6263,15 @@ export interface operations {
             };
             /** @description 未登录 (code: not_authenticated) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

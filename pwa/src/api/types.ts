@@ -34,6 +34,10 @@ export type QueryOf<P extends keyof paths, M extends Method> = NonNullable<
 
 export type Position = Schemas['PersonPosition']
 export type Me = Schemas['Me']
+/** A signed-in device of mine (我的 → 登录设备). */
+export type Device = Schemas['DeviceOut']
+/** 登录提示: the previous login and the wrong passwords since. */
+export type LoginBanner = Schemas['LoginBannerOut']
 export type Presence = Schemas['PresenceEnum']
 export type Person = Schemas['Person']
 /** A person as messages and members show them; `is_bot` marks a system sender (审批助手). */

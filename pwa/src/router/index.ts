@@ -90,6 +90,18 @@ const routes: RouteRecordRaw[] = [
         meta: { tab: 'me' },
       },
       {
+        path: 'me/password',
+        name: 'password',
+        component: () => import('@/views/me/PasswordView.vue'),
+        meta: { tab: 'me' },
+      },
+      {
+        path: 'me/devices',
+        name: 'devices',
+        component: () => import('@/views/me/DevicesView.vue'),
+        meta: { tab: 'me' },
+      },
+      {
         path: 'me/deliveries',
         name: 'deliveries',
         component: () => import('@/views/me/DeliveriesView.vue'),

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { authApi } from '@/api/endpoints'
 import { ApiError, ensureCsrf, setUnauthorizedHandler } from '@/api/http'
-import type { Me } from '@/api/types'
+import type { LoginBanner, Me } from '@/api/types'
 import { loadJson, saveJson, wipeLocalData } from '@/lib/storage'
 import { startRealtime, stopRealtime } from '@/realtime'
 import { browserPushEnv, disablePush } from '@/lib/webPush'
@@ -16,6 +16,10 @@ export type SessionStatus = 'unknown' | 'authenticated' | 'anonymous'
 export const useSessionStore = defineStore('session', () => {
   const me = ref<Me | null>(null)
   const status = ref<SessionStatus>('unknown')
+  /** 登录提示 (last login, failures since): shown once after a login, then cleared. */
+  const loginBanner = ref<LoginBanner | null>(null)
+  /** The server says the password is past its age: 我的 → 修改密码 first. */
+  const passwordExpired = ref(false)
   let booting: Promise<void> | null = null
   // Any 401 from the API while signed in means the session is gone.
   setUnauthorizedHandler(() => void expire())
@@ -57,7 +61,9 @@ export const useSessionStore = defineStore('session', () => {
 
   async function login(mobile: string, password: string): Promise<void> {
     await ensureCsrf(true)
-    const { user } = await authApi.login(mobile, password)
+    const { user, banner, password_expired } = await authApi.login(mobile, password)
+    loginBanner.value = banner
+    passwordExpired.value = password_expired
     // Another user may have used this device: never show their cache.
     const previous = loadJson<Me>('me')
     if (previous && previous.id !== user.id) await wipeLocalData()
@@ -95,5 +101,5 @@ export const useSessionStore = defineStore('session', () => {
     await router.replace({ name: 'login', query: { expired: '1' } })
   }
 
-  return { me, status, bootstrap, login, logout, expire }
+  return { me, status, loginBanner, passwordExpired, bootstrap, login, logout, expire }
 })

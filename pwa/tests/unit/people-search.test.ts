@@ -10,6 +10,8 @@ const WU: Person = {
   id: 7,
   name: '吴晓燕',
   mobile: '13800000007',
+  mobile_masked: false,
+  office_phone: '',
   avatar: null,
   employee_no: '',
   presence: 'online',
