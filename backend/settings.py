@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.workflow",
     "backend.approvals",
+    "backend.documents",
     "backend.todo",
     "realtime",
     "push",
@@ -242,6 +243,8 @@ ZT_GROUP_MEMBER_LIMIT = env.int("ZT_GROUP_MEMBER_LIMIT", default=2000)
 ZT_TEXT_MAX_CHARS = env.int("ZT_TEXT_MAX_CHARS", default=5000)
 ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=120)
 ZT_UPLOAD_MAX_BYTES = env.int("ZT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# 公文 正文 and 附件 files (docs/documents.md).
+ZT_DOCUMENT_MAX_BYTES = env.int("ZT_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
 ZT_WS_MAX_FRAME_BYTES = env.int("ZT_WS_MAX_FRAME_BYTES", default=64 * 1024)
 ZT_WS_RATE_PER_SECOND = env.float("ZT_WS_RATE_PER_SECOND", default=20.0)
 ZT_WS_RATE_BURST = env.int("ZT_WS_RATE_BURST", default=60)
