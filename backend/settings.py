@@ -221,6 +221,10 @@ SPECTACULAR_SETTINGS = {
         "ConversationKindEnum": ["direct", "group"],
         "DeliveryChannelEnum": "push.models.Delivery.Channel",
         "DeliveryStateEnum": "push.models.Delivery.State",
+        "DocumentStatusEnum": ["running", "returned", "withdrawn", "distributed"],
+        "ReceiptStatusEnum": ["delivered", "refused", "signed", "handling", "done"],
+        "RecipientRoleEnum": ["main", "copy"],
+        "DocumentUrgencyEnum": ["normal", "urgent", "extra_urgent"],
     },
 }
 

@@ -37,6 +37,7 @@ v1: list[URLPattern | URLResolver] = [
     path("attachments/<str:token>/thumbnail", attachments.AttachmentThumbnailView.as_view()),
     path("", include("mobile_api.v1.directory")),
     path("", include("mobile_api.v1.approvals")),
+    path("", include("mobile_api.v1.documents")),
     path("", include("mobile_api.v1.push")),
     path("", include("mobile_api.v1.urgent")),
 ]

@@ -173,7 +173,9 @@ CLASSIFIED_REFUSED = _entry(
     "公文",
     "a 秘密/机密/绝密 mark in the form, the title, the 正文 or an uploaded file",
 )
-INVALID_DOCUMENT = _entry("invalid_document", 400, "公文填写有误", "公文", "`fields` names the fields")
+INVALID_DOCUMENT = _entry(
+    "invalid_document", 400, "公文填写有误", "公文", "`fields` names the fields"
+)
 REQUEST_ONE_MAIN = _entry("request_one_main", 400, "请示只能有一个主送机关", "公文")
 UNKNOWN_UNIT = _entry("unknown_unit", 400, "主送或抄送单位不存在", "公文")
 DOC_NUMBER_TAKEN = _entry("doc_number_taken", 409, "发文字号{number}已被使用", "公文")
@@ -184,10 +186,10 @@ DOCUMENT_FILE_TYPE = _entry(
     "document_file_type", 400, "正文文件只能是 .docx、.pdf、.ofd 或 .wps", "公文"
 )
 DOCUMENT_FILE_TOO_LARGE = _entry("document_file_too_large", 400, "文件过大，最大{max}MB", "公文")
-INVALID_HANDWRITING = _entry(
-    "invalid_handwriting", 400, "手写签批应为不超过{max}的PNG图片", "公文"
+INVALID_HANDWRITING = _entry("invalid_handwriting", 400, "手写签批应为不超过{max}的PNG图片", "公文")
+NOT_DOCUMENT_CLERK = _entry(
+    "not_document_clerk", 403, "只有本单位的收发员可以签收、退回或登记收文", "公文"
 )
-NOT_DOCUMENT_CLERK = _entry("not_document_clerk", 403, "只有本单位的收发员可以签收、退回或登记收文", "公文")
 RECEIPT_STATE = _entry("receipt_state", 409, "该收文{state}，不能再{verb}", "公文")
 WITHDRAW_AFTER_SIGN = _entry("withdraw_after_sign", 409, "公文已签发，不能撤回", "公文")
 NOT_DRAFTER = _entry("not_drafter", 403, "只有拟稿人可以{verb}", "公文")

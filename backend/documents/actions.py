@@ -11,7 +11,7 @@ from __future__ import annotations
 from backend.documents import flows
 from backend.documents.models import Document, Receipt
 from backend.workflow.models import Instance
-from realtime.cards import CardAction, card_action
+from realtime.cards import CardAction, OpinionNeed, card_action
 
 APPROVE_LABELS = {
     "review": "核稿通过",
@@ -50,7 +50,7 @@ def _relabel(action: CardAction, instance: Instance) -> CardAction:
     if action["action"] != "approve":
         return action
     step_id = _step_id(instance)
-    opinion = "required" if step_id in OPINION_REQUIRED else "optional"
+    opinion: OpinionNeed = "required" if step_id in OPINION_REQUIRED else "optional"
     return {
         **action,
         "label": APPROVE_LABELS.get(step_id, action["label"]),

@@ -230,6 +230,8 @@ def department_heads(receipt: Receipt, department_ids: Any) -> list[int]:
 
 
 def _same_department(actor: User, other_id: int | None) -> None:
+    if other_id is None:
+        return  # the engine asks for the person
     mine = set(Position.objects.filter(user=actor).values_list("department_id", flat=True))
     theirs = set(Position.objects.filter(user_id=other_id).values_list("department_id", flat=True))
     if not mine & theirs:

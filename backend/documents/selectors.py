@@ -8,24 +8,27 @@ clerk or admin of that unit, or a person in that unit's 收文 flow). A 收文
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from backend.common import error_catalogue as codes
 from backend.common.errors import NotFound
 from backend.directory.models import Role, RoleAssignment, User
-from backend.documents.models import Document, Receipt
+from backend.documents.models import Document, HandSign, Receipt
 from backend.workflow.models import Instance
 from backend.workflow.selectors import involved_q
+from realtime.models import Attachment
 
 OFFICE_ROLES = (Role.CLERK, Role.UNIT_ADMIN)
 
 
-def units_with_role(user: User, roles: tuple[str, ...]) -> QuerySet[RoleAssignment]:
+def units_with_role(user: User, roles: tuple[str, ...]) -> QuerySet[RoleAssignment, Any]:
     """A subquery of the unit ids where the person holds one of the roles."""
     return RoleAssignment.objects.filter(user=user, role__in=roles).values("unit_id")
 
 
-def _involved_instances(user: User) -> QuerySet[Instance]:
+def _involved_instances(user: User) -> QuerySet[Instance, Any]:
     return Instance.objects.filter(involved_q(user)).values("pk")
 
 
@@ -92,3 +95,22 @@ def clerks_of(unit_ids: list[int]) -> dict[int, list[int]]:
     for unit_id, role, user_id in rows.order_by("user_id"):
         (clerks if role == Role.CLERK else admins).setdefault(unit_id, []).append(user_id)
     return {u: clerks.get(u) or admins.get(u, []) for u in unit_ids}
+
+
+def document_file_get(*, viewer: User, document_id: int, token: str) -> Attachment:
+    """A file of a document the viewer may see: its 正文 file, an 附件, or a 手写签批
+    image in its 发文 flow or in a 收文 flow the viewer may see."""
+    document = document_get(viewer=viewer, document_id=document_id)
+    attachment = Attachment.objects.filter(token=token).first()
+    if attachment is None:
+        raise NotFound.of(codes.ATTACHMENT_NOT_FOUND)
+    handled = receipts_visible(viewer).filter(document=document, instance__isnull=False)
+    instances = [document.instance_id, *handled.values_list("instance_id", flat=True)]
+    belongs = (
+        document.main_file_id == attachment.pk
+        or document.files.filter(attachment=attachment).exists()
+        or HandSign.objects.filter(image=attachment, instance_id__in=instances).exists()
+    )
+    if not belongs:
+        raise NotFound.of(codes.ATTACHMENT_NOT_FOUND)
+    return attachment

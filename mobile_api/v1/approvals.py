@@ -23,14 +23,10 @@ from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.flow_shapes import HistoryEntryOut, OpinionOut, PersonOut, RouteStepStateOut
 from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
 
 # --- shapes -------------------------------------------------------------------------
-
-
-class PersonOut(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class TemplateOut(serializers.Serializer[Any]):
@@ -128,48 +124,6 @@ class DisplayFieldOut(serializers.Serializer[Any]):
     value = serializers.CharField()
 
 
-class TaskOut(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    assignee = PersonOut(allow_null=True)
-    state = serializers.CharField()
-    state_label = serializers.CharField()
-    result = serializers.CharField(allow_blank=True)
-    result_label = serializers.CharField(allow_blank=True)
-    opinion = serializers.CharField(allow_blank=True)
-    added_position = serializers.CharField(allow_blank=True)
-    opened_at = serializers.DateTimeField(allow_null=True)
-    acted_at = serializers.DateTimeField(allow_null=True)
-    due_at = serializers.DateTimeField(allow_null=True)
-    overdue = serializers.BooleanField()
-
-
-class RouteStepStateOut(serializers.Serializer[Any]):
-    """A step of a running flow: the diagram on the detail page."""
-
-    id = serializers.CharField()
-    type = serializers.CharField()
-    name = serializers.CharField()
-    mode = serializers.CharField(allow_blank=True)
-    mode_label = serializers.CharField(allow_blank=True)
-    chooser = serializers.CharField(allow_blank=True)
-    state = serializers.ChoiceField(choices=["done", "current", "stopped", "future"])
-    assignees = PersonOut(many=True)
-    tasks = TaskOut(many=True)
-    cc_read = serializers.ListField(child=serializers.IntegerField())
-    deadline_hours = serializers.IntegerField(allow_null=True)
-
-
-class HistoryEntryOut(serializers.Serializer[Any]):
-    seq = serializers.IntegerField()
-    action = serializers.CharField()
-    action_label = serializers.CharField()
-    actor = PersonOut(allow_null=True)
-    step_name = serializers.CharField(allow_blank=True)
-    opinion = serializers.CharField(allow_blank=True)
-    data = JsonObjectOut()  # type: ignore[assignment]
-    at = serializers.DateTimeField()
-
-
 class DetailOut(SummaryOut):
     fields = DisplayFieldOut(many=True)  # type: ignore[assignment]
     schema = FormFieldOut(many=True)
@@ -177,11 +131,6 @@ class DetailOut(SummaryOut):
     route = RouteStepStateOut(many=True)
     history = HistoryEntryOut(many=True)
     actions = ActionOut(many=True)
-
-
-class OpinionOut(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    text = serializers.CharField()
 
 
 class RoomOut(serializers.Serializer[Any]):

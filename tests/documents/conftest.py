@@ -23,6 +23,13 @@ from realtime import services as chat
 from realtime.models import Attachment
 from tests.conftest import PASSWORD
 
+# The REST tests here get the same signed-in clients and schema check as tests/mobile_api.
+from tests.mobile_api.conftest import (  # noqa: F401
+    _isolated,
+    _responses_match_the_schema,
+    client_for,
+)
+
 _ids = itertools.count(1)
 
 
