@@ -6,14 +6,27 @@ export UV_PROJECT_ENVIRONMENT := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install pwa-build lint typecheck pytest worker web clean api-schema
+.PHONY: run test install system-libs pwa-build lint typecheck pytest worker web clean api-schema
 
 $(UV):
 	python3 -m venv .venv-bootstrap && .venv-bootstrap/bin/pip install -q uv
 
-install: $(UV)
+install: $(UV) fonts/node_modules system-libs
 	$(UV) sync --frozen
 	@mkdir -p var/static
+
+# WeasyPrint (the 公文 layout) needs Pango from the system: installed here when missing and root.
+system-libs:
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	  else echo "Install Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)"; exit 1; fi; }
+
+# The 公文 layout's freely licensed CJK fonts (Noto Serif SC / Noto Sans SC, whole TTF files from
+# npm; backend/documents/layout/fonts.py). A unit's own fonts: ZT_DOCUMENT_FONTS_DIR.
+fonts/node_modules: fonts/package-lock.json
+	cd fonts && npm ci --no-audit --no-fund
+	@touch fonts/node_modules
 
 pwa/node_modules: pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
