@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput
-from backend.documents import detail, drafting, lists, receiving, selectors, services
+from backend.common.errors import InvalidInput, NotFound
+from backend.documents import detail, drafting, lists, receiving, rendering, selectors, services
 from backend.documents.kinds import Kind, Publicity, Secrecy, Urgency
 from backend.documents.models import Receipt, UnitSettings
 from backend.workflow import resolvers
@@ -252,6 +252,53 @@ class DocumentFileView(APIView):
         return download_response(request, attachment)
 
 
+class LayoutInfoOut(serializers.Serializer[Any]):
+    page_count = serializers.IntegerField()
+    pdf_url = serializers.CharField()
+    page_urls = serializers.ListField(child=serializers.CharField())
+
+
+def _binary(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=60"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class LayoutView(APIView):
+    """The generated GB/T 9704 layout: how many pages, and where the PDF and each page are."""
+
+    @extend_schema(responses={200: LayoutInfoOut, **errors(401, 404)})
+    def get(self, request: Request, document_id: int) -> Response:
+        document = selectors.document_get(viewer=user_of(request), document_id=document_id)
+        count = len(rendering.layout_pages(document))
+        base = f"/api/v1/documents/{document.pk}"
+        info = {
+            "page_count": count,
+            "pdf_url": f"{base}/layout.pdf",
+            "page_urls": [f"{base}/layout/pages/{n}.png" for n in range(1, count + 1)],
+        }
+        return Response(output(LayoutInfoOut, info))
+
+
+class LayoutPdfView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes, **errors(401, 404)})
+    def get(self, request: Request, document_id: int) -> HttpResponse:
+        document = selectors.document_get(viewer=user_of(request), document_id=document_id)
+        return _binary(rendering.layout_pdf(document), "application/pdf", f"{document.pk}.pdf")
+
+
+class LayoutPageView(APIView):
+    @extend_schema(responses={(200, "image/png"): bytes, **errors(401, 404)})
+    def get(self, request: Request, document_id: int, page: int) -> HttpResponse:
+        document = selectors.document_get(viewer=user_of(request), document_id=document_id)
+        pages = rendering.layout_pages(document)
+        if not 1 <= page <= len(pages):
+            raise NotFound.of(codes.NOT_FOUND, "没有这一页")
+        return _binary(pages[page - 1], "image/png", f"{document.pk}-{page}.png")
+
+
 # --- documents ----------------------------------------------------------------------
 
 
@@ -478,4 +525,7 @@ urlpatterns = [
     path("documents/<int:document_id>/archive", ArchiveView.as_view()),
     path("documents/<int:document_id>/redistribute", RedistributeView.as_view()),
     path("documents/<int:document_id>/files/<str:token>", DocumentFileView.as_view()),
+    path("documents/<int:document_id>/layout", LayoutView.as_view()),
+    path("documents/<int:document_id>/layout.pdf", LayoutPdfView.as_view()),
+    path("documents/<int:document_id>/layout/pages/<int:page>.png", LayoutPageView.as_view()),
 ]

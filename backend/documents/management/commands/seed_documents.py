@@ -26,7 +26,7 @@ from backend.documents.models import Document, Receipt
 from backend.workflow.services import ActParams
 
 BODY = (
-    "各有关单位：\n{title}有关事项通知如下，请认真贯彻落实。\n"
+    "为做好{title}工作，现将有关事项通知如下，请认真贯彻落实。\n"
     "一、提高思想认识。\n二、压实工作责任。\n三、加强督促检查。"
 )
 
@@ -132,7 +132,7 @@ class Command(BaseCommand):
             "request",
             "关于申请2026年度电子政务运维经费的请示",
             kind="request",
-            body="市政府：\n为保障全市电子政务平台稳定运行，拟申请2026年度运维经费。妥否，请批示。",
+            body="为保障全市电子政务平台稳定运行，拟申请2026年度运维经费。妥否，请批示。",
             main_to=[_unit("JC-GOV").pk],
             publicity="not_public",
         )
@@ -144,7 +144,7 @@ class Command(BaseCommand):
             "letter",
             "关于商请提供2025年度部门预算执行情况的函",
             kind="letter",
-            body="市财政局：\n为做好年度综合分析工作，请于本月底前提供2025年度部门预算执行情况。",
+            body="为做好年度综合分析工作，请于本月底前提供2025年度部门预算执行情况。",
             main_to=[self.finance.pk],
             urgency="urgent",
         )
