@@ -26,7 +26,7 @@ from backend.documents.models import Document, Receipt
 from backend.workflow.services import ActParams
 
 BODY = (
-    "为做好{title}工作，现将有关事项通知如下，请认真贯彻落实。\n"
+    "为{title}，现将有关事项通知如下，请认真贯彻落实。\n"
     "一、提高思想认识。\n二、压实工作责任。\n三、加强督促检查。"
 )
 
