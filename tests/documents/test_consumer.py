@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from backend.directory import services as directory
 from backend.directory.models import User
 from backend.documents.models import Receipt
-from backend.directory import services as directory
 from realtime import services as chat
 from realtime.models import Message
 from tests.documents.conftest import act, submit
