@@ -53,12 +53,11 @@ def test_twenty_concurrent_registrations_get_1_to_20(
     require_postgresql("row locks under real concurrency")
     documents = [_at_register(people, org) for _ in range(REGISTRATIONS)]
     clerk = people["clerk"]
-    failures = _run_all(
-        [lambda d=d: act(clerk, d) for d in documents]  # type: ignore[misc]
-    )
+    failures = _run_all([lambda d=d: act(clerk, d) for d in documents])
     assert failures == []
     numbers = sorted(
-        Document.objects.filter(pk__in=[d.pk for d in documents]).values_list(
+        n or 0
+        for n in Document.objects.filter(pk__in=[d.pk for d in documents]).values_list(
             "number_seq", flat=True
         )
     )
