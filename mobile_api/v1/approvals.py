@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +23,13 @@ from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, request_context, user_of
-from mobile_api.v1.flow_shapes import HistoryEntryOut, OpinionOut, PersonOut, RouteStepStateOut
+from mobile_api.v1.flow_shapes import (
+    FlowNodesOut,
+    HistoryEntryOut,
+    OpinionOut,
+    PersonOut,
+    RouteStepStateOut,
+)
 from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
 
 # --- shapes -------------------------------------------------------------------------
@@ -64,17 +70,6 @@ class FormFieldOut(FormColumnOut):
     min_rows = serializers.IntegerField(required=False, allow_null=True)
     max_rows = serializers.IntegerField(required=False, allow_null=True)
     total = serializers.CharField(required=False)
-
-
-@extend_schema_field(
-    {
-        "type": "array",
-        "items": {"type": "object", "additionalProperties": True},
-        "description": "流程定义节点(管理员编辑的数据,见 docs/workflow.md)",
-    }
-)
-class FlowNodesOut(serializers.JSONField):
-    pass
 
 
 class TemplateDetailOut(TemplateOut):

@@ -16,7 +16,16 @@ from rest_framework.views import APIView
 
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound
-from backend.documents import detail, drafting, lists, receiving, rendering, selectors, services
+from backend.documents import (
+    detail,
+    drafting,
+    flows,
+    lists,
+    receiving,
+    rendering,
+    selectors,
+    services,
+)
 from backend.documents.kinds import Kind, Publicity, Secrecy, Urgency
 from backend.documents.models import Receipt, UnitSettings
 from backend.workflow import resolvers
@@ -32,7 +41,7 @@ from mobile_api.v1.documents_shapes import (
     MetaOut,
     ReceiptDetailOut,
 )
-from mobile_api.v1.flow_shapes import OpinionOut
+from mobile_api.v1.flow_shapes import FlowNodesOut, OpinionOut
 from mobile_api.v1.schemas import AttachmentOut, output
 from realtime.payloads import attachment_payload
 
@@ -477,6 +486,38 @@ class ReceiptActView(APIView):
         return _receipt(request, receipt_id)
 
 
+# --- the unit's flows (admin) ----------------------------------------------------------
+
+
+class FlowOut(serializers.Serializer[Any]):
+    which = serializers.ChoiceField(choices=["outgoing", "incoming"])
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    nodes = FlowNodesOut()
+
+
+class FlowInput(serializers.Serializer[Any]):
+    nodes = serializers.ListField(child=serializers.DictField(), max_length=50)
+
+
+class FlowListView(APIView):
+    @extend_schema(responses={200: FlowOut(many=True), **errors(401, 403)})
+    def get(self, request: Request) -> Response:
+        return Response(output(FlowOut, flows.flows_of(user_of(request)), many=True))
+
+
+class FlowDetailView(APIView):
+    @extend_schema(request=FlowInput, responses={200: FlowOut, **errors(400, 401, 403)})
+    def put(self, request: Request, which: str) -> Response:
+        v = _valid(FlowInput, request.data)
+        viewer = user_of(request)
+        flows.flow_save(
+            actor=viewer, which=which, nodes=v["nodes"], context=request_context(request)
+        )
+        saved = next(f for f in flows.flows_of(viewer) if f["which"] == which)
+        return Response(output(FlowOut, saved))
+
+
 # --- 常用批示语 -------------------------------------------------------------------------
 
 
@@ -513,6 +554,8 @@ urlpatterns = [
     path("documents/meta", MetaView.as_view()),
     path("documents/files", FileUploadView.as_view()),
     path("documents/handwriting", HandwritingUploadView.as_view()),
+    path("documents/admin/flows", FlowListView.as_view()),
+    path("documents/admin/flows/<str:which>", FlowDetailView.as_view()),
     path("documents/phrases", PhraseListView.as_view()),
     path("documents/phrases/<int:phrase_id>", PhraseDetailView.as_view()),
     path("documents/receipts/<int:receipt_id>", ReceiptDetailView.as_view()),
