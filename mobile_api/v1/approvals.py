@@ -15,14 +15,12 @@ from rest_framework.views import APIView
 from backend.approvals import selectors, services
 from backend.approvals.forms import FIELD_TYPES
 from backend.approvals.models import Template
-from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput
 from backend.todo import registry
 from backend.workflow import selectors as flow
 from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, int_param, request_context, user_of, valid
 from mobile_api.v1.flow_shapes import (
     FlowNodesOut,
     HistoryEntryOut,
@@ -235,22 +233,6 @@ class TemplateInput(serializers.Serializer[Any]):
     nodes = serializers.ListField(child=serializers.DictField(), max_length=50)
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput.of(codes.INVALID_PARAM, f"参数 {name} 应为整数") from None
-
-
 # --- templates ----------------------------------------------------------------------
 
 
@@ -275,7 +257,7 @@ class TemplateRouteView(APIView):
         request=RouteInput, responses={200: RouteStepOut(many=True), **errors(400, 401, 404)}
     )
     def post(self, request: Request, template_id: int) -> Response:
-        v = _valid(RouteInput, request.data)
+        v = valid(RouteInput, request.data)
         viewer = user_of(request)
         template = selectors.template_get(viewer=viewer, template_id=template_id)
         steps = selectors.route_preview(
@@ -305,9 +287,9 @@ class ApprovalListView(APIView):
             viewer=viewer,
             box=request.query_params.get("box", "todo"),
             status=request.query_params.get("status", ""),
-            template_id=_int_param(request, "template"),
+            template_id=int_param(request, "template"),
             query=request.query_params.get("q", ""),
-            before=_int_param(request, "before"),
+            before=int_param(request, "before"),
         )
         listing = {
             "items": selectors.summaries(page.items, viewer),
@@ -318,7 +300,7 @@ class ApprovalListView(APIView):
 
     @extend_schema(request=SubmitInput, responses={201: DetailOut, **errors(400, 401, 404, 409)})
     def post(self, request: Request) -> Response:
-        v = _valid(SubmitInput, request.data)
+        v = valid(SubmitInput, request.data)
         viewer = user_of(request)
         approval = services.approval_submit(
             actor=viewer,
@@ -353,7 +335,7 @@ class ApprovalActView(APIView):
         request=ActInput, responses={200: DetailOut, **errors(400, 401, 403, 404, 409, 429)}
     )
     def post(self, request: Request, approval_id: int) -> Response:
-        v = _valid(ActInput, request.data)
+        v = valid(ActInput, request.data)
         viewer = user_of(request)
         params = ActParams(
             opinion=v["opinion"],
@@ -388,7 +370,7 @@ class TaskDeadlineView(APIView):
         "错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found",
     )
     def post(self, request: Request, approval_id: int, task_id: int) -> Response:
-        v = _valid(DeadlineInput, request.data)
+        v = valid(DeadlineInput, request.data)
         viewer = user_of(request)
         approval = services.approval_deadline_set(
             actor=viewer,
@@ -423,7 +405,7 @@ class OpinionListView(APIView):
 
     @extend_schema(request=OpinionInput, responses={201: OpinionOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
-        v = _valid(OpinionInput, request.data)
+        v = valid(OpinionInput, request.data)
         opinion = workflow.opinion_save(actor=user_of(request), text=v["text"])
         return Response(output(OpinionOut, opinion), status=status.HTTP_201_CREATED)
 
@@ -458,7 +440,7 @@ class AdminTemplateListView(APIView):
         request=TemplateInput, responses={201: TemplateDetailOut, **errors(400, 401, 403)}
     )
     def post(self, request: Request) -> Response:
-        v = _valid(TemplateInput, request.data)
+        v = valid(TemplateInput, request.data)
         template = services.template_save(
             actor=user_of(request), data=v, context=request_context(request)
         )
@@ -473,7 +455,7 @@ class AdminTemplateDetailView(APIView):
         request=TemplateInput, responses={200: TemplateDetailOut, **errors(400, 401, 403, 404)}
     )
     def put(self, request: Request, template_id: int) -> Response:
-        v = _valid(TemplateInput, request.data)
+        v = valid(TemplateInput, request.data)
         template = services.template_save(
             actor=user_of(request),
             data=v,
