@@ -83,7 +83,7 @@ def test_render_many_equals_render_for_every_viewer(
     drafter = card.render_many(object_ids, people["staff"])
     assert [a for a, _ in actions(drafter[ids["review"]])] == ["urge", "comment", "withdraw"]
     assert [a for a, _ in actions(drafter[ids["sign"]])] == ["urge", "comment", "withdraw"]
-    assert [a for a, _ in actions(drafter[ids["returned"]])] == ["resubmit", "comment"]
+    assert [a for a, _ in actions(drafter[ids["returned"]])] == ["resubmit", "comment", "withdraw"]
     assert drafter[ids["withdrawn"]]["status"] == "withdrawn"
     receipts = {f["label"]: f["value"] for f in drafter[ids["sent"]]["fields"]}
     assert receipts["送达回执"] == "待签收1，待登记1"
