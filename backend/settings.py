@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "backend.audit",
     "backend.workflow",
     "backend.approvals",
+    "backend.documents",
     "backend.todo",
     "realtime",
     "push",
@@ -284,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "ConversationKindEnum": ["direct", "group"],
         "DeliveryChannelEnum": "push.models.Delivery.Channel",
         "DeliveryStateEnum": "push.models.Delivery.State",
+        "DocumentStatusEnum": ["running", "returned", "withdrawn", "distributed"],
+        "ReceiptStatusEnum": ["delivered", "refused", "signed", "handling", "done"],
+        "RecipientRoleEnum": ["main", "copy"],
+        "DocumentUrgencyEnum": ["normal", "urgent", "extra_urgent"],
     },
 }
 
@@ -311,6 +316,8 @@ ZT_IMAGE_MAX_PIXELS = env.int("ZT_IMAGE_MAX_PIXELS", default=40_000_000)
 ZT_IMAGE_MAX_TOTAL_PIXELS = env.int("ZT_IMAGE_MAX_TOTAL_PIXELS", default=60_000_000)
 # JSON bodies and socket frames: nesting deeper than this is refused (too_deep).
 ZT_JSON_MAX_DEPTH = env.int("ZT_JSON_MAX_DEPTH", default=32)
+# 公文 正文 and 附件 files (docs/documents.md).
+ZT_DOCUMENT_MAX_BYTES = env.int("ZT_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
 ZT_WS_MAX_FRAME_BYTES = env.int("ZT_WS_MAX_FRAME_BYTES", default=64 * 1024)
 # Bytes one WebSocket may have waiting beyond the transport's 64 KB buffer
 # (a client that stops reading) before it is closed with 4408 (realtime.transport);

@@ -14,7 +14,7 @@ v1: list[URLPattern | URLResolver] = [
     path("me/password", auth.PasswordChangeView.as_view()),
     path("me/devices", auth.DeviceListView.as_view()),
     path("me/devices/sign-out-others", auth.DeviceSignOutOthersView.as_view()),
-    path("me/devices/<int:device_id>", auth.DeviceDetailView.as_view()),
+    path("me/devices/<id:device_id>", auth.DeviceDetailView.as_view()),
     path("conversations", conversations.ConversationListView.as_view()),
     path("conversations/<id:conversation_id>", conversations.ConversationDetailView.as_view()),
     path(
@@ -41,6 +41,7 @@ v1: list[URLPattern | URLResolver] = [
     path("attachments/<str:token>/thumbnail", attachments.AttachmentThumbnailView.as_view()),
     path("", include("mobile_api.v1.directory")),
     path("", include("mobile_api.v1.approvals")),
+    path("", include("mobile_api.v1.documents")),
     path("", include("mobile_api.v1.push")),
     path("", include("mobile_api.v1.urgent")),
 ]

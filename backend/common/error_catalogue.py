@@ -211,6 +211,46 @@ INVALID_OPINION = _entry("invalid_opinion", 400, "常用意见应为1至200字",
 TOO_MANY_OPINIONS = _entry("too_many_opinions", 400, "常用意见最多保存{max}条", "审批")
 OPINION_NOT_FOUND = _entry("opinion_not_found", 404, "常用意见不存在", "审批")
 
+# --- 公文 (documents) -------------------------------------------------------------------
+DOCUMENT_NOT_FOUND = _entry("document_not_found", 404, "公文不存在或无权查看", "公文")
+RECEIPT_NOT_FOUND = _entry("receipt_not_found", 404, "收文不存在或无权查看", "公文")
+CLASSIFIED_REFUSED = _entry(
+    "classified_refused",
+    400,
+    "本平台仅处理非涉密公文，不能提交标有秘密、机密或绝密的公文",
+    "公文",
+    "a 秘密/机密/绝密 mark in the form, the title, the 正文 or an uploaded file",
+)
+INVALID_DOCUMENT = _entry(
+    "invalid_document", 400, "公文填写有误", "公文", "`fields` names the fields"
+)
+REQUEST_ONE_MAIN = _entry("request_one_main", 400, "请示只能有一个主送机关", "公文")
+UNKNOWN_UNIT = _entry("unknown_unit", 400, "主送或抄送单位不存在", "公文")
+DOC_NUMBER_TAKEN = _entry("doc_number_taken", 409, "发文字号{number}已被使用", "公文")
+FILE_TYPE_MISMATCH = _entry(
+    "file_type_mismatch", 400, "文件内容与扩展名不符", "公文", "content sniffed ≠ extension"
+)
+DOCUMENT_FILE_TYPE = _entry(
+    "document_file_type", 400, "正文文件只能是 .docx、.pdf、.ofd 或 .wps", "公文"
+)
+DOCUMENT_FILE_TOO_LARGE = _entry("document_file_too_large", 400, "文件过大，最大{max}MB", "公文")
+INVALID_HANDWRITING = _entry("invalid_handwriting", 400, "手写签批应为不超过{max}的PNG图片", "公文")
+NOT_DOCUMENT_CLERK = _entry(
+    "not_document_clerk", 403, "只有本单位的收发员可以签收、退回或登记收文", "公文"
+)
+RECEIPT_STATE = _entry("receipt_state", 409, "该收文{state}，不能再{verb}", "公文")
+WITHDRAW_AFTER_SIGN = _entry("withdraw_after_sign", 409, "公文已签发，不能撤回", "公文")
+NOT_DRAFTER = _entry("not_drafter", 403, "只有拟稿人可以{verb}", "公文")
+INVALID_DEPARTMENTS = _entry("invalid_departments", 400, "请选择本单位的承办部门", "公文")
+PASS_ON_OUTSIDE = _entry("pass_on_outside", 400, "只能转给本部门的人员办理", "公文")
+NOT_REDISTRIBUTABLE = _entry("not_redistributable", 409, "只有被退回的收文可以重新分发", "公文")
+NOT_ARCHIVABLE = _entry("not_archivable", 409, "只有已分发的公文可以归档", "公文")
+NOT_DOCUMENT_ADMIN = _entry("not_document_admin", 403, "只有单位管理员可以设置公文流程", "公文")
+MISSING_FLOW_STEP = _entry(
+    "missing_flow_step", 400, "发文流程必须保留「{step}」步骤", "公文", "签发, 登记, 分发 by id"
+)
+INVALID_REGISTRATION = _entry("invalid_registration", 400, "收文登记填写有误", "公文")
+
 # --- notifications (web push, SMS) ---------------------------------------------------
 INVALID_SUBSCRIPTION = _entry("invalid_subscription", 400, "推送订阅无效", "通知")
 INVALID_ENDPOINT = _entry("invalid_endpoint", 400, "推送地址格式不正确", "通知")

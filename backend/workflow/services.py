@@ -68,6 +68,8 @@ class ActParams:
     facts: dict[str, Any] | None = None  # resubmit
     chosen: dict[str, list[int]] | None = None  # resubmit
     task_id: int | None = None  # pin the action to one task (a stale screen is refused)
+    # withdraw: also allowed after handlers acted, while this step (by id) is not yet done
+    withdraw_until: str | None = None
 
 
 @dataclass
@@ -486,10 +488,21 @@ def _withdraw(run: _Run, actor: User, params: ActParams) -> None:
         return
     if instance.is_terminal:
         raise TaskClosed.of(codes.NOT_RUNNING, "该审批已结束,无法撤回")
-    if instance.state == Instance.State.RUNNING and instance.acted_in_round:
+    if (
+        instance.state == Instance.State.RUNNING
+        and instance.acted_in_round
+        and not _step_ahead(instance, params.withdraw_until)
+    ):
         raise Conflict.of(codes.WITHDRAW_TOO_LATE)
     run.record("withdraw", actor, opinion=params.opinion.strip())
     _finish(run, Instance.State.WITHDRAWN)
+
+
+def _step_ahead(instance: Instance, step_id: str | None) -> bool:
+    """Whether the step with this id is the current one or still to come."""
+    return step_id is not None and any(
+        step["id"] == step_id for step in instance.route[instance.current_index :]
+    )
 
 
 def _resubmit(run: _Run, actor: User, params: ActParams) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,14 +21,17 @@ from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, query_int, request_context, user_of, validated
+from mobile_api.v1.flow_shapes import (
+    FlowNodesOut,
+    HistoryEntryOut,
+    OpinionOut,
+    PersonOut,
+    RouteStepStateOut,
+    StepOut,
+)
 from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
 
 # --- shapes -------------------------------------------------------------------------
-
-
-class PersonOut(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class TemplateOut(serializers.Serializer[Any]):
@@ -66,17 +69,6 @@ class FormFieldOut(FormColumnOut):
     min_rows = serializers.IntegerField(required=False, allow_null=True)
     max_rows = serializers.IntegerField(required=False, allow_null=True)
     total = serializers.CharField(required=False)
-
-
-@extend_schema_field(
-    {
-        "type": "array",
-        "items": {"type": "object", "additionalProperties": True},
-        "description": "流程定义节点(管理员编辑的数据,见 docs/workflow.md)",
-    }
-)
-class FlowNodesOut(serializers.JSONField):
-    pass
 
 
 class TemplateDetailOut(TemplateOut):
@@ -126,53 +118,6 @@ class DisplayFieldOut(serializers.Serializer[Any]):
     value = serializers.CharField()
 
 
-class TaskOut(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    assignee = PersonOut(allow_null=True)
-    state = serializers.CharField()
-    state_label = serializers.CharField()
-    result = serializers.CharField(allow_blank=True)
-    result_label = serializers.CharField(allow_blank=True)
-    opinion = serializers.CharField(allow_blank=True)
-    added_position = serializers.CharField(allow_blank=True)
-    opened_at = serializers.DateTimeField(allow_null=True)
-    acted_at = serializers.DateTimeField(allow_null=True)
-    due_at = serializers.DateTimeField(allow_null=True)
-    overdue = serializers.BooleanField()
-
-
-class _StepOut(serializers.Serializer[Any]):
-    # What the route preview and the detail page's diagram say of every step
-    # (no docstring: drf-spectacular would give it to both components).
-    id = serializers.CharField()
-    type = serializers.CharField()
-    name = serializers.CharField()
-    mode = serializers.CharField(allow_blank=True)
-    mode_label = serializers.CharField(allow_blank=True)
-    chooser = serializers.CharField(allow_blank=True)
-
-
-class RouteStepStateOut(_StepOut):
-    """A step of a running flow: the diagram on the detail page."""
-
-    state = serializers.ChoiceField(choices=["done", "current", "stopped", "future"])
-    assignees = PersonOut(many=True)
-    tasks = TaskOut(many=True)
-    cc_read = serializers.ListField(child=serializers.IntegerField())
-    deadline_hours = serializers.IntegerField(allow_null=True)
-
-
-class HistoryEntryOut(serializers.Serializer[Any]):
-    seq = serializers.IntegerField()
-    action = serializers.CharField()
-    action_label = serializers.CharField()
-    actor = PersonOut(allow_null=True)
-    step_name = serializers.CharField(allow_blank=True)
-    opinion = serializers.CharField(allow_blank=True)
-    data = JsonObjectOut()  # type: ignore[assignment]
-    at = serializers.DateTimeField()
-
-
 class DetailOut(SummaryOut):
     fields = DisplayFieldOut(many=True)  # type: ignore[assignment]
     schema = FormFieldOut(many=True)
@@ -182,11 +127,6 @@ class DetailOut(SummaryOut):
     actions = ActionOut(many=True)
 
 
-class OpinionOut(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    text = serializers.CharField()
-
-
 class RoomOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -194,7 +134,7 @@ class RoomOut(serializers.Serializer[Any]):
     capacity = serializers.IntegerField()
 
 
-class RouteStepOut(_StepOut):
+class RouteStepOut(StepOut):
     assignees = PersonOut(many=True)
 
 

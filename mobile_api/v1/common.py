@@ -92,3 +92,11 @@ def query_int_list(
     if not numbers:
         raise InvalidInput.of(not_int, f"参数 {name} 不能为空")
     return [input_guard.check_int(n, f"参数 {name}") for n in numbers]
+
+
+def uploaded_file(request: Request) -> Any:
+    """The multipart `file` of an upload, or `no_file`."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InvalidInput.of(codes.NO_FILE)
+    return upload

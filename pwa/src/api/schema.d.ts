@@ -664,6 +664,359 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["documents_list"];
+        put?: never;
+        post: operations["v1_documents_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_actions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_archive_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/files/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_files_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The generated GB/T 9704 layout: how many pages, and where the PDF and each page are. */
+        get: operations["v1_documents_layout_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/layout.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_layout.pdf_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/layout/pages/{page}.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_layout_pages_.png_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{document_id}/redistribute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_redistribute_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/admin/flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_admin_flows_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/admin/flows/{which}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["v1_documents_admin_flows_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["documents_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_files_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/handwriting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_handwriting_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_meta_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/phrases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["documents_phrases_list"];
+        put?: never;
+        post: operations["documents_phrases_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/phrases/{phrase_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["documents_phrases_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/receipts/{receipt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_receipts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/receipts/{receipt_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_receipts_actions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/receipts/{receipt_id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_receipts_refuse_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/receipts/{receipt_id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_receipts_register_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/receipts/{receipt_id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_documents_receipts_sign_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1075,6 +1428,12 @@ export interface components {
             id: string;
             name: string;
         };
+        /**
+         * @description * `sequential` - sequential
+         *     * `all` - all
+         * @enum {string}
+         */
+        CirculateEnum: "sequential" | "all";
         ConversationCreateInputRequest: {
             kind: components["schemas"]["ConversationKindEnum"];
             user_id?: number;
@@ -1164,6 +1523,11 @@ export interface components {
          * @enum {string}
          */
         DeliveryStateEnum: "pending" | "sending" | "retry" | "sent" | "failed" | "skipped" | "uncertain";
+        DepartmentChoiceOut: {
+            id: number;
+            name: string;
+            heads: components["schemas"]["PersonOut"][];
+        };
         DepartmentNode: {
             id: number;
             name: string;
@@ -1231,10 +1595,161 @@ export interface components {
          * @enum {string}
          */
         DeviceOutKindEnum: "session" | "token";
+        /**
+         * @description * `up` - up
+         *     * `parallel` - parallel
+         *     * `down` - down
+         * @enum {string}
+         */
+        DirectionEnum: "up" | "parallel" | "down";
         DisplayFieldOut: {
             key: string;
             label: string;
             value: string;
+        };
+        DocCountsOut: {
+            todo: number;
+            done: number;
+            mine: number;
+            sent: number;
+            received: number;
+        };
+        DocFileOut: {
+            token: string;
+            name: string;
+            mime: string;
+            size: number;
+            url: string;
+        };
+        DocListOut: {
+            items: components["schemas"]["EntryOut"][];
+            has_more: boolean;
+            counts: components["schemas"]["DocCountsOut"];
+        };
+        DocSubmitInputRequest: {
+            kind: string;
+            title: string;
+            /** @default none */
+            secrecy?: string;
+            /** @default normal */
+            urgency?: string;
+            /** @default not_public */
+            publicity?: string;
+            /** @default  */
+            body?: string;
+            /** @default  */
+            note?: string;
+            main_file?: string | null;
+            attachments?: string[];
+            main_to: number[];
+            copy_to?: number[];
+            countersigners?: number[];
+            client_id: string;
+        };
+        DocumentActInputRequest: {
+            action: string;
+            /** @default  */
+            opinion?: string;
+            target?: string | null;
+            user_id?: number | null;
+            next_assignees?: number[] | null;
+            task_id?: number | null;
+            /** @default  */
+            handwriting?: string;
+            /** @default false */
+            save_opinion?: boolean;
+            /**
+             * @description 登记时手工填写的发文字号
+             * @default
+             */
+            doc_number?: string;
+        };
+        DocumentDetailOut: {
+            id: number;
+            title: string;
+            kind: string;
+            kind_label: string;
+            doc_number: string;
+            urgency: components["schemas"]["DocumentUrgencyEnum"];
+            urgency_label: string;
+            unit: components["schemas"]["UnitBriefOut"];
+            drafter: components["schemas"]["PersonOut"];
+            status: components["schemas"]["DocumentStatusEnum"];
+            status_label: string;
+            current_step: string;
+            archived: boolean;
+            /** Format: date-time */
+            created_at: string;
+            direction: components["schemas"]["DirectionEnum"];
+            direction_label: string;
+            secrecy: components["schemas"]["SecrecyEnum"];
+            secrecy_label: string;
+            publicity: components["schemas"]["PublicityEnum"];
+            publicity_label: string;
+            issuer_mark: string;
+            body: string;
+            note: string;
+            main_file: components["schemas"]["DocFileOut"] | null;
+            attachments: components["schemas"]["DocFileOut"][];
+            main_to: components["schemas"]["UnitBriefOut"][];
+            copy_to: components["schemas"]["UnitBriefOut"][];
+            signer: components["schemas"]["PersonOut"] | null;
+            /** Format: date-time */
+            signed_at: string | null;
+            /** Format: date-time */
+            sealed_at: string | null;
+            /** Format: date-time */
+            distributed_at: string | null;
+            /** Format: date-time */
+            archived_at: string | null;
+            route: components["schemas"]["RouteStepStateOut"][];
+            history: components["schemas"]["SheetEntryOut"][];
+            actions: components["schemas"]["ActionOut"][];
+            can_archive: boolean;
+            receipts: components["schemas"]["ReceiptRowOut"][];
+            my_receipts: components["schemas"]["MyReceiptOut"][];
+        };
+        /**
+         * @description * `running` - running
+         *     * `returned` - returned
+         *     * `withdrawn` - withdrawn
+         *     * `distributed` - distributed
+         * @enum {string}
+         */
+        DocumentStatusEnum: "running" | "returned" | "withdrawn" | "distributed";
+        DocumentSummaryOut: {
+            id: number;
+            title: string;
+            kind: string;
+            kind_label: string;
+            doc_number: string;
+            urgency: components["schemas"]["DocumentUrgencyEnum"];
+            urgency_label: string;
+            unit: components["schemas"]["UnitBriefOut"];
+            drafter: components["schemas"]["PersonOut"];
+            status: components["schemas"]["DocumentStatusEnum"];
+            status_label: string;
+            current_step: string;
+            archived: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        DocumentUploadInputRequest: {
+            /** Format: binary */
+            file: string;
+            /** @description 正文文件（.docx/.pdf/.ofd/.wps） */
+            main?: boolean;
+        };
+        /**
+         * @description * `normal` - normal
+         *     * `urgent` - urgent
+         *     * `extra_urgent` - extra_urgent
+         * @enum {string}
+         */
+        DocumentUrgencyEnum: "normal" | "urgent" | "extra_urgent";
+        EntryOut: {
+            document: components["schemas"]["DocumentSummaryOut"];
+            receipt: components["schemas"]["ReceiptBriefOut"] | null;
         };
         Error: {
             error: components["schemas"]["ErrorBody"];
@@ -1244,11 +1759,25 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
             };
+        };
+        FlowInputRequest: {
+            nodes: {
+                [key: string]: unknown;
+            }[];
+        };
+        FlowOut: {
+            which: components["schemas"]["WhichEnum"];
+            name: string;
+            version: number;
+            /** @description 流程定义节点(管理员编辑的数据,见 docs/workflow.md) */
+            nodes: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * @description A form field as the template defines it (docs/workflow.md, "Form schemas");
@@ -1292,6 +1821,16 @@ export interface components {
             max_rows?: number | null;
             total?: string;
         };
+        /**
+         * @description * `handle` - handle
+         *     * `read` - read
+         * @enum {string}
+         */
+        HandleTypeEnum: "handle" | "read";
+        HandwritingInputRequest: {
+            /** Format: binary */
+            file: string;
+        };
         HistoryEntryOut: {
             seq: number;
             action: string;
@@ -1316,6 +1855,11 @@ export interface components {
         LabelValueOut: {
             label: string;
             value: string;
+        };
+        LayoutInfoOut: {
+            page_count: number;
+            pdf_url: string;
+            page_urls: string[];
         };
         ListOut: {
             items: components["schemas"]["SummaryOut"][];
@@ -1436,6 +1980,23 @@ export interface components {
             recall_until: string | null;
             urgent: components["schemas"]["UrgentMarkOut"] | null;
         };
+        MetaOut: {
+            kinds: components["schemas"]["ChoiceOut"][];
+            secrecy: components["schemas"]["ChoiceOut"][];
+            urgency: components["schemas"]["ChoiceOut"][];
+            publicity: components["schemas"]["ChoiceOut"][];
+            handle_types: components["schemas"]["ChoiceOut"][];
+            boxes: components["schemas"]["ChoiceOut"][];
+            my_unit: components["schemas"]["UnitSettingsOut"] | null;
+            main_file_types: string[];
+            attachment_types: string[];
+            max_file_bytes: number;
+        };
+        MyReceiptOut: {
+            id: number;
+            unit: components["schemas"]["UnitBriefOut"];
+            status: components["schemas"]["ReceiptStatusEnum"];
+        };
         NullEnum: null;
         /**
          * @description * `none` - none
@@ -1499,6 +2060,9 @@ export interface components {
             title: string;
             is_leader: boolean;
         };
+        PhraseInputRequest: {
+            text: string;
+        };
         /**
          * @description * `before` - before
          *     * `after` - after
@@ -1512,6 +2076,13 @@ export interface components {
          * @enum {string}
          */
         PresenceEnum: "online" | "away" | "offline";
+        /**
+         * @description * `public` - public
+         *     * `on_request` - on_request
+         *     * `not_public` - not_public
+         * @enum {string}
+         */
+        PublicityEnum: "public" | "on_request" | "not_public";
         QuoteOut: {
             id: number;
             seq: number;
@@ -1524,6 +2095,31 @@ export interface components {
         ReadOut: {
             last_read_seq: number;
         };
+        ReceiptActInputRequest: {
+            action: string;
+            /** @default  */
+            opinion?: string;
+            target?: string | null;
+            user_id?: number | null;
+            next_assignees?: number[] | null;
+            task_id?: number | null;
+            /** @default  */
+            handwriting?: string;
+            /** @default false */
+            save_opinion?: boolean;
+            /** @description 批办：承办部门 */
+            departments?: number[] | null;
+        };
+        ReceiptBriefOut: {
+            id: number;
+            unit: components["schemas"]["UnitBriefOut"];
+            status: components["schemas"]["ReceiptStatusEnum"];
+            status_label: string;
+            register_no: string;
+            handle_type: string;
+            /** Format: date-time */
+            delivered_at: string;
+        };
         ReceiptCountOut: {
             read: number;
             unread: number;
@@ -1533,9 +2129,93 @@ export interface components {
                 [key: string]: components["schemas"]["ReceiptCountOut"];
             };
         };
+        /** @description One recipient unit's 送达回执. */
+        ReceiptDetailOut: {
+            id: number;
+            unit: components["schemas"]["UnitBriefOut"];
+            role: components["schemas"]["RecipientRoleEnum"];
+            status: components["schemas"]["ReceiptStatusEnum"];
+            status_label: string;
+            /** Format: date-time */
+            delivered_at: string;
+            signed_by: components["schemas"]["PersonOut"] | null;
+            /** Format: date-time */
+            signed_at: string | null;
+            refused_by: components["schemas"]["PersonOut"] | null;
+            /** Format: date-time */
+            refused_at: string | null;
+            refuse_reason: string;
+            register_no: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            can_redistribute: boolean;
+            document: components["schemas"]["DocumentDetailOut"];
+            /** Format: date-time */
+            registered_at: string | null;
+            source_unit_name: string;
+            source_number: string;
+            copies: number;
+            handle_type: string;
+            handle_type_label: string;
+            route: components["schemas"]["RouteStepStateOut"][];
+            history: components["schemas"]["SheetEntryOut"][];
+            actions: components["schemas"]["ActionOut"][];
+            departments: components["schemas"]["DepartmentChoiceOut"][];
+        };
+        ReceiptRefuseInputRequest: {
+            reason: string;
+        };
+        ReceiptRegisterInputRequest: {
+            handle_type: components["schemas"]["HandleTypeEnum"];
+            /** @default sequential */
+            circulate?: components["schemas"]["CirculateEnum"];
+            /** @default 1 */
+            copies?: number;
+            /** @default  */
+            source_number?: string;
+        };
+        /** @description One recipient unit's 送达回执. */
+        ReceiptRowOut: {
+            id: number;
+            unit: components["schemas"]["UnitBriefOut"];
+            role: components["schemas"]["RecipientRoleEnum"];
+            status: components["schemas"]["ReceiptStatusEnum"];
+            status_label: string;
+            /** Format: date-time */
+            delivered_at: string;
+            signed_by: components["schemas"]["PersonOut"] | null;
+            /** Format: date-time */
+            signed_at: string | null;
+            refused_by: components["schemas"]["PersonOut"] | null;
+            /** Format: date-time */
+            refused_at: string | null;
+            refuse_reason: string;
+            register_no: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            can_redistribute: boolean;
+        };
+        /**
+         * @description * `delivered` - delivered
+         *     * `refused` - refused
+         *     * `signed` - signed
+         *     * `handling` - handling
+         *     * `done` - done
+         * @enum {string}
+         */
+        ReceiptStatusEnum: "delivered" | "refused" | "signed" | "handling" | "done";
         ReceiptsOut: {
             read: components["schemas"]["UserBriefOut"][];
             unread: components["schemas"]["UserBriefOut"][];
+        };
+        /**
+         * @description * `main` - main
+         *     * `copy` - copy
+         * @enum {string}
+         */
+        RecipientRoleEnum: "main" | "copy";
+        RedistributeInputRequest: {
+            unit_id: number;
         };
         RemindOut: {
             /** @description 本次提醒的未读人数 */
@@ -1594,6 +2274,12 @@ export interface components {
          * @enum {string}
          */
         RouteStepStateOutStateEnum: "done" | "current" | "stopped" | "future";
+        /**
+         * @description * `none` - none
+         *     * `internal` - internal
+         * @enum {string}
+         */
+        SecrecyEnum: "none" | "internal";
         SendInputRequest: {
             text?: string;
             client_id?: string;
@@ -1620,6 +2306,21 @@ export interface components {
             sms_urgent: boolean;
             /** @description 事项到期短信提醒 */
             sms_deadlines: boolean;
+        };
+        /** @description One line of the 处理笺: who, when, which step, the opinion typed or written by hand. */
+        SheetEntryOut: {
+            seq: number;
+            action: string;
+            action_label: string;
+            actor: components["schemas"]["PersonOut"] | null;
+            step_name: string;
+            opinion: string;
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            at: string;
+            handwriting_url: string | null;
         };
         /**
          * @description * `primary` - primary
@@ -1786,6 +2487,10 @@ export interface components {
          * @enum {string}
          */
         TypeEnum: "text" | "textarea" | "number" | "money" | "date" | "daterange" | "datetimerange" | "select" | "multiselect" | "person" | "department" | "attachment" | "room" | "table";
+        UnitBriefOut: {
+            id: number;
+            name: string;
+        };
         UnitNode: {
             id: number;
             name: string;
@@ -1795,6 +2500,12 @@ export interface components {
             parent_id: number | null;
             /** @description 下级单位,结构同本对象 */
             children: components["schemas"]["UnitNode"][];
+        };
+        UnitSettingsOut: {
+            id: number;
+            name: string;
+            prefix: string;
+            issuer_mark: string;
         };
         UploadInputRequest: {
             /** Format: binary */
@@ -1857,6 +2568,12 @@ export interface components {
             /** @description applicationServerKey,base64url */
             public_key: string;
         };
+        /**
+         * @description * `outgoing` - outgoing
+         *     * `incoming` - incoming
+         * @enum {string}
+         */
+        WhichEnum: "outgoing" | "incoming";
         /** Ack */
         WsAck: {
             /**
@@ -5219,6 +5936,1421 @@ export interface operations {
             };
             /** @description 不存在 (code: not_found, …) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    documents_list: {
+        parameters: {
+            query: {
+                box: "done" | "mine" | "received" | "sent" | "todo";
+                kind?: "announcement" | "bulletin" | "communique" | "decision" | "letter" | "minutes" | "motion" | "notice" | "opinion" | "order" | "public_notice" | "reply" | "report" | "request" | "resolution";
+                page?: number;
+                q?: string;
+                status?: string;
+                urgency?: "extra_urgent" | "normal" | "urgent";
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocListOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocSubmitInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DocSubmitInputRequest"];
+                "multipart/form-data": components["schemas"]["DocSubmitInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_actions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentActInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DocumentActInputRequest"];
+                "multipart/form-data": components["schemas"]["DocumentActInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 过于频繁 (code: rate_limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_archive_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_files_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_layout_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutInfoOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "v1_documents_layout.pdf_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "v1_documents_layout_pages_.png_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+                page: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_redistribute_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedistributeInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RedistributeInputRequest"];
+                "multipart/form-data": components["schemas"]["RedistributeInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_admin_flows_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_admin_flows_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                which: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlowInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FlowInputRequest"];
+                "multipart/form-data": components["schemas"]["FlowInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    documents_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocCountsOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_files_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["DocumentUploadInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_handwriting_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["HandwritingInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_meta_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    documents_phrases_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpinionOut"][];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    documents_phrases_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhraseInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PhraseInputRequest"];
+                "multipart/form-data": components["schemas"]["PhraseInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpinionOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    documents_phrases_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phrase_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_receipts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                receipt_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_receipts_actions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                receipt_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptActInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReceiptActInputRequest"];
+                "multipart/form-data": components["schemas"]["ReceiptActInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 过于频繁 (code: rate_limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_receipts_refuse_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                receipt_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptRefuseInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReceiptRefuseInputRequest"];
+                "multipart/form-data": components["schemas"]["ReceiptRefuseInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_receipts_register_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                receipt_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptRegisterInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReceiptRegisterInputRequest"];
+                "multipart/form-data": components["schemas"]["ReceiptRegisterInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_receipts_sign_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                receipt_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
