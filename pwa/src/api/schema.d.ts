@@ -1023,6 +1023,8 @@ export interface components {
             last_seq: number;
             last_pos: number;
             dissolved: boolean;
+            /** @description 群聊：新成员可查看入群前的聊天记录（默认否） */
+            history_visible_to_new_members: boolean;
             peer: components["schemas"]["UserBriefOut"] | null;
             my_role: components["schemas"]["MemberRoleEnum"];
             unread_count: number;
@@ -1266,6 +1268,7 @@ export interface components {
             old?: string;
             new?: string;
             is_admin?: boolean;
+            visible?: boolean;
             title?: string;
             sender_label?: string;
         };
@@ -1278,9 +1281,10 @@ export interface components {
          *     * `owner_transferred` - owner_transferred
          *     * `admin_set` - admin_set
          *     * `dissolved` - dissolved
+         *     * `history_visibility_set` - history_visibility_set
          * @enum {string}
          */
-        MessageDataOutActionEnum: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved";
+        MessageDataOutActionEnum: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved" | "history_visibility_set";
         /**
          * @description * `text` - text
          *     * `image` - image
@@ -1327,6 +1331,11 @@ export interface components {
             id: number;
             text: string;
         };
+        PatchedConversationUpdateInputRequest: {
+            name?: string;
+            /** @description 群主/管理员：新成员可查看入群前的聊天记录 */
+            history_visible_to_new_members?: boolean;
+        };
         PatchedPatchInRequest: {
             lock_screen?: components["schemas"]["LockScreenEnum"];
             /** Format: time */
@@ -1335,9 +1344,6 @@ export interface components {
             quiet_end?: string;
             sms_urgent?: boolean;
             sms_deadlines?: boolean;
-        };
-        PatchedRenameInputRequest: {
-            name?: string;
         };
         PatchedSettingsInputRequest: {
             muted?: boolean;
@@ -1897,6 +1903,8 @@ export interface components {
             last_pos: number;
             /** Dissolved */
             dissolved: boolean;
+            /** History Visible To New Members */
+            history_visible_to_new_members: boolean;
         };
         /** ConversationDissolvedEvent */
         WsConversationDissolvedEvent: {
@@ -1938,6 +1946,8 @@ export interface components {
             last_pos: number;
             /** Dissolved */
             dissolved: boolean;
+            /** History Visible To New Members */
+            history_visible_to_new_members: boolean;
             peer: components["schemas"]["WsUserBrief"] | null;
             /**
              * My Role
@@ -2176,7 +2186,7 @@ export interface components {
              * @default null
              * @enum {string}
              */
-            action?: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved";
+            action?: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved" | "history_visibility_set";
             /**
              * By
              * @default null
@@ -2202,6 +2212,11 @@ export interface components {
              * @default null
              */
             is_admin?: boolean;
+            /**
+             * Visible
+             * @default null
+             */
+            visible?: boolean;
             /**
              * Title
              * @default null
@@ -3863,9 +3878,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedRenameInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedRenameInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedRenameInputRequest"];
+                "application/json": components["schemas"]["PatchedConversationUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedConversationUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedConversationUpdateInputRequest"];
             };
         };
         responses: {
