@@ -204,7 +204,8 @@ INVALID_AUDIT_QUERY = _entry(
 )
 
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
-assert len(CATALOGUE) == len(_ALL), "an error code is catalogued twice"  # noqa: S101
+if len(CATALOGUE) != len(_ALL):
+    raise RuntimeError("an error code is catalogued twice")
 
 
 def markdown() -> str:
