@@ -1536,9 +1536,7 @@ export interface components {
              *     * `hidden` - 仅提示“您有一条新消息”
              */
             lock_screen: components["schemas"]["LockScreenEnum"];
-            /** Format: time */
             quiet_start: string;
-            /** Format: time */
             quiet_end: string;
             /** @description 加急未读时短信提醒 */
             sms_urgent: boolean;
