@@ -22,13 +22,13 @@ DELIVERY_PAGE = 50
 # --- shapes -------------------------------------------------------------------------
 
 
-
 @extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})
 class HourMinuteField(serializers.TimeField):
     """A time of day as "HH:MM" (the schema's `format: time` would promise seconds)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%H:%M", **kwargs)
+
 
 class SubscriptionOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()

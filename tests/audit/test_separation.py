@@ -65,6 +65,10 @@ def code(attempt: Any) -> str:
     return err.value.code
 
 
+def streamed(response: Any) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
 def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -146,7 +150,7 @@ def test_only_the_auditor_reads_the_log_over_rest(
         for url in ("/api/v1/audit/entries", "/api/v1/audit/export"):
             assert error_of(logged_in(user).get(url)) == (403, "duty_required"), (user, url)
     auditor = logged_in(officers[duties.AUDIT])
-    page = auditor.get("/api/v1/audit/entries", {"action": "group.", "limit": 10})
+    page = auditor.get("/api/v1/audit/entries", {"action": "group.", "limit": "10"})
     assert page.status_code == 200
     body = page.json()
     assert [e["action"] for e in body["entries"]] == ["group.create"]
@@ -180,12 +184,12 @@ def test_the_auditor_exports_csv_and_jsonl(officers: dict[str, User], director: 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment;" in response["Content-Disposition"]
-    text = b"".join(response.streaming_content).decode()
+    text = streamed(response)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["action"] for r in rows] == ["group.create"]
     assert json.loads(rows[0]["data"]) == {"name": "预算工作群"}
     response = auditor.get("/api/v1/audit/export", {"fmt": "jsonl"})
-    lines = [json.loads(x) for x in b"".join(response.streaming_content).decode().splitlines()]
+    lines = [json.loads(x) for x in streamed(response).splitlines()]
     seqs = [line["seq"] for line in lines]
     assert seqs == sorted(seqs)
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(lines))

@@ -25,7 +25,7 @@ from tests.integration import harness
 
 pytestmark = pytest.mark.integration
 
-MAX_EXAMPLES = int(os.environ.get("ZT_SCHEMATHESIS_EXAMPLES", "6"))
+MAX_EXAMPLES = int(os.environ.get("ZT_SCHEMATHESIS_EXAMPLES", "10"))
 PASSWORD = "Zt-schema-2026!"
 
 SEED = """
@@ -78,9 +78,7 @@ def live_api() -> Iterator[dict[str, Any]]:
 def api_schema(live_api: dict[str, Any]) -> Any:
     schema = schemathesis.openapi.from_url(f"{live_api['url']}/api/schema/?format=json")
     # Logging out or dissolving would end the fuzzing session's own access midway.
-    return schema.exclude(path="/api/v1/auth/logout").exclude(
-        path_regex=r"/dissolve$|/leave$"
-    )
+    return schema.exclude(path="/api/v1/auth/logout").exclude(path_regex=r"/dissolve$|/leave$")
 
 
 def _fuzz(operation: Any, live_api: dict[str, Any]) -> None:
@@ -99,9 +97,7 @@ def _fuzz(operation: Any, live_api: dict[str, Any]) -> None:
             headers={"Authorization": f"Bearer {live_api['token']}"},
             timeout=20,
         )
-        case.validate_response(
-            response, checks=[not_a_server_error, response_schema_conformance]
-        )
+        case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
     run()
 
