@@ -348,6 +348,13 @@ ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
 ZT_LOGIN_LOCK_SECONDS = env.int("ZT_LOGIN_LOCK_SECONDS", default=15 * 60)
 # …up to this (a day); a source quiet for this long after its lock starts over.
 ZT_LOGIN_LOCK_MAX_SECONDS = env.int("ZT_LOGIN_LOCK_MAX_SECONDS", default=24 * 3600)
+# The audit log (docs/security.md): entries are kept in the table at least this
+# long (never less than 180 days, 等保三级), then `audit_archive` moves them to
+# hashed, signed JSONL files in ZT_AUDIT_ARCHIVE_DIR. Archives are signed with
+# HMAC-SM3 under ZT_AUDIT_ARCHIVE_KEY (derived from SECRET_KEY when unset).
+ZT_AUDIT_RETENTION_DAYS = max(180, env.int("ZT_AUDIT_RETENTION_DAYS", default=180))
+ZT_AUDIT_ARCHIVE_DIR = Path(env.str("ZT_AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive")))
+ZT_AUDIT_ARCHIVE_KEY = env.str("ZT_AUDIT_ARCHIVE_KEY", default="")
 ZT_WS_TICKET_SECONDS = env.int("ZT_WS_TICKET_SECONDS", default=60)
 ZT_WS_ALLOWED_ORIGINS: list[str] = env.list("ZT_WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 

@@ -36,8 +36,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ZtError):
         return _error(exc.code, exc.message, exc.status, exc.fields)
     if isinstance(exc, exceptions.ValidationError):
+        # `fields` is always an object (field → messages), as the schema says; a
+        # ValidationError raised with a bare message list names no field.
+        detail = exc.detail
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         return _error(
-            codes.INVALID.code, _first_message(exc.detail), status.HTTP_400_BAD_REQUEST, exc.detail
+            codes.INVALID.code, _first_message(detail), status.HTTP_400_BAD_REQUEST, fields
         )
     response = drf_handler(exc, context)
     if response is None:

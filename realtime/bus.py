@@ -28,8 +28,10 @@ logger = logging.getLogger(__name__)
 
 NODES_GROUP = "zt.nodes"
 # Re-join well inside the layer's group_expiry so a live process never ages out,
-# while a SIGKILLed one disappears from the group on its own.
-REJOIN_SECONDS = 60
+# while a SIGKILLed one disappears from the group on its own. Short enough that a
+# Redis restarted behind our back (whose receive never failed) costs seconds of
+# live fan-out, not a minute; one ZADD per process each time.
+REJOIN_SECONDS = 10
 
 
 class LocalReceiver(Protocol):
@@ -110,6 +112,10 @@ class Node:
                 except Exception:
                     logger.exception("node listener: receive failed; retrying")
                     await asyncio.sleep(0.5)
+                    # A restarted Redis has forgotten the group: join again at once
+                    # rather than missing every event until the next periodic re-join.
+                    with contextlib.suppress(Exception):
+                        await layer.group_add(NODES_GROUP, channel)
                     continue
                 self.dispatch(message.get("users", ()), message["event"])
         finally:

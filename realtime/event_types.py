@@ -137,6 +137,7 @@ SystemAction = Literal[
     "owner_transferred",
     "admin_set",
     "dissolved",
+    "history_visibility_set",
 ]
 
 
@@ -149,6 +150,7 @@ class MessageData(Frame):
     old: str | Absent = None
     new: str | Absent = None
     is_admin: bool | Absent = None
+    visible: bool | Absent = None  # history_visibility_set: shared with new members or not
     title: str | Absent = None
     sender_label: str | Absent = None
 
@@ -191,6 +193,8 @@ class ConversationBrief(Frame):
     last_seq: int
     last_pos: int
     dissolved: bool
+    # Pre-join history shared with members who join later (groups; docs/protocol.md).
+    history_visible_to_new_members: bool
 
 
 class ConversationItem(ConversationBrief):

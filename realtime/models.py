@@ -44,6 +44,10 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     dissolved_at = models.DateTimeField(null=True, blank=True)
+    # Pre-join history policy (groups): a member reads only what was sent after
+    # they joined, unless the owner/admins share the history with newcomers.
+    # The one rule is `realtime.selectors.visible_messages`.
+    history_visible_to_new_members = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name or f"conversation {self.pk}"
@@ -77,6 +81,10 @@ class Membership(models.Model):
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     joined_pos = models.BigIntegerField(default=0)
+    # The conversation's `last_seq` when this member (last) joined: messages
+    # with a larger seq are theirs; earlier ones only if the group shares its
+    # history with new members.
+    joined_seq = models.BigIntegerField(default=0)
     left_pos = models.BigIntegerField(null=True, blank=True)
     last_read_seq = models.BigIntegerField(default=0)
     muted = models.BooleanField(default=False)

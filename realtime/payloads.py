@@ -188,6 +188,7 @@ def _conversation_brief(conversation: Conversation) -> wire.ConversationBrief:
         last_seq=conversation.last_seq,
         last_pos=conversation.last_pos,
         dissolved=conversation.dissolved_at is not None,
+        history_visible_to_new_members=conversation.history_visible_to_new_members,
     )
 
 

@@ -2,7 +2,9 @@
 
 `*_get` raises when the viewer may not see the thing; `*_list` only returns
 what the viewer may see. A non-member can read, search or download nothing
-of a conversation.
+of a conversation. Which messages a member may read (the pre-join history
+policy) is decided in one place, `visible_messages`, used by history, single
+messages, search, attachment downloads, receipts and resume alike.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -57,6 +60,39 @@ def membership_get(*, viewer: User, conversation_id: int) -> Membership:
             raise errors.ConversationNotFound()
         raise errors.NotAMember()
     return membership
+
+
+def visible_messages(
+    viewer: User, *, base: QuerySet[Message] | None = None, including_left: bool = False
+) -> QuerySet[Message]:
+    """THE pre-join history rule: the messages `viewer` may read.
+
+    A member reads a conversation's messages sent after they (last) joined
+    (`seq > Membership.joined_seq`); the earlier ones only when the group
+    shares its history with new members
+    (`Conversation.history_visible_to_new_members`, off by default). Only an
+    active membership counts, unless `including_left` (resume up to
+    `left_pos`, which the caller bounds).
+    """
+    member = Membership.objects.filter(conversation=OuterRef("conversation"), user=viewer)
+    if not including_left:
+        member = member.filter(is_active=True)
+    member = member.filter(_reads(OuterRef("seq")))
+    return (Message.objects.all() if base is None else base).filter(Exists(member))
+
+
+def _reads(seq: Any) -> Q:
+    """On `Membership`: the member may read the message numbered `seq`."""
+    return Q(conversation__history_visible_to_new_members=True) | Q(joined_seq__lt=seq)
+
+
+def message_reader_ids(message: Message) -> list[int]:
+    """The active members who may read `message` (the audience of news about it)."""
+    return list(
+        Membership.objects.filter(conversation_id=message.conversation_id, is_active=True)
+        .filter(_reads(message.seq))
+        .values_list("user_id", flat=True)
+    )
 
 
 def _message_qs() -> QuerySet[Message]:
@@ -194,7 +230,7 @@ def message_history(
     """A page of messages, oldest first, ending just before `before_seq`."""
     membership_get(viewer=viewer, conversation_id=conversation_id)
     limit = max(1, min(limit, HISTORY_PAGE_MAX))
-    qs = _message_qs().filter(conversation_id=conversation_id)
+    qs = visible_messages(viewer, base=_message_qs()).filter(conversation_id=conversation_id)
     if before_seq is not None:
         qs = qs.filter(seq__lt=before_seq)
     page = list(qs.order_by("-seq")[: limit + 1])
@@ -203,10 +239,15 @@ def message_history(
 
 
 def message_get(*, viewer: User, message_id: int) -> Message:
-    message = _message_qs().filter(pk=message_id).first()
-    if message is None:
+    conversation_id = (
+        Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True).first()
+    )
+    if conversation_id is None:
         raise errors.MessageNotFound()
-    membership_get(viewer=viewer, conversation_id=message.conversation_id)
+    membership_get(viewer=viewer, conversation_id=conversation_id)
+    message = visible_messages(viewer, base=_message_qs()).filter(pk=message_id).first()
+    if message is None:  # sent before the viewer joined, and the group keeps it
+        raise errors.MessageNotFound()
     return message
 
 
@@ -217,8 +258,7 @@ def message_search(
     query = query.strip()
     if not query:
         return []
-    mine = Membership.objects.filter(user=viewer, is_active=True).values("conversation_id")
-    qs = _message_qs().filter(conversation_id__in=mine, recalled_at__isnull=True)
+    qs = visible_messages(viewer, base=_message_qs()).filter(recalled_at__isnull=True)
     if conversation_id is not None:
         membership_get(viewer=viewer, conversation_id=conversation_id)
         qs = qs.filter(conversation_id=conversation_id)
@@ -243,9 +283,7 @@ class Receipts:
 
 def message_receipts(*, viewer: User, message_id: int) -> Receipts:
     """Who of the current members has / has not read a message (sender excluded)."""
-    message = Message.objects.filter(pk=message_id).first()
-    if message is None:
-        raise errors.MessageNotFound()
+    message = message_get(viewer=viewer, message_id=message_id)
     membership = membership_get(viewer=viewer, conversation_id=message.conversation_id)
     if not _may_see_receipts(membership, message, viewer):
         raise errors.PermissionDenied("只有发送者和群管理员可以查看已读情况")
@@ -269,7 +307,7 @@ def receipt_counts(
     computed by bisecting the sorted pointers: O(members + seqs·log members).
     """
     membership = membership_get(viewer=viewer, conversation_id=conversation_id)
-    messages = Message.objects.filter(conversation_id=conversation_id, seq__in=seqs[:500])
+    messages = visible_messages(viewer).filter(conversation_id=conversation_id, seq__in=seqs[:500])
     if not (membership.conversation.is_group and membership.is_admin):
         messages = messages.filter(sender=viewer)
     pointers = dict(
@@ -294,18 +332,15 @@ def receipt_counts(
 
 
 def attachment_get(*, viewer: User, token: str) -> Attachment:
-    """An attachment the viewer uploaded, or one sent where the viewer is a member now."""
+    """An attachment the viewer uploaded, or one in a message the viewer may read now."""
     attachment = Attachment.objects.filter(token=token).first()
     if attachment is None:
         raise errors.AttachmentNotFound()
     if attachment.uploader_id == viewer.pk:
         return attachment
-    visible = Message.objects.filter(
-        attachment=attachment,
-        recalled_at__isnull=True,
-        conversation__memberships__user=viewer,
-        conversation__memberships__is_active=True,
-    ).exists()
+    visible = (
+        visible_messages(viewer).filter(attachment=attachment, recalled_at__isnull=True).exists()
+    )
     if not visible:
         raise errors.AttachmentNotFound()
     return attachment
@@ -344,7 +379,12 @@ def events_between(
     high = upto
     if not membership.is_active and membership.left_pos is not None:
         high = membership.left_pos if high is None else min(high, membership.left_pos)
-    qs = ConversationEvent.objects.filter(conversation_id=conversation_id, pos__gt=low)
+    qs = ConversationEvent.objects.filter(conversation_id=conversation_id, pos__gt=low).filter(
+        # A later event about an earlier message (a recall, a card update) is
+        # replayed only when the message itself is the viewer's to read.
+        Q(message__isnull=True)
+        | Q(message__in=visible_messages(viewer, including_left=True).values("pk"))
+    )
     if high is not None:
         qs = qs.filter(pos__lte=high)
     return list(

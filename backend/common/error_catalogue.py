@@ -275,8 +275,25 @@ NOT_DELIVERY_ADMIN = _entry(
 PERSON_NOT_IN_UNIT = _entry("person_not_in_unit", 403, "该人员不在您管理的单位", "通知")
 REMIND_TOO_OFTEN = _entry("remind_too_often", 429, "再次提醒过于频繁,请稍后再试", "通知")
 
+# --- 三员分立 and the audit log ---------------------------------------------------------
+DUTY_REQUIRED = _entry(
+    "duty_required", 403, "需要{duty}权限", "三员分立", "the action belongs to another duty"
+)
+DUTY_CONFLICT = _entry(
+    "duty_conflict",
+    409,
+    "同一账号不能兼任系统管理员、安全管理员和审计管理员中的两个",
+    "三员分立",
+    "the person already holds another duty, or is a superuser",
+)
+DUTY_SELF = _entry("duty_self", 400, "不能给自己授予或撤销管理职责", "三员分立")
+INVALID_AUDIT_QUERY = _entry(
+    "invalid_audit_query", 400, "审计查询条件有误", "三员分立", "the text says which"
+)
+
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
-assert len(CATALOGUE) == len(_ALL), "an error code is catalogued twice"  # noqa: S101
+if len(CATALOGUE) != len(_ALL):
+    raise RuntimeError("an error code is catalogued twice")
 
 
 def markdown() -> str:

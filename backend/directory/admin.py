@@ -8,9 +8,11 @@ password hash. New units go through `services.unit_create` (apps set them up).
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
-from backend.directory import services, sign_out
+from backend.directory import duties, services, sign_out
 from backend.directory.models import Department, Position, RoleAssignment, Unit, User
 
 
@@ -44,7 +46,9 @@ class UserAdmin(admin.ModelAdmin[User]):
         "last_login",
         "date_joined",
     )
-    readonly_fields = ("last_login", "date_joined")
+    # 三员分立: staff/superuser status is never edited here (duties are granted by the
+    # security administrator through `backend.directory.duties`, audited).
+    readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined")
     inlines = (PositionInline, RoleInline)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -109,3 +113,27 @@ class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
     list_select_related = ("user", "unit")
     search_fields = ("user__name", "unit__name")
     autocomplete_fields = ("user", "unit")
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class DutyGroupAdmin(GroupAdmin):
+    """The three duties' groups: shown to the security administrator, changed by nobody here
+    (their permissions are fixed by `duties.duties_ensure`, membership by `duty_grant`)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return duties.holds(request.user, duties.SECURITY)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return duties.holds(request.user, duties.SECURITY)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,4 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_duties(sender: AppConfig, **kwargs: Any) -> None:
+    # The duties' permissions come from auth, directory and audit: once all exist.
+    if sender.label in ("auth", "directory", "audit"):
+        from backend.directory.duties import duties_ensure
+
+        duties_ensure()
 
 
 class DirectoryConfig(AppConfig):
@@ -15,3 +26,4 @@ class DirectoryConfig(AppConfig):
 
         admin.site.login_form = AdminLoginForm
         audit_every_admin(admin.site)
+        post_migrate.connect(_ensure_duties, dispatch_uid="zt_duties_ensure")

@@ -37,7 +37,8 @@ def _key(task: Task) -> str:
 
 
 def _ref(task: Task) -> dict[str, int]:
-    assert task.due_at is not None  # noqa: S101 - callers only pass tasks with a deadline
+    if task.due_at is None:  # callers only pass tasks with a deadline
+        raise ValueError(f"task {task.pk} has no deadline")
     return {"task_id": task.pk, "due": int(task.due_at.timestamp())}
 
 

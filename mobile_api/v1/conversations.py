@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -82,8 +83,11 @@ class ConversationListView(APIView):
         return Response(_item(request, conversation.pk), status=status.HTTP_201_CREATED)
 
 
-class RenameInput(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=64, allow_blank=True)
+class ConversationUpdateInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=64, allow_blank=True, required=False)
+    history_visible_to_new_members = serializers.BooleanField(
+        required=False, help_text="群主/管理员：新成员可查看入群前的聊天记录"
+    )
 
 
 class ConversationDetailView(APIView):
@@ -92,16 +96,26 @@ class ConversationDetailView(APIView):
         return Response(_item(request, conversation_id))
 
     @extend_schema(
-        request=RenameInput, responses={200: out.ConversationOut, **errors(400, 401, 403, 404)}
+        request=ConversationUpdateInput,
+        responses={200: out.ConversationOut, **errors(400, 401, 403, 404)},
     )
     def patch(self, request: Request, conversation_id: int) -> Response:
-        data = validated(RenameInput, request.data)
-        services.group_rename(
-            actor=user_of(request),
-            conversation_id=conversation_id,
-            name=data["name"],
-            context=request_context(request),
-        )
+        v = validated(ConversationUpdateInput, request.data)
+        if not v:
+            raise InvalidInput.of(codes.INVALID_FIELD, "请提供要修改的群名称或设置")
+        actor, context = user_of(request), request_context(request)
+        with transaction.atomic():  # both changes or neither
+            if "name" in v:
+                services.group_rename(
+                    actor=actor, conversation_id=conversation_id, name=v["name"], context=context
+                )
+            if "history_visible_to_new_members" in v:
+                services.group_history_visibility_set(
+                    actor=actor,
+                    conversation_id=conversation_id,
+                    visible=v["history_visible_to_new_members"],
+                    context=context,
+                )
         return Response(_item(request, conversation_id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +25,14 @@ DELIVERY_PAGE = 50
 # --- shapes -------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as "HH:MM" (the schema's `format: time` would promise seconds)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class SubscriptionOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     endpoint = serializers.CharField()
@@ -42,8 +50,8 @@ class SettingsOut(serializers.Serializer[Any]):
         choices=LockScreen.choices,
         help_text="锁屏显示: full 显示发送人和内容 / sender 仅显示发送人 / hidden 仅提示有新消息",
     )
-    quiet_start = serializers.TimeField(format="%H:%M")
-    quiet_end = serializers.TimeField(format="%H:%M")
+    quiet_start = HourMinuteField()
+    quiet_end = HourMinuteField()
     sms_urgent = serializers.BooleanField(help_text="加急未读时短信提醒")
     sms_deadlines = serializers.BooleanField(help_text="事项到期短信提醒")
 

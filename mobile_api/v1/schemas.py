@@ -127,6 +127,7 @@ class MessageDataOut(S[Any]):
     old = serializers.CharField(required=False, allow_blank=True)
     new = serializers.CharField(required=False, allow_blank=True)
     is_admin = serializers.BooleanField(required=False)
+    visible = serializers.BooleanField(required=False)
     title = serializers.CharField(required=False, allow_blank=True)
     sender_label = serializers.CharField(required=False, allow_blank=True)
 
@@ -171,6 +172,9 @@ class ConversationOut(S[Any]):
     last_seq = serializers.IntegerField()
     last_pos = serializers.IntegerField()
     dissolved = serializers.BooleanField()
+    history_visible_to_new_members = serializers.BooleanField(
+        help_text="群聊：新成员可查看入群前的聊天记录（默认否）"
+    )
     peer = UserBriefOut(allow_null=True)
     my_role = serializers.ChoiceField(choices=["owner", "admin", "member"])
     unread_count = serializers.IntegerField()

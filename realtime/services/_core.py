@@ -215,12 +215,13 @@ def _join(conversation: Conversation, users: Sequence[User], role: str) -> None:
         membership.is_active = True
         membership.role = role
         membership.joined_pos = conversation.last_pos + 1
+        membership.joined_seq = conversation.last_seq
         membership.left_pos = None
         membership.last_read_seq = conversation.last_seq
         (returning if membership.pk else fresh).append(membership)
     Membership.objects.bulk_create(fresh)
     Membership.objects.bulk_update(
-        returning, ["is_active", "role", "joined_pos", "left_pos", "last_read_seq"]
+        returning, ["is_active", "role", "joined_pos", "joined_seq", "left_pos", "last_read_seq"]
     )
 
 

@@ -292,6 +292,46 @@ def group_rename(
     return conversation
 
 
+def group_history_visibility_set(
+    *,
+    actor: User,
+    conversation_id: int,
+    visible: bool,
+    context: RequestContext = NO_CONTEXT,
+) -> Conversation:
+    """Share (or stop sharing) the group's earlier history with members who join later.
+
+    Owner and admins only. It applies at once to everyone: with it on, every
+    member reads the whole history; off (the default), each reads what was
+    sent after they joined (`realtime.selectors.visible_messages`).
+    """
+    with transaction.atomic():
+        conversation, _ = _group_for_admin(actor, conversation_id)
+        if conversation.history_visible_to_new_members == visible:
+            return conversation
+        conversation.history_visible_to_new_members = visible
+        conversation.save(update_fields=["history_visible_to_new_members"])
+        _append_event(
+            conversation,
+            EventType.CONVERSATION_UPDATED,
+            data={"conversation": conversation_brief(conversation)},
+        )
+        verb = "开启" if visible else "关闭"
+        _system_message(
+            conversation,
+            f"{actor.name} {verb}了「新成员可查看入群前的聊天记录」",
+            {"action": "history_visibility_set", "by": actor.pk, "visible": visible},
+        )
+        audit_record(
+            "group.history_visibility_set",
+            actor=actor,
+            target=conversation,
+            data={"visible": visible},
+            context=context,
+        )
+    return conversation
+
+
 def group_transfer_ownership(
     *,
     actor: User,

@@ -14,7 +14,7 @@ from backend.common import ratelimit
 from backend.common.errors import InvalidInput, RateLimited
 from backend.directory.models import User
 from push import services as push
-from realtime import errors, events, reach
+from realtime import errors, events, reach, selectors
 from realtime import event_types as wire
 from realtime.event_types import dump
 from realtime.models import (
@@ -87,7 +87,7 @@ def message_send(
         attachment = _attachment_for_send(actor, attachment_id)
         if attachment is None and not text.strip():
             raise errors.EmptyMessage()
-        reply_to = _reply_target(conversation, reply_to_id)
+        reply_to = _reply_target(actor, conversation, reply_to_id)
         if mention_all and conversation.is_group and not membership.is_admin:
             raise errors.NotGroupAdmin("只有群主或管理员可以@所有人")
         mention_ids = _valid_mentions(conversation, actor, mention_ids)
@@ -119,10 +119,14 @@ def _attachment_for_send(actor: User, attachment_id: str | None) -> Attachment |
     return attachment
 
 
-def _reply_target(conversation: Conversation, reply_to_id: int | None) -> Message | None:
+def _reply_target(
+    actor: User, conversation: Conversation, reply_to_id: int | None
+) -> Message | None:
     if reply_to_id is None:
         return None
-    target = Message.objects.filter(pk=reply_to_id, conversation=conversation).first()
+    target = (
+        selectors.visible_messages(actor).filter(pk=reply_to_id, conversation=conversation).first()
+    )
     if target is None:
         raise errors.MessageNotFound("引用的消息不存在")
     return target
@@ -168,6 +172,8 @@ def message_recall(
             EventType.MESSAGE_RECALLED,
             message=message,
             data={"message_id": message.pk, "seq": message.seq, "by": actor.pk},
+            # Those who joined after it (and may not read it) hear nothing of it.
+            audience=selectors.message_reader_ids(message),
         )
         audit_record(
             "message.recall",

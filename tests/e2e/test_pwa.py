@@ -155,6 +155,13 @@ def test_new_group_appears_live_for_a_member(new_phone: Any) -> None:
     director.get_by_test_id("chat-info-button").click()
     expect(director.get_by_test_id("group-info")).to_be_visible()
     screenshot(director, "13-group-info")
+    # The owner shares the history from before joining with later members (#11).
+    share = director.get_by_test_id("toggle-share-history")
+    expect(director.get_by_test_id("share-history")).to_contain_text("新成员可查看入群前的聊天记录")
+    expect(share).not_to_have_class(re.compile("van-switch--on"))
+    share.click()
+    expect(share).to_have_class(re.compile("van-switch--on"), timeout=10_000)
+    screenshot(director, "13b-group-info-share-history")
 
 
 def test_offline_send_is_delivered_once_when_back(new_phone: Any) -> None:

@@ -71,6 +71,11 @@ export const conversationApi = {
     http.patch<ResponseOf<Conversation, 'patch'>>(`${V1}/conversations/${id}`, {
       name,
     } satisfies RequestOf<Conversation, 'patch'>),
+  /** Owner/admins: share the history from before joining with members who join later. */
+  shareHistory: (id: number, visible: boolean) =>
+    http.patch<ResponseOf<Conversation, 'patch'>>(`${V1}/conversations/${id}`, {
+      history_visible_to_new_members: visible,
+    } satisfies RequestOf<Conversation, 'patch'>),
   members: (id: number) =>
     http.get<ResponseOf<`${Conversation}/members`, 'get'>>(`${V1}/conversations/${id}/members`),
   addMembers: (id: number, userIds: number[]) =>

@@ -296,6 +296,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["audit_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["audit_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/csrf": {
         parameters: {
             query?: never;
@@ -1403,6 +1435,31 @@ export interface components {
             url: string;
             thumbnail_url: string | null;
         };
+        AuditEntryOut: {
+            /** @description 链上序号（连续） */
+            seq: number;
+            /** Format: date-time */
+            created_at: string;
+            actor_id: number | null;
+            /** @description 操作人姓名（无操作人时为空） */
+            actor_name: string;
+            action: string;
+            target_type: string;
+            target_id: string;
+            data: {
+                [key: string]: unknown;
+            };
+            ip: string | null;
+            user_agent: string;
+            /** @description 上一条的 SM3 哈希 */
+            prev_hash: string;
+            /** @description SM3(prev_hash ‖ 规范化内容) */
+            hash: string;
+        };
+        AuditPageOut: {
+            entries: components["schemas"]["AuditEntryOut"][];
+            has_more: boolean;
+        };
         CardOut: {
             card_type: string;
             object_id: string;
@@ -1455,6 +1512,8 @@ export interface components {
             last_seq: number;
             last_pos: number;
             dissolved: boolean;
+            /** @description 群聊：新成员可查看入群前的聊天记录（默认否） */
+            history_visible_to_new_members: boolean;
             peer: components["schemas"]["UserBriefOut"] | null;
             my_role: components["schemas"]["MemberRoleEnum"];
             unread_count: number;
@@ -1759,7 +1818,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -1934,6 +1993,7 @@ export interface components {
             old?: string;
             new?: string;
             is_admin?: boolean;
+            visible?: boolean;
             title?: string;
             sender_label?: string;
         };
@@ -1946,9 +2006,10 @@ export interface components {
          *     * `owner_transferred` - owner_transferred
          *     * `admin_set` - admin_set
          *     * `dissolved` - dissolved
+         *     * `history_visibility_set` - history_visibility_set
          * @enum {string}
          */
-        MessageDataOutActionEnum: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved";
+        MessageDataOutActionEnum: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved" | "history_visibility_set";
         /**
          * @description * `text` - text
          *     * `image` - image
@@ -2017,6 +2078,11 @@ export interface components {
             /** @description 至少8位，含大写字母、小写字母、数字、符号中的3类，不能与最近5次相同 */
             new_password: string;
         };
+        PatchedConversationUpdateInputRequest: {
+            name?: string;
+            /** @description 群主/管理员：新成员可查看入群前的聊天记录 */
+            history_visible_to_new_members?: boolean;
+        };
         PatchedPatchInRequest: {
             lock_screen?: components["schemas"]["LockScreenEnum"];
             /** Format: time */
@@ -2025,9 +2091,6 @@ export interface components {
             quiet_end?: string;
             sms_urgent?: boolean;
             sms_deadlines?: boolean;
-        };
-        PatchedRenameInputRequest: {
-            name?: string;
         };
         PatchedSettingsInputRequest: {
             muted?: boolean;
@@ -2298,9 +2361,7 @@ export interface components {
              *     * `hidden` - 仅提示“您有一条新消息”
              */
             lock_screen: components["schemas"]["LockScreenEnum"];
-            /** Format: time */
             quiet_start: string;
-            /** Format: time */
             quiet_end: string;
             /** @description 加急未读时短信提醒 */
             sms_urgent: boolean;
@@ -2757,6 +2818,8 @@ export interface components {
             last_pos: number;
             /** Dissolved */
             dissolved: boolean;
+            /** History Visible To New Members */
+            history_visible_to_new_members: boolean;
         };
         /** ConversationDissolvedEvent */
         WsConversationDissolvedEvent: {
@@ -2798,6 +2861,8 @@ export interface components {
             last_pos: number;
             /** Dissolved */
             dissolved: boolean;
+            /** History Visible To New Members */
+            history_visible_to_new_members: boolean;
             peer: components["schemas"]["WsUserBrief"] | null;
             /**
              * My Role
@@ -3036,7 +3101,7 @@ export interface components {
              * @default null
              * @enum {string}
              */
-            action?: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved";
+            action?: "group_created" | "members_added" | "member_removed" | "member_left" | "renamed" | "owner_transferred" | "admin_set" | "dissolved" | "history_visibility_set";
             /**
              * By
              * @default null
@@ -3062,6 +3127,11 @@ export interface components {
              * @default null
              */
             is_admin?: boolean;
+            /**
+             * Visible
+             * @default null
+             */
+            visible?: boolean;
             /**
              * Title
              * @default null
@@ -4542,6 +4612,126 @@ export interface operations {
             };
         };
     };
+    audit_entries: {
+        parameters: {
+            query?: {
+                /** @description 以 . 结尾时按前缀 */
+                action?: string;
+                actor_id?: number;
+                before_seq?: number;
+                limit?: number;
+                q?: string;
+                since?: string;
+                target_id?: string;
+                target_type?: string;
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    audit_export: {
+        parameters: {
+            query?: {
+                /** @description 以 . 结尾时按前缀 */
+                action?: string;
+                actor_id?: number;
+                /**
+                 * @description 默认 csv
+                 *
+                 *     * `csv` - csv
+                 *     * `jsonl` - jsonl
+                 */
+                fmt?: "csv" | "jsonl";
+                q?: string;
+                since?: string;
+                target_id?: string;
+                target_type?: string;
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     v1_auth_csrf_retrieve: {
         parameters: {
             query?: never;
@@ -4957,9 +5147,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedRenameInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedRenameInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedRenameInputRequest"];
+                "application/json": components["schemas"]["PatchedConversationUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedConversationUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedConversationUpdateInputRequest"];
             };
         };
         responses: {

@@ -123,6 +123,8 @@ const en: MessageSchema = {
     admin: 'Admin',
     mute: 'Mute notifications',
     pin: 'Pin chat',
+    shareHistory: 'New members see earlier messages',
+    shareHistoryHint: 'When off, new members see only messages sent after they joined',
     create: 'New group',
     createName: 'Group name (optional)',
     createSubmit: 'Create ({n})',

@@ -121,6 +121,8 @@ const zhCN = {
     admin: '管理员',
     mute: '消息免打扰',
     pin: '置顶聊天',
+    shareHistory: '新成员可查看入群前的聊天记录',
+    shareHistoryHint: '关闭时，新成员只能看到入群之后的消息',
     create: '发起群聊',
     createName: '群聊名称（选填）',
     createSubmit: '创建({n})',

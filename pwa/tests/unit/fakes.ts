@@ -131,6 +131,7 @@ export function conversation(
     peer: null,
     owner_id: ME,
     member_count: 4,
+    history_visible_to_new_members: false,
     my_role: 'member',
     can_recall_any: false,
     last_seq: 0,

@@ -23,7 +23,8 @@ from backend.directory.models import Department, Role, RoleAssignment, Unit, Use
 from realtime import services as messaging
 from realtime.models import Conversation
 
-DEMO_PASSWORD = "zhengtong2026"
+# The documented password of the demo seed only (bandit B105 justified).
+DEMO_PASSWORD = "zhengtong2026"  # nosec B105
 SEED = 2026
 
 # --- names --------------------------------------------------------------------------
@@ -390,7 +391,8 @@ class Slot:
 @dataclass
 class Seeder:
     password_hash: str
-    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    # Reproducible demo data, not security: a seeded PRNG is the point.
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))  # nosec B311
     used_names: set[str] = field(default_factory=set)
     used_mobiles: set[str] = field(default_factory=set)
     employee_seq: int = 0

@@ -264,6 +264,9 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (brief.owner_id !== undefined) item.owner_id = brief.owner_id
     if (brief.member_count !== undefined) item.member_count = brief.member_count
     if (brief.dissolved !== undefined) item.dissolved = brief.dissolved
+    if (brief.history_visible_to_new_members !== undefined) {
+      item.history_visible_to_new_members = brief.history_visible_to_new_members
+    }
     if (brief.owner_id !== undefined) void refreshRole(id)
   }
 

@@ -1,0 +1,143 @@
+"""The world the 越权 matrix runs in, and the endpoints read from the URL configuration.
+
+Personas (each row of `access_matrix.MATRIX` gives one status per persona, in
+this order):
+
+- `anonymous`: nobody logged in.
+- `other_unit`: 赵六 (财政局), another unit; in no conversation, no approval.
+- `non_member`: 李秀英 (市政府办公室, 文书), same unit as the owner; not in the
+  group, not in the approval.
+- `non_admin`: 张三 (市政府办公室, 科员), a plain member of the group; submitted
+  the approval; no admin role.
+- `member`: 王建国 (市政府办公室 主任, 单位管理员, 领导), owns the group, sent the
+  message and the attachment, is the approval's handler.
+
+Path parameters come from the world: `conversation_id` the group, `message_id`
+王建国's 加急 message there, `token` the image he sent there, `user_id` 张三,
+`approval_id`/`task_id` 张三's leave request and 王建国's pending task
+(`token` is the request's attachment on the approval attachment route),
+`template_id` the unit's 请假 template, `opinion_id` 王建国's saved opinion,
+`unit_id`/`department_id`/`person_id` his unit, department and himself.
+Each row runs in a fresh world; the personas ask in the order above (the
+rightful `member` last, so an earlier persona's refused write cannot be
+mistaken for a success).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from backend.directory.models import User
+from backend.workflow.models import Task
+from realtime import services as messaging
+from tests.realtime.factories import image_bytes
+
+PERSONAS = ("anonymous", "other_unit", "non_member", "non_admin", "member")
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def endpoints() -> list[str]:
+    """Every `METHOD /api/v1/…` the URL configuration serves, `{param}` for parameters."""
+    found: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if not route.startswith("api/v1/"):
+                    continue
+                view = getattr(pattern.callback, "cls", None)
+                template = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+                for method in METHODS:
+                    if view is not None and hasattr(view, method):
+                        found.append(f"{method.upper()} {template}")
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(found)
+
+
+@dataclass
+class World:
+    people: dict[str, User | None]
+    params: dict[str, Any]
+
+    def client(self, persona: str) -> Client:
+        client = Client()
+        user = self.people[persona]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+def build(org: dict[str, Any], director: User, clerk: User, staff: User, outsider: User) -> World:
+    group = messaging.group_create(actor=director, name="越权测试群", member_ids=[staff.pk])
+    data = image_bytes()
+    image = messaging.attachment_upload(
+        actor=director, name="材料.png", size=len(data), stream=io.BytesIO(data)
+    )
+    messaging.message_send(actor=director, conversation_id=group.pk, attachment_id=image.token)
+    urgent, _ = messaging.message_send_urgent(
+        actor=director, conversation_id=group.pk, channels=["app"], text="请尽快回复"
+    )
+    owner = Client()
+    owner.force_login(director)
+    submitter = Client()
+    submitter.force_login(staff)
+    paper = messaging.attachment_upload(
+        actor=staff, name="请假条.png", size=len(data), stream=io.BytesIO(data)
+    )
+    templates = submitter.get("/api/v1/approvals/templates").json()
+    leave = next(t for t in templates if t["code"] == "leave")
+    start = timezone.localdate() + timedelta(days=1)
+    submitted = submitter.post(
+        "/api/v1/approvals",
+        {
+            "template_id": leave["id"],
+            "form": {
+                "leave_type": "年休假",
+                "period": {"start": str(start), "end": str(start)},
+                "reason": "探亲",
+                "attachments": [paper.token],
+            },
+            "client_id": "matrix",
+        },
+        content_type="application/json",
+    ).json()
+    approval_id = submitted["id"]
+    task = Task.objects.get(assignee=director, state=Task.State.PENDING)
+    opinion = owner.post(
+        "/api/v1/approvals/opinions", {"text": "同意"}, content_type="application/json"
+    ).json()
+    return World(
+        people={
+            "anonymous": None,
+            "other_unit": outsider,
+            "non_member": clerk,
+            "non_admin": staff,
+            "member": director,
+        },
+        params={
+            "conversation_id": group.pk,
+            "message_id": urgent.pk,
+            "token": image.token,
+            "approval_token": paper.token,
+            "user_id": staff.pk,
+            "approval_id": approval_id,
+            "task_id": task.pk,
+            "template_id": leave["id"],
+            "opinion_id": opinion["id"],
+            "unit_id": org["office"].pk,
+            "department_id": org["secretariat"].pk,
+            "person_id": director.pk,
+        },
+    )
