@@ -14,6 +14,7 @@ declare module 'vue' {
     BaseLoadError: typeof import('./components/BaseLoadError.vue')['default']
     BaseNavAction: typeof import('./components/BaseNavAction.vue')['default']
     BaseNavIconButton: typeof import('./components/BaseNavIconButton.vue')['default']
+    BasePage: typeof import('./components/BasePage.vue')['default']
     BasePickOption: typeof import('./components/BasePickOption.vue')['default']
     BasePullRefresh: typeof import('./components/BasePullRefresh.vue')['default']
     BaseSheet: typeof import('./components/BaseSheet.vue')['default']

@@ -1,6 +1,6 @@
 /** Test doubles: a scriptable socket, a manual clock, and message factories. */
 import type { ConversationItem, Message } from '@/api/types'
-import type { Scheduler, SocketLike } from '@/realtime/protocol'
+import { ProtocolClient, type Scheduler, type SocketLike } from '@/realtime/protocol'
 
 export class FakeSocket implements SocketLike {
   readyState = 0
@@ -150,4 +150,39 @@ export function conversation(
 /** Let queued promise callbacks run. */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve()
+}
+
+export interface FakeClientOptions {
+  url?: string
+  scheduler?: ManualScheduler
+  /** The reconnect jitter's dice (0.5: none). */
+  random?: () => number
+}
+
+/**
+ * A ProtocolClient on fake sockets and a manual clock: every socket it opens
+ * lands in `sockets`, `socket()` is the latest, and `connect(positions)`
+ * opens it, says hello and acks the resume with the server's `positions`.
+ */
+export function fakeClient(options: FakeClientOptions = {}) {
+  const sockets: FakeSocket[] = []
+  const scheduler = options.scheduler ?? new ManualScheduler()
+  const client = new ProtocolClient({
+    url: () => options.url ?? 'ws://test/ws/v1/',
+    socketFactory: (url) => {
+      const socket = new FakeSocket(url)
+      sockets.push(socket)
+      return socket
+    },
+    scheduler,
+    ...(options.random ? { random: options.random } : {}),
+  })
+  const socket = () => sockets[sockets.length - 1]!
+  async function connect(positions: Record<string, number> = {}): Promise<void> {
+    socket().open()
+    socket().hello(ME)
+    socket().ack(socket().last('resume'), { positions })
+    await flush()
+  }
+  return { client, sockets, scheduler, socket, connect }
 }

@@ -1,18 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { ProtocolClient, ProtocolError, type ServerEvent } from '@/realtime/protocol'
-import { FakeSocket, flush, ManualScheduler, message, ME } from './fakes'
+import { ProtocolError, type ServerEvent } from '@/realtime/protocol'
+import { fakeClient, flush, message, ME } from './fakes'
 
 function setup(positions: Record<string, number> = { '7': 3 }) {
-  const sockets: FakeSocket[] = []
-  const scheduler = new ManualScheduler()
-  const client = new ProtocolClient({
-    url: () => 'ws://test/ws/v1/',
-    socketFactory: (url) => {
-      const socket = new FakeSocket(url)
-      sockets.push(socket)
-      return socket
-    },
+  const {
+    client,
+    sockets,
+    socket,
     scheduler,
+    connect: connectWith,
+  } = fakeClient({
     random: () => 0.5, // no jitter
   })
   client.loadPositions(positions)
@@ -20,14 +17,8 @@ function setup(positions: Record<string, number> = { '7': 3 }) {
   const states: string[] = []
   client.onEvent((event) => events.push(event))
   client.onState((state) => states.push(state))
-  const socket = () => sockets[sockets.length - 1]!
   /** Open, say hello, and ack the resume with `server` positions. */
-  async function connect(server: Record<string, number> = positions) {
-    socket().open()
-    socket().hello(ME)
-    socket().ack(socket().last('resume'), { positions: server })
-    await flush()
-  }
+  const connect = (server: Record<string, number> = positions) => connectWith(server)
   return { client, sockets, socket, scheduler, events, states, connect }
 }
 

@@ -14,7 +14,16 @@ import {
   useMessagesStore,
   useOutboxStore,
 } from '@/stores/chat'
-import { ALICE, conversation, FakeSocket, flush, ManualScheduler, ME, message } from './fakes'
+import {
+  ALICE,
+  conversation,
+  fakeClient,
+  FakeSocket,
+  flush,
+  ManualScheduler,
+  ME,
+  message,
+} from './fakes'
 
 vi.mock('@/api/endpoints', () => ({
   conversationApi: {
@@ -97,7 +106,7 @@ describe('convergence after reconnects', () => {
   let scheduler: ManualScheduler
   let client: ProtocolClient
   let chat: ReturnType<typeof useChatStore>
-  const sockets: FakeSocket[] = []
+  let sockets: FakeSocket[]
 
   async function connect(): Promise<FakeSocket> {
     const socket = sockets.at(-1)!
@@ -111,20 +120,10 @@ describe('convergence after reconnects', () => {
 
   beforeEach(async () => {
     localStorage.clear()
-    sockets.length = 0
     setActivePinia(createPinia())
     server = new FakeServer()
     scheduler = new ManualScheduler()
-    client = new ProtocolClient({
-      url: () => 'ws://x/ws/v1/',
-      socketFactory: (url) => {
-        const s = new FakeSocket(url)
-        sockets.push(s)
-        return s
-      },
-      scheduler,
-      random: () => 0.5,
-    })
+    ;({ client, sockets } = fakeClient({ url: 'ws://x/ws/v1/', scheduler, random: () => 0.5 }))
     chat = useChatStore()
     chat.attach(client)
     client.onEvent(routeEvent)
@@ -207,16 +206,7 @@ describe('convergence after reconnects', () => {
     // "Reload": a new store and client from what was saved.
     setActivePinia(createPinia())
     const chat2 = useChatStore()
-    const sockets2: FakeSocket[] = []
-    const client2 = new ProtocolClient({
-      url: () => 'ws://x/ws/v1/',
-      socketFactory: (url) => {
-        const s = new FakeSocket(url)
-        sockets2.push(s)
-        return s
-      },
-      scheduler,
-    })
+    const { client: client2, sockets: sockets2 } = fakeClient({ url: 'ws://x/ws/v1/', scheduler })
     chat2.attach(client2)
     client2.onEvent(routeEvent)
     expect(chat2.hydrate(ME)).toBe(true)

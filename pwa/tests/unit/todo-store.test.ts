@@ -2,11 +2,10 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { TodoList } from '@/api/approvalTypes'
 import { bindStores } from '@/realtime'
-import { ProtocolClient } from '@/realtime/protocol'
 import { routeEvent } from '@/realtime/router'
 import { onCardUpdated, onTodoChanged } from '@/realtime/subscriptions'
 import { countsFromEvent, useTodoStore } from '@/stores/todo'
-import { FakeSocket, flush, ManualScheduler, ME } from './fakes'
+import { fakeClient } from './fakes'
 
 /** `fetch` answering GET /api/v1/todo with the next of `pages` (the last one repeats). */
 function mockTodoFetch(...pages: TodoList[]) {
@@ -144,26 +143,8 @@ describe('todo store', () => {
 
 describe('todo over the socket', () => {
   function setup() {
-    const sockets: FakeSocket[] = []
-    const scheduler = new ManualScheduler()
-    const client = new ProtocolClient({
-      url: () => 'ws://test/ws/v1/',
-      socketFactory: (url) => {
-        const socket = new FakeSocket(url)
-        sockets.push(socket)
-        return socket
-      },
-      scheduler,
-      random: () => 0.5,
-    })
+    const { client, socket, scheduler, connect } = fakeClient({ random: () => 0.5 })
     const unbind = bindStores(client, () => undefined)
-    const socket = () => sockets[sockets.length - 1]!
-    async function connect() {
-      socket().open()
-      socket().hello(ME)
-      socket().ack(socket().last('resume'), { positions: {} })
-      await flush()
-    }
     return { client, socket, scheduler, connect, unbind }
   }
 
