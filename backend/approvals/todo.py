@@ -10,6 +10,7 @@ from django.utils import timezone
 from backend.approvals.models import Approval
 from backend.approvals.services import SUBJECT
 from backend.directory.models import User
+from backend.todo import registry
 from backend.todo.registry import TodoItem
 from backend.workflow.models import Task
 
@@ -49,16 +50,15 @@ def task_item(approval: Approval, task: Task, *, now: datetime | None = None) ->
     """One task waiting on its assignee, as the 待办 centre shows it."""
     now = now or timezone.now()
     step = task.instance.step(task.step_index) or {}
-    return TodoItem(
+    return registry.for_task(
+        task,
         app=ApprovalTodo.app,
         kind="approve",
         id=str(approval.pk),
         title=approval.title,
         subtitle=f"{approval.template.name} · {step.get('name', '')} · 待您审批",
         link=f"/approvals/{approval.pk}",
-        created_at=task.opened_at or task.created_at,
-        due_at=task.due_at,
-        overdue=task.overdue_at is not None or bool(task.due_at and task.due_at < now),
+        now=now,
     )
 
 

@@ -197,6 +197,10 @@ INVALID_DEPARTMENTS = _entry("invalid_departments", 400, "请选择本单位的�
 PASS_ON_OUTSIDE = _entry("pass_on_outside", 400, "只能转给本部门的人员办理", "公文")
 NOT_REDISTRIBUTABLE = _entry("not_redistributable", 409, "只有被退回的收文可以重新分发", "公文")
 NOT_ARCHIVABLE = _entry("not_archivable", 409, "只有已分发的公文可以归档", "公文")
+NOT_DOCUMENT_ADMIN = _entry("not_document_admin", 403, "只有单位管理员可以设置公文流程", "公文")
+MISSING_FLOW_STEP = _entry(
+    "missing_flow_step", 400, "发文流程必须保留「{step}」步骤", "公文", "签发, 登记, 分发 by id"
+)
 INVALID_REGISTRATION = _entry("invalid_registration", 400, "收文登记填写有误", "公文")
 
 # --- notifications (web push, SMS) ---------------------------------------------------

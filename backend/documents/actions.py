@@ -68,8 +68,9 @@ def flow_actions(instance: Instance, engine_actions: list[CardAction]) -> list[C
 
 
 def withdraw_action(document: Document, viewer_id: int) -> list[CardAction]:
-    """拟稿人 may withdraw while the document is running and not yet signed."""
-    if viewer_id != document.drafter_id or document.status != Document.Status.RUNNING:
+    """拟稿人 may withdraw while the document is running or returned, and not yet signed."""
+    open_states = (Document.Status.RUNNING, Document.Status.RETURNED)
+    if viewer_id != document.drafter_id or document.status not in open_states:
         return []
     if document.signed_at is not None:
         return []

@@ -13,10 +13,15 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.directory.models import Unit
+from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
+from backend.common import error_catalogue as codes
+from backend.common.errors import InvalidInput, PermissionDenied
+from backend.directory.models import Role, RoleAssignment, Unit, User
 from backend.documents.models import UnitSettings
+from backend.workflow import resolvers
 from backend.workflow import services as workflow
-from backend.workflow.models import ProcessDefinition
+from backend.workflow.definitions import validate_nodes
+from backend.workflow.models import ProcessDefinition, ProcessVersion
 
 OUTGOING = "outgoing"
 INCOMING = "incoming"
@@ -29,6 +34,7 @@ INSTRUCT = "instruct"  # 批办: the leader picks 承办 departments
 UNDERTAKE = "undertake"  # 承办
 CIRCULATE = "circulate"  # 传阅
 REQUIRED_STEPS = {OUTGOING: (SIGN, REGISTER, DISTRIBUTE), INCOMING: ()}
+STEP_NAMES = {SIGN: "签发", REGISTER: "登记", DISTRIBUTE: "分发"}
 
 
 def _clerks(step_id: str, name: str) -> dict[str, Any]:
@@ -174,3 +180,65 @@ def current_version(unit_id: int, which: str) -> Any:
         key=definition_key(unit_id, which)
     )
     return definition.current_version
+
+
+def admin_unit_of(viewer: User) -> Unit:
+    """The unit whose 公文 flows the viewer sets up; refused unless they are its admin."""
+    unit = resolvers.origin_of(viewer).unit
+    if not RoleAssignment.objects.filter(user=viewer, unit=unit, role=Role.UNIT_ADMIN).exists():
+        raise PermissionDenied.of(codes.NOT_DOCUMENT_ADMIN)
+    return unit
+
+
+def _ids(nodes: list[dict[str, Any]]) -> set[str]:
+    found = set()
+    for node in nodes:
+        found.add(str(node.get("id")))
+        for branch in node.get("branches", []):
+            found |= _ids(branch.get("nodes", []))
+    return found
+
+
+def flow_save(
+    *, actor: User, which: str, nodes: Any, context: RequestContext = NO_CONTEXT
+) -> ProcessVersion:
+    """A unit admin saves a new version of the unit's 发文 or 收文 flow.
+
+    Running documents keep the version they started with. A 发文 flow must
+    keep the steps 签发 (`sign`), 登记 (`register`) and 分发 (`distribute`).
+    """
+    if which not in DEFAULTS:
+        raise InvalidInput.of(codes.INVALID_FLOW, "流程类型应为 outgoing 或 incoming")
+    unit = admin_unit_of(actor)
+    validate_nodes(nodes)
+    for step_id in REQUIRED_STEPS[which]:
+        if step_id not in _ids(nodes):
+            raise InvalidInput.of(
+                codes.MISSING_FLOW_STEP, f"发文流程必须保留「{STEP_NAMES[step_id]}」步骤"
+            )
+    with transaction.atomic():
+        defaults_ensure(unit)
+        version = workflow.definition_save(
+            key=definition_key(unit.pk, which), name=DEFAULTS[which][0], nodes=nodes, actor=actor
+        )
+        audit_record(
+            "document.flow.save",
+            actor=actor,
+            target=version,
+            data={"which": which, "version": version.number},
+            context=context,
+        )
+    return version
+
+
+def flows_of(viewer: User) -> list[dict[str, Any]]:
+    """The admin's unit's two flows as currently saved."""
+    unit = admin_unit_of(viewer)
+    defaults_ensure(unit)
+    views = []
+    for which, (name, _nodes) in DEFAULTS.items():
+        version = current_version(unit.pk, which)
+        views.append(
+            {"which": which, "name": name, "version": version.number, "nodes": version.nodes}
+        )
+    return views

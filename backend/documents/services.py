@@ -253,7 +253,7 @@ def my_step_id(instance: Instance, actor: User, task_id: int | None = None) -> s
 def _check_withdraw(document: Document, actor: User) -> None:
     if actor.pk != document.drafter_id:
         raise PermissionDenied.of(codes.NOT_DRAFTER, "只有拟稿人可以撤回")
-    if document.signed_at is not None and document.status == Document.Status.RUNNING:
+    if document.signed_at is not None:
         raise Conflict.of(codes.WITHDRAW_AFTER_SIGN)
 
 

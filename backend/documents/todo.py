@@ -12,6 +12,7 @@ from backend.directory.models import User
 from backend.documents.models import Document, Receipt
 from backend.documents.selectors import OFFICE_ROLES, units_with_role
 from backend.documents.services import RECEIPT_SUBJECT, SUBJECT
+from backend.todo import registry
 from backend.todo.registry import TodoItem
 from backend.workflow.models import Task
 
@@ -80,16 +81,15 @@ def task_item(
     now = now or timezone.now()
     step = task.instance.step(task.step_index) or {}
     side = "收文" if receipt else "发文"
-    return TodoItem(
+    return registry.for_task(
+        task,
         app=DocumentTodo.app,
         kind="handle",
         id=f"r{receipt.pk}" if receipt else str(document.pk),
         title=document.title,
         subtitle=f"{side} · {step.get('name', '')} · 待您办理",
         link=_link(document, receipt),
-        created_at=task.opened_at or task.created_at,
-        due_at=task.due_at,
-        overdue=task.overdue_at is not None or bool(task.due_at and task.due_at < now),
+        now=now,
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from backend.directory.models import User
+from backend.workflow.models import Task
 from push import services as push
 from realtime import event_types as wire
 from realtime import events
@@ -33,6 +34,23 @@ class TodoItem:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def for_task(
+    task: Task, *, app: str, kind: str, id: str, title: str, subtitle: str, link: str, now: datetime
+) -> TodoItem:
+    """A flow task waiting on its assignee: opened when, due when, overdue or not."""
+    return TodoItem(
+        app=app,
+        kind=kind,
+        id=id,
+        title=title,
+        subtitle=subtitle,
+        link=link,
+        created_at=task.opened_at or task.created_at,
+        due_at=task.due_at,
+        overdue=task.overdue_at is not None or bool(task.due_at and task.due_at < now),
+    )
 
 
 class TodoSource(Protocol):

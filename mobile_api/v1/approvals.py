@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,15 +15,19 @@ from rest_framework.views import APIView
 from backend.approvals import selectors, services
 from backend.approvals.forms import FIELD_TYPES
 from backend.approvals.models import Template
-from backend.common import error_catalogue as codes
-from backend.common.errors import InvalidInput
 from backend.todo import registry
 from backend.workflow import selectors as flow
 from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
-from mobile_api.v1.common import errors, request_context, user_of
-from mobile_api.v1.flow_shapes import HistoryEntryOut, OpinionOut, PersonOut, RouteStepStateOut
+from mobile_api.v1.common import errors, int_param, request_context, user_of, valid
+from mobile_api.v1.flow_shapes import (
+    FlowNodesOut,
+    HistoryEntryOut,
+    OpinionOut,
+    PersonOut,
+    RouteStepStateOut,
+)
 from mobile_api.v1.schemas import ActionOut, JsonObjectOut, LabelValueOut, NumberOut, output
 
 # --- shapes -------------------------------------------------------------------------
@@ -64,17 +68,6 @@ class FormFieldOut(FormColumnOut):
     min_rows = serializers.IntegerField(required=False, allow_null=True)
     max_rows = serializers.IntegerField(required=False, allow_null=True)
     total = serializers.CharField(required=False)
-
-
-@extend_schema_field(
-    {
-        "type": "array",
-        "items": {"type": "object", "additionalProperties": True},
-        "description": "流程定义节点(管理员编辑的数据,见 docs/workflow.md)",
-    }
-)
-class FlowNodesOut(serializers.JSONField):
-    pass
 
 
 class TemplateDetailOut(TemplateOut):
@@ -240,22 +233,6 @@ class TemplateInput(serializers.Serializer[Any]):
     nodes = serializers.ListField(child=serializers.DictField(), max_length=50)
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput.of(codes.INVALID_PARAM, f"参数 {name} 应为整数") from None
-
-
 # --- templates ----------------------------------------------------------------------
 
 
@@ -280,7 +257,7 @@ class TemplateRouteView(APIView):
         request=RouteInput, responses={200: RouteStepOut(many=True), **errors(400, 401, 404)}
     )
     def post(self, request: Request, template_id: int) -> Response:
-        v = _valid(RouteInput, request.data)
+        v = valid(RouteInput, request.data)
         viewer = user_of(request)
         template = selectors.template_get(viewer=viewer, template_id=template_id)
         steps = selectors.route_preview(
@@ -310,9 +287,9 @@ class ApprovalListView(APIView):
             viewer=viewer,
             box=request.query_params.get("box", "todo"),
             status=request.query_params.get("status", ""),
-            template_id=_int_param(request, "template"),
+            template_id=int_param(request, "template"),
             query=request.query_params.get("q", ""),
-            before=_int_param(request, "before"),
+            before=int_param(request, "before"),
         )
         listing = {
             "items": selectors.summaries(page.items, viewer),
@@ -323,7 +300,7 @@ class ApprovalListView(APIView):
 
     @extend_schema(request=SubmitInput, responses={201: DetailOut, **errors(400, 401, 404, 409)})
     def post(self, request: Request) -> Response:
-        v = _valid(SubmitInput, request.data)
+        v = valid(SubmitInput, request.data)
         viewer = user_of(request)
         approval = services.approval_submit(
             actor=viewer,
@@ -358,7 +335,7 @@ class ApprovalActView(APIView):
         request=ActInput, responses={200: DetailOut, **errors(400, 401, 403, 404, 409, 429)}
     )
     def post(self, request: Request, approval_id: int) -> Response:
-        v = _valid(ActInput, request.data)
+        v = valid(ActInput, request.data)
         viewer = user_of(request)
         params = ActParams(
             opinion=v["opinion"],
@@ -393,7 +370,7 @@ class TaskDeadlineView(APIView):
         "错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found",
     )
     def post(self, request: Request, approval_id: int, task_id: int) -> Response:
-        v = _valid(DeadlineInput, request.data)
+        v = valid(DeadlineInput, request.data)
         viewer = user_of(request)
         approval = services.approval_deadline_set(
             actor=viewer,
@@ -428,7 +405,7 @@ class OpinionListView(APIView):
 
     @extend_schema(request=OpinionInput, responses={201: OpinionOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
-        v = _valid(OpinionInput, request.data)
+        v = valid(OpinionInput, request.data)
         opinion = workflow.opinion_save(actor=user_of(request), text=v["text"])
         return Response(output(OpinionOut, opinion), status=status.HTTP_201_CREATED)
 
@@ -463,7 +440,7 @@ class AdminTemplateListView(APIView):
         request=TemplateInput, responses={201: TemplateDetailOut, **errors(400, 401, 403)}
     )
     def post(self, request: Request) -> Response:
-        v = _valid(TemplateInput, request.data)
+        v = valid(TemplateInput, request.data)
         template = services.template_save(
             actor=user_of(request), data=v, context=request_context(request)
         )
@@ -478,7 +455,7 @@ class AdminTemplateDetailView(APIView):
         request=TemplateInput, responses={200: TemplateDetailOut, **errors(400, 401, 403, 404)}
     )
     def put(self, request: Request, template_id: int) -> Response:
-        v = _valid(TemplateInput, request.data)
+        v = valid(TemplateInput, request.data)
         template = services.template_save(
             actor=user_of(request),
             data=v,

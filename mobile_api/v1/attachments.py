@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -14,7 +12,7 @@ from rest_framework.views import APIView
 
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, request_context, uploaded_file, user_of
 from mobile_api.v1.schemas import AttachmentOut, output
 from realtime import selectors, services
 from realtime.models import Attachment
@@ -28,9 +26,7 @@ class AttachmentUploadView(APIView):
 
     @extend_schema(request=UploadInput, responses={201: AttachmentOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
-        upload: Any = request.FILES.get("file")
-        if upload is None:
-            raise InvalidInput.of(codes.NO_FILE)
+        upload = uploaded_file(request)
         attachment = services.attachment_upload(
             actor=user_of(request),
             name=upload.name or "",

@@ -9,6 +9,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from backend.audit.services import RequestContext
+from backend.common import error_catalogue as codes
+from backend.common.errors import InvalidInput
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -48,3 +50,29 @@ def request_context(request: Request) -> RequestContext:
 
 def user_of(request: Request) -> Any:
     return request.user
+
+
+def valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+    """The request body as an input serializer cleans it (its errors become `invalid`)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def int_param(request: Request, name: str) -> int | None:
+    """An optional integer query parameter; anything else is `invalid_param`."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput.of(codes.INVALID_PARAM, f"参数 {name} 应为整数") from None
+
+
+def uploaded_file(request: Request) -> Any:
+    """The multipart `file` of an upload, or `no_file`."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InvalidInput.of(codes.NO_FILE)
+    return upload

@@ -16,7 +16,16 @@ from rest_framework.views import APIView
 
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound
-from backend.documents import detail, drafting, lists, receiving, rendering, selectors, services
+from backend.documents import (
+    detail,
+    drafting,
+    flows,
+    lists,
+    receiving,
+    rendering,
+    selectors,
+    services,
+)
 from backend.documents.kinds import Kind, Publicity, Secrecy, Urgency
 from backend.documents.models import Receipt, UnitSettings
 from backend.workflow import resolvers
@@ -24,7 +33,7 @@ from backend.workflow import selectors as flow
 from backend.workflow import services as workflow
 from backend.workflow.services import ActParams
 from mobile_api.v1.attachments import download_response
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, int_param, request_context, uploaded_file, user_of, valid
 from mobile_api.v1.documents_shapes import (
     DocCountsOut,
     DocListOut,
@@ -32,7 +41,7 @@ from mobile_api.v1.documents_shapes import (
     MetaOut,
     ReceiptDetailOut,
 )
-from mobile_api.v1.flow_shapes import OpinionOut
+from mobile_api.v1.flow_shapes import FlowNodesOut, OpinionOut
 from mobile_api.v1.schemas import AttachmentOut, output
 from realtime.payloads import attachment_payload
 
@@ -129,12 +138,6 @@ UploadInput = inline_serializer(
 HandwritingInput = inline_serializer("HandwritingInput", {"file": serializers.FileField()})
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _params(v: dict[str, Any]) -> ActParams:
     return ActParams(
         opinion=v["opinion"],
@@ -143,16 +146,6 @@ def _params(v: dict[str, Any]) -> ActParams:
         next_assignees=v["next_assignees"],
         task_id=v["task_id"],
     )
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput.of(codes.INVALID_PARAM, f"参数 {name} 应为整数") from None
 
 
 def _choices(choices: Any) -> list[dict[str, str]]:
@@ -210,9 +203,7 @@ class FileUploadView(APIView):
 
     @extend_schema(request=UploadInput, responses={201: AttachmentOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
-        upload: Any = request.FILES.get("file")
-        if upload is None:
-            raise InvalidInput.of(codes.NO_FILE)
+        upload = uploaded_file(request)
         attachment = services.document_file_upload(
             actor=user_of(request),
             name=upload.name or "",
@@ -230,9 +221,7 @@ class HandwritingUploadView(APIView):
 
     @extend_schema(request=HandwritingInput, responses={201: AttachmentOut, **errors(400, 401)})
     def post(self, request: Request) -> Response:
-        upload: Any = request.FILES.get("file")
-        if upload is None:
-            raise InvalidInput.of(codes.NO_FILE)
+        upload = uploaded_file(request)
         attachment = services.handwriting_upload(
             actor=user_of(request),
             size=upload.size or 0,
@@ -321,7 +310,7 @@ class DocumentListView(APIView):
         query = request.query_params
         filters = lists.Filters(
             kind=query.get("kind", ""),
-            year=_int_param(request, "year"),
+            year=int_param(request, "year"),
             urgency=query.get("urgency", ""),
             status=query.get("status", ""),
             query=query.get("q", "").strip(),
@@ -330,7 +319,7 @@ class DocumentListView(APIView):
             viewer=viewer,
             box=query.get("box", "todo"),
             filters=filters,
-            page=_int_param(request, "page") or 1,
+            page=int_param(request, "page") or 1,
         )
         listing = {
             "items": items,
@@ -343,7 +332,7 @@ class DocumentListView(APIView):
         request=DocSubmitInput, responses={201: DocumentDetailOut, **errors(400, 401, 409)}
     )
     def post(self, request: Request) -> Response:
-        v = _valid(DocSubmitInput, request.data)
+        v = valid(DocSubmitInput, request.data)
         viewer = user_of(request)
         client_id = v.pop("client_id")
         document = services.document_submit(
@@ -371,7 +360,7 @@ class DocumentActView(APIView):
         responses={200: DocumentDetailOut, **errors(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, document_id: int) -> Response:
-        v = _valid(DocumentActInput, request.data)
+        v = valid(DocumentActInput, request.data)
         services.document_act(
             actor=user_of(request),
             document_id=document_id,
@@ -400,7 +389,7 @@ class RedistributeView(APIView):
         responses={200: DocumentDetailOut, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, document_id: int) -> Response:
-        v = _valid(RedistributeInput, request.data)
+        v = valid(RedistributeInput, request.data)
         receiving.document_redistribute(
             actor=user_of(request),
             document_id=document_id,
@@ -434,7 +423,7 @@ class ReceiptRefuseView(APIView):
         responses={200: ReceiptDetailOut, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, receipt_id: int) -> Response:
-        v = _valid(ReceiptRefuseInput, request.data)
+        v = valid(ReceiptRefuseInput, request.data)
         receiving.receipt_refuse(
             actor=user_of(request),
             receipt_id=receipt_id,
@@ -450,7 +439,7 @@ class ReceiptRegisterView(APIView):
         responses={200: ReceiptDetailOut, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, receipt_id: int) -> Response:
-        v = _valid(ReceiptRegisterInput, request.data)
+        v = valid(ReceiptRegisterInput, request.data)
         receiving.receipt_register(
             actor=user_of(request), receipt_id=receipt_id, data=v, context=request_context(request)
         )
@@ -463,7 +452,7 @@ class ReceiptActView(APIView):
         responses={200: ReceiptDetailOut, **errors(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request: Request, receipt_id: int) -> Response:
-        v = _valid(ReceiptActInput, request.data)
+        v = valid(ReceiptActInput, request.data)
         receiving.receipt_act(
             actor=user_of(request),
             receipt_id=receipt_id,
@@ -475,6 +464,38 @@ class ReceiptActView(APIView):
             context=request_context(request),
         )
         return _receipt(request, receipt_id)
+
+
+# --- the unit's flows (admin) ----------------------------------------------------------
+
+
+class FlowOut(serializers.Serializer[Any]):
+    which = serializers.ChoiceField(choices=["outgoing", "incoming"])
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    nodes = FlowNodesOut()
+
+
+class FlowInput(serializers.Serializer[Any]):
+    nodes = serializers.ListField(child=serializers.DictField(), max_length=50)
+
+
+class FlowListView(APIView):
+    @extend_schema(responses={200: FlowOut(many=True), **errors(401, 403)})
+    def get(self, request: Request) -> Response:
+        return Response(output(FlowOut, flows.flows_of(user_of(request)), many=True))
+
+
+class FlowDetailView(APIView):
+    @extend_schema(request=FlowInput, responses={200: FlowOut, **errors(400, 401, 403)})
+    def put(self, request: Request, which: str) -> Response:
+        v = valid(FlowInput, request.data)
+        viewer = user_of(request)
+        flows.flow_save(
+            actor=viewer, which=which, nodes=v["nodes"], context=request_context(request)
+        )
+        saved = next(f for f in flows.flows_of(viewer) if f["which"] == which)
+        return Response(output(FlowOut, saved))
 
 
 # --- 常用批示语 -------------------------------------------------------------------------
@@ -493,7 +514,7 @@ class PhraseListView(APIView):
         responses={201: OpinionOut, **errors(400, 401)},
     )
     def post(self, request: Request) -> Response:
-        v = _valid(PhraseInput, request.data)
+        v = valid(PhraseInput, request.data)
         phrase = workflow.opinion_save(actor=user_of(request), text=v["text"])
         return Response(output(OpinionOut, phrase), status=status.HTTP_201_CREATED)
 
@@ -513,6 +534,8 @@ urlpatterns = [
     path("documents/meta", MetaView.as_view()),
     path("documents/files", FileUploadView.as_view()),
     path("documents/handwriting", HandwritingUploadView.as_view()),
+    path("documents/admin/flows", FlowListView.as_view()),
+    path("documents/admin/flows/<str:which>", FlowDetailView.as_view()),
     path("documents/phrases", PhraseListView.as_view()),
     path("documents/phrases/<int:phrase_id>", PhraseDetailView.as_view()),
     path("documents/receipts/<int:receipt_id>", ReceiptDetailView.as_view()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mobile_api.v1.schemas import JsonObjectOut
@@ -60,3 +61,14 @@ class HistoryEntryOut(serializers.Serializer[Any]):
 class OpinionOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     text = serializers.CharField()
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "object", "additionalProperties": True},
+        "description": "流程定义节点(管理员编辑的数据,见 docs/workflow.md)",
+    }
+)
+class FlowNodesOut(serializers.JSONField):
+    pass

@@ -199,3 +199,29 @@ def test_doc_number_typed_by_hand_must_be_free(
     assert error_of(clash) == (409, "doc_number_taken")
     assert Document.objects.get(pk=ids[1]).doc_number == ""
     assert Receipt.objects.count() == 0
+
+
+def test_unit_admin_sets_the_flows(
+    client_for: ClientFor, org: dict[str, Any], people: dict[str, User]
+) -> None:
+    admin = client_for(people["director"])
+    flows = admin.get("/api/v1/documents/admin/flows").json()
+    assert [(f["which"], f["version"]) for f in flows] == [("outgoing", 1), ("incoming", 1)]
+    nodes = [n for n in flows[0]["nodes"] if n["id"] != "review"]  # no 核稿 in this unit
+    saved = admin.put(
+        "/api/v1/documents/admin/flows/outgoing", {"nodes": nodes}, content_type="application/json"
+    )
+    assert saved.status_code == 200 and saved.json()["version"] == 2
+    document = post(
+        client_for(people["staff"]), "/api/v1/documents", {**draft(org), "client_id": "f1"}
+    ).json()
+    assert document["current_step"] == "签发"
+    without_sign = [n for n in nodes if n["id"] != "sign"]
+    refused = admin.put(
+        "/api/v1/documents/admin/flows/outgoing",
+        {"nodes": without_sign},
+        content_type="application/json",
+    )
+    assert error_of(refused) == (400, "missing_flow_step")
+    staff = client_for(people["staff"])
+    assert error_of(staff.get("/api/v1/documents/admin/flows")) == (403, "not_document_admin")

@@ -804,6 +804,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/admin/flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_documents_admin_flows_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/admin/flows/{which}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["v1_documents_admin_flows_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/documents/counts": {
         parameters: {
             query?: never;
@@ -1621,11 +1653,25 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often";
             message: string;
             fields?: {
                 [key: string]: unknown;
             };
+        };
+        FlowInputRequest: {
+            nodes: {
+                [key: string]: unknown;
+            }[];
+        };
+        FlowOut: {
+            which: components["schemas"]["WhichEnum"];
+            name: string;
+            version: number;
+            /** @description 流程定义节点(管理员编辑的数据,见 docs/workflow.md) */
+            nodes: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * @description A form field as the template defines it (docs/workflow.md, "Form schemas");
@@ -2379,6 +2425,12 @@ export interface components {
             /** @description applicationServerKey,base64url */
             public_key: string;
         };
+        /**
+         * @description * `outgoing` - outgoing
+         *     * `incoming` - incoming
+         * @enum {string}
+         */
+        WhichEnum: "outgoing" | "incoming";
         /** Ack */
         WsAck: {
             /**
@@ -5921,6 +5973,97 @@ export interface operations {
             };
             /** @description 状态冲突 (code: conflict, …) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_admin_flows_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowOut"][];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_documents_admin_flows_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                which: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FlowInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FlowInputRequest"];
+                "multipart/form-data": components["schemas"]["FlowInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
