@@ -103,3 +103,16 @@ export function actionPayload(plan: ActionPlan, input: ActionInput): ActionPaylo
     body.next_assignees = [...input.nextAssignees]
   return body
 }
+
+/**
+ * How an action this viewer may not press now still shows (the server says
+ * `enabled: false` and why): marked `is-unavailable` (dimmed by the screen),
+ * aria-disabled, and the reason as its tooltip. Bind with `v-bind`.
+ */
+export function availabilityAttrs(action: { enabled: boolean; disabled_reason: string }) {
+  return {
+    class: { 'is-unavailable': !action.enabled },
+    'aria-disabled': !action.enabled,
+    title: action.enabled ? undefined : action.disabled_reason,
+  }
+}

@@ -254,19 +254,7 @@ export class ProtocolClient {
     this.started = false
     this.clearTimer('reconnectTimer')
     this.clearTimer('heartbeatTimer')
-    const socket = this.socket
-    this.socket = null
-    if (socket) {
-      socket.onclose = null
-      socket.onmessage = null
-      socket.onopen = null
-      socket.onerror = null
-      try {
-        socket.close(1000, 'bye')
-      } catch {
-        /* already closed */
-      }
-    }
+    this.detachSocket(1000, 'bye')
     this.failPending()
     this.resumeInFlight = false
     this.resumeAgain = false
@@ -319,19 +307,25 @@ export class ProtocolClient {
     }
   }
 
-  private handleClose(code: number): void {
+  /** Let go of the current socket: no more events from it, and closed (if it is not already). */
+  private detachSocket(code?: number, reason?: string): void {
     const socket = this.socket
     this.socket = null
-    if (socket) {
-      socket.onclose = null
-      socket.onmessage = null
-      socket.onopen = null
-      try {
-        socket.close()
-      } catch {
-        /* ignore */
-      }
+    if (!socket) return
+    socket.onclose = null
+    socket.onmessage = null
+    socket.onopen = null
+    socket.onerror = null
+    try {
+      if (code === undefined) socket.close()
+      else socket.close(code, reason)
+    } catch {
+      /* already closed */
     }
+  }
+
+  private handleClose(code: number): void {
+    this.detachSocket()
     this.clearTimer('heartbeatTimer')
     this.failPending()
     this.resumeInFlight = false

@@ -88,13 +88,7 @@ describe('template editor rules', () => {
       required: true,
       options: ['a', 'b'],
     }
-    expect(changeType(select, 'multiselect')).toEqual({
-      key: 'kind',
-      label: '类型',
-      type: 'multiselect',
-      required: true,
-      options: ['a', 'b'],
-    })
+    expect(changeType(select, 'multiselect')).toEqual({ ...select, type: 'multiselect' })
     expect(changeType(select, 'text')).toEqual({
       key: 'kind',
       label: '类型',
