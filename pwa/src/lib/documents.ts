@@ -4,6 +4,7 @@
  * it looks: urgency colours, status tag colours, card object ids, links.
  */
 import type { DocBox, DocStatus, DocUrgency, ReceiptStatus } from '@/api/documentTypes'
+import { flattenTree } from './tree'
 
 export const DOC_BOXES: DocBox[] = ['todo', 'done', 'mine', 'received', 'sent']
 
@@ -91,19 +92,12 @@ interface UnitTree {
   children: UnitTree[]
 }
 
-/** The tree, depth first; with a query only the units whose name or short name has it. */
+/** The tree in reading order (lib/tree); with a query only the units whose name or short name has it. */
 export function flattenUnits(tree: readonly UnitTree[], query = ''): UnitOption[] {
   const q = query.trim()
-  const out: UnitOption[] = []
-  const walk = (nodes: readonly UnitTree[], depth: number): void => {
-    for (const node of nodes) {
-      if (!q || node.name.includes(q) || node.short_name.includes(q))
-        out.push({ id: node.id, name: node.name, depth: q ? 0 : depth })
-      walk(node.children, depth + 1)
-    }
-  }
-  walk(tree, 0)
-  return out
+  return flattenTree(tree)
+    .filter(({ node }) => !q || node.name.includes(q) || node.short_name.includes(q))
+    .map(({ node, depth }) => ({ id: node.id, name: node.name, depth: q ? 0 : depth }))
 }
 
 /** A server error's per-field messages (`fields`: name → message), strings only. */
