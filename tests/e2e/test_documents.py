@@ -4,11 +4,13 @@ watches the 送达回执 change live in a second browser context."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import E2EServer, screenshot
@@ -288,3 +290,70 @@ def test_outgoing_to_distribution_then_incoming_to_done(
     screenshot(fin_clerk, "53-documents-received")
     fin_clerk.get_by_test_id("document-search").locator("input").fill("不存在的标题")
     expect(fin_clerk.get_by_test_id("document-empty")).to_be_visible()
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF (Pillow writes it), so the server's content sniffing accepts it."""
+    image = Image.new("RGB", (595, 842), (255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="PDF")
+    return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    image = Image.new("RGB", (320, 200), (200, 40, 40))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_draft_refuses_a_classified_mark_and_previews_its_files(new_phone: Any) -> None:
+    staff = log_in(new_phone(), STAFF)
+    staff.get_by_test_id("tab-workbench").click()
+    expect(staff.get_by_test_id("tile-documents")).to_be_visible()
+    screenshot(staff, "54-workbench-documents-tile")
+    staff.get_by_test_id("tile-documents").click()
+    staff.get_by_test_id("document-draft").click()
+    form = staff.get_by_test_id("document-draft-form")
+    form.get_by_test_id("draft-title").locator("textarea").fill("秘密★1年 关于调整办公用房的请示")
+    form.get_by_test_id("draft-main-to").click()
+    staff.get_by_test_id("unit-search").locator("input").fill("财政局")
+    staff.get_by_test_id("unit-option").filter(has_text="江城市财政局").first.click()
+    staff.get_by_test_id("unit-confirm").click()
+    form.get_by_test_id("draft-body").locator("textarea").fill("特此请示，请予批准。")
+    form.get_by_test_id("draft-main-input").set_input_files(
+        {"name": "请示正文.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    )
+    expect(form.get_by_test_id("draft-main-file")).to_contain_text("请示正文.pdf")
+    form.get_by_test_id("draft-attachment-input").set_input_files(
+        {"name": "现场照片.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    expect(form.get_by_test_id("draft-attachment")).to_contain_text("现场照片.png")
+    # The server refuses the 密级 mark, in Chinese, on the 密级 field; nothing is made.
+    form.get_by_test_id("draft-submit").click()
+    expect(form.get_by_test_id("draft-secrecy-field")).to_contain_text("不接受涉密公文")
+    form.get_by_test_id("draft-secrecy-field").scroll_into_view_if_needed()
+    screenshot(staff, "55-document-draft-refused")
+    form.get_by_test_id("draft-title").locator("textarea").fill("关于调整办公用房的请示")
+    form.get_by_test_id("draft-submit").click()
+
+    detail = staff.get_by_test_id("document-detail")
+    expect(detail).to_have_attribute("data-status", "running")
+    files = staff.get_by_test_id("document-file")
+    expect(files).to_have_count(2)
+    files.filter(has_text="请示正文.pdf").click()
+    preview = staff.get_by_test_id("file-preview")
+    expect(preview).to_have_attribute("data-kind", "pdf")
+    frame = preview.get_by_test_id("file-preview-pdf")
+    expect(frame).to_have_attribute("src", re.compile(r"^blob:"))
+    screenshot(staff, "56-file-preview-pdf")
+    preview.locator(".van-nav-bar__left").click()
+    expect(preview).to_be_hidden()
+    files.filter(has_text="现场照片.png").click()
+    image = staff.get_by_test_id("file-preview-image")
+    expect(image).to_be_visible()
+    staff.wait_for_function(
+        "() => { const img = document.querySelector('[data-testid=file-preview-image]');"
+        " return img && img.complete && img.naturalWidth === 320 }"
+    )
+    screenshot(staff, "57-file-preview-image")
