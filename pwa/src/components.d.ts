@@ -30,6 +30,7 @@ declare module 'vue' {
     ChatMessageList: typeof import('./components/chat/ChatMessageList.vue')['default']
     ChatReceiptSheet: typeof import('./components/chat/ChatReceiptSheet.vue')['default']
     ChoiceField: typeof import('./components/approval/field/ChoiceField.vue')['default']
+    CommonOpinions: typeof import('./components/approval/CommonOpinions.vue')['default']
     DateField: typeof import('./components/approval/field/DateField.vue')['default']
     DateRangeField: typeof import('./components/approval/field/DateRangeField.vue')['default']
     DateTimeRangeField: typeof import('./components/approval/field/DateTimeRangeField.vue')['default']

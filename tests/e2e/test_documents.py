@@ -346,6 +346,7 @@ def test_draft_refuses_a_classified_mark_and_previews_its_files(new_phone: Any) 
     expect(preview).to_have_attribute("data-kind", "pdf")
     frame = preview.get_by_test_id("file-preview-pdf")
     expect(frame).to_have_attribute("src", re.compile(r"^blob:"))
+    settled_box(staff, preview)
     screenshot(staff, "56-file-preview-pdf")
     preview.locator(".van-nav-bar__left").click()
     expect(preview).to_be_hidden()
@@ -356,4 +357,5 @@ def test_draft_refuses_a_classified_mark_and_previews_its_files(new_phone: Any) 
         "() => { const img = document.querySelector('[data-testid=file-preview-image]');"
         " return img && img.complete && img.naturalWidth === 320 }"
     )
+    settled_box(staff, staff.get_by_test_id("file-preview"))
     screenshot(staff, "57-file-preview-image")
