@@ -322,7 +322,7 @@ ZT_SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("ZT_SMS_ALIYUN_ACCESS_KEY_SECRET", def
 ZT_SMS_ALIYUN_ENDPOINT = env.str("ZT_SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
 ZT_SMS_ALIYUN_PROTOCOL = env.str("ZT_SMS_ALIYUN_PROTOCOL", default="https")
 
-# 公文 layout (backend/documents/layout): a unit's own fonts
-# (方正小标宋, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体) by file name;
-# empty: the project's Noto Serif SC / Noto Sans SC (docs/documents-layout.md).
+# 公文 layout (backend/documents/layout): a directory with a unit's own fonts
+# (方正小标宋, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体), found by file name; empty: the
+# project's Noto Serif SC / Noto Sans SC (docs/documents-layout.md).
 ZT_DOCUMENT_FONTS_DIR = env.str("ZT_DOCUMENT_FONTS_DIR", default="")

@@ -34,7 +34,7 @@ from backend.todo import registry
 from backend.workflow import services as workflow
 from realtime import services as chat
 
-RECEIPT_ACTIONS = ("approve", "return", "transfer", "comment", "urge")
+RECEIPT_ACTIONS = ("approve", "return", "transfer", "comment", "urge", "resubmit")
 REASON_MAX = 200
 COPIES_MAX = 999
 

@@ -435,6 +435,13 @@ def test_signature_and_date_follow_the_four_character_rule(downward: Rendered) -
     assert note[0]["top"] == pytest.approx(date[0]["top"] + PITCH, abs=0.5)
 
 
+def test_signature_without_a_date_keeps_the_four_character_rule() -> None:
+    rendered = Rendered(make_doc(date=None, attachments=(), cc=(), printer="", print_date=None))
+    page = rendered.pages[-1]
+    issuer = find_text(page, "广州市财政局", size=16)
+    assert issuer[-1]["x1"] == pytest.approx(BODY_RIGHT - 4 * 156 * MM / 28, abs=1)
+
+
 def test_attachments_are_numbered_and_aligned(downward: Rendered) -> None:
     text = "".join(downward.text(i) for i in range(len(downward.pages)))
     assert "附件：1．2027年部门预算编制说明" in text
@@ -464,6 +471,9 @@ def test_seal_overlaps_signature_and_date() -> None:
     assert (image["x0"] + image["x1"]) / 2 == pytest.approx(
         (date[0]["x0"] + date[-1]["x1"]) / 2, abs=1.5
     )
+    SCREENSHOTS.mkdir(exist_ok=True)
+    pngs = render_png_pages(rendered.doc)
+    (SCREENSHOTS / "documents-layout-seal.png").write_bytes(pngs[rendered.pages.index(page)])
 
 
 def test_untrusted_text_is_text_not_markup() -> None:
@@ -513,3 +523,15 @@ def test_png_pages_look_like_the_pdf(downward: Rendered) -> None:
     )
     for number, png in enumerate(render_png_pages(up), start=1):
         (SCREENSHOTS / f"documents-layout-upward-{number}.png").write_bytes(png)
+
+
+def test_renders_from_several_threads_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = [make_doc(title=f"关于第{i}号事项的通知", attachments=(), cc=()) for i in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        pdfs = list(pool.map(render_pdf, docs))
+    for i, pdf in enumerate(pdfs):
+        with pdfplumber.open(io.BytesIO(pdf)) as opened:
+            text = "".join(c["text"] for c in opened.pages[0].chars)
+        assert f"关于第{i}号事项的通知" in text

@@ -284,3 +284,22 @@ def test_a_unit_without_clerks_receives_through_its_admins(
     receipt = receipt_of(document, org["city"])
     assert registry.counts_for(admin)["documents"] == 1
     assert receiving.receipt_sign(actor=admin, receipt_id=receipt.pk).status == "signed"
+
+
+def test_incoming_returned_to_the_clerk_is_sent_again(
+    org: dict[str, Any], people: dict[str, User]
+) -> None:
+    receipt = to_registered(people, org)
+    clerk = people["finance_clerk"]
+    receiving.receipt_act(
+        actor=clerk, receipt_id=receipt.pk, action="approve", params=ActParams(opinion="请批示")
+    )
+    receiving.receipt_act(
+        actor=people["finance_head"],
+        receipt_id=receipt.pk,
+        action="return",
+        params=ActParams(opinion="请补充拟办意见", target="initiator"),
+    )
+    again = receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="resubmit")
+    assert again.instance is not None and again.instance.state == "running"
+    assert again.instance.step()["id"] == "propose"  # type: ignore[index]

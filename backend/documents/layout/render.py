@@ -193,12 +193,14 @@ def _signature(doc: LayoutDocument) -> str:
     if doc.seal_image:
         data = base64.b64encode(doc.seal_image).decode("ascii")
         seal = f'<img class="seal" alt="印章" src="data:image/png;base64,{data}">'
-    date = cn_date(doc.date) if doc.date else ""
-    return (
-        '<div class="sign"><div class="sign-box">'
-        f'<div class="issuer">{escape(doc.issuer_signature)}</div>'
-        f'<div class="date">{escape(date)}</div>{seal}</div></div>'
-    )
+    if doc.date is None:  # no 成文日期: the 署名 takes its place, 右空四字
+        lines = f'<div class="date">{escape(doc.issuer_signature)}</div>'
+    else:
+        lines = (
+            f'<div class="issuer">{escape(doc.issuer_signature)}</div>'
+            f'<div class="date">{escape(cn_date(doc.date))}</div>'
+        )
+    return f'<div class="sign"><div class="sign-box">{lines}{seal}</div></div>'
 
 
 def _note(note: str) -> str:
@@ -293,22 +295,22 @@ def _find_banji(document: Any) -> _BanjiPlacement | None:
     )
 
 
-_local = threading.local()
+# One WeasyPrint FontConfiguration per font set, shared by every render: it loads each
+# @font-face file once (a whole CJK font is ~15 MB, copied into a temporary directory) instead of
+# on every render. Pango's font map is not thread-safe, and WeasyPrint is pure Python (threads
+# would not run it in parallel anyway), so renders take turns under this lock.
+_render_lock = threading.Lock()
+_font_configs: dict[tuple[tuple[str, str], ...], Any] = {}
 
 
 def _font_configuration(fonts: dict[Role, FontChoice]) -> Any:
-    """One WeasyPrint FontConfiguration per thread and font set: it loads each @font-face file
-    once (a whole CJK font is ~15 MB) instead of on every render; Pango's font map is not shared
-    between threads."""
     from weasyprint.text.fonts import FontConfiguration
 
     key = tuple(sorted((role.value, str(choice.path)) for role, choice in fonts.items()))
-    cache: dict[tuple[tuple[str, str], ...], Any] = getattr(_local, "configs", None) or {}
-    _local.configs = cache
-    if key not in cache:
-        cache.clear()
-        cache[key] = FontConfiguration()
-    return cache[key]
+    if key not in _font_configs:
+        _font_configs.clear()  # fonts changed (ZT_DOCUMENT_FONTS_DIR): drop the old copies
+        _font_configs[key] = FontConfiguration()
+    return _font_configs[key]
 
 
 def _layout(doc: LayoutDocument, fonts: dict[Role, FontChoice], banji: str) -> Any:
@@ -325,6 +327,11 @@ def _layout(doc: LayoutDocument, fonts: dict[Role, FontChoice], banji: str) -> A
 
 def render_pdf_bytes(doc: LayoutDocument) -> bytes:
     fonts = resolve_fonts()
+    with _render_lock:
+        return _render_pdf_locked(doc, fonts)
+
+
+def _render_pdf_locked(doc: LayoutDocument, fonts: dict[Role, FontChoice]) -> bytes:
     document = _layout(doc, fonts, _banji(doc))
     placed = _find_banji(document)
     if placed is not None:
