@@ -198,6 +198,9 @@ def receipt_register(
             chosen={},
         )
         receipt.save(update_fields=["instance"])
+        # The flow's start is not announced (ReceiptFlowListener skips "submit"):
+        # the sender's 送达回执 (办理中, 收文编号) and the receipt's card move here.
+        receipt_changed(receipt)
         audit_record(
             "document.receipt.register",
             actor=actor,
