@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "realtime",
     "push",
     "mobile_api",
+    "backend.supervision",
 ]
 
 MIDDLEWARE = [
@@ -314,3 +315,8 @@ ZT_SMS_ALIYUN_ACCESS_KEY_ID = env.str("ZT_SMS_ALIYUN_ACCESS_KEY_ID", default="")
 ZT_SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("ZT_SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
 ZT_SMS_ALIYUN_ENDPOINT = env.str("ZT_SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
 ZT_SMS_ALIYUN_PROTOCOL = env.str("ZT_SMS_ALIYUN_PROTOCOL", default="https")
+
+# 督办 lights: yellow this many days (or fewer) before an unmet milestone or the deadline.
+ZT_SUPERVISION_YELLOW_DAYS: dict[str, int] = env.json(
+    "ZT_SUPERVISION_YELLOW_DAYS", default={"important": 5, "normal": 3}
+)
