@@ -21,7 +21,7 @@ from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
 from backend.directory.models import User
 from backend.supervision import selectors, services
-from backend.supervision.lights import Light, Rollup
+from backend.supervision.lights import LIGHT_LABELS, Light, Rollup
 from backend.supervision.models import Application, SupervisionTask
 from realtime.cards import CardAction, CardView, card_action
 
@@ -108,7 +108,11 @@ def unit_label(task: SupervisionTask) -> str:
 def view(
     task: SupervisionTask, light: Light, rollup: Rollup, actions: list[CardAction]
 ) -> CardView:
-    shown_light = light if rollup.light == light.light else Light(rollup.light, light.text)
+    shown = rollup.light
+    text = light.text
+    if shown != light.light:
+        text += f"，子任务有{LIGHT_LABELS[shown]}"
+    label = "已办结" if shown == "done" else f"{LIGHT_LABELS[shown]}·{text}"
     fields = [
         {
             "label": "牵头" if task.role != SupervisionTask.Role.ASSIST else "协办",
@@ -121,8 +125,8 @@ def view(
     ]
     return {
         "title": task.title,
-        "status": shown_light.light,
-        "status_label": f"{shown_light.label}·{light.text}",
+        "status": shown,
+        "status_label": label,
         "fields": fields,
         "actions": actions,
         "link": f"/supervision/{task.pk}",
