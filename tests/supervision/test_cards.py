@@ -81,7 +81,7 @@ def test_acting_on_the_card_reports_urges_applies_and_decides(
     view = card.act(str(sub.pk), finance_head, "approve", {})
     assert (view["status"], view["status_label"], names(view)) == (
         "done",
-        "已办结·已办结",
+        "已办结",
         ["view"],
     )
     assert card.render(str(root.pk), director)["fields"][3] == {"label": "进度", "value": "100%"}
