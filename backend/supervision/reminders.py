@@ -3,7 +3,7 @@
 When (09:00 local), who, kind and key:
 
 - the reporting day (`lights.report_due`): the owner, `deadline`,
-  `sup:<id>:report:<last report, epoch s>:<day>`;
+  `sup:<id>:report:<last report, epoch ms>:<day>`;
 - 3 days before an unmet milestone: the owner, `deadline`,
   `sup:<id>:ms:<milestone id>:<day>:3d`;
 - 3 days before the deadline: the owner, `deadline` (+ SMS), `sup:<id>:due:<deadline>:3d`;
@@ -39,6 +39,10 @@ AT = time(9, 0)
 
 def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, AT))
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _key(task: SupervisionTask) -> str:
@@ -83,7 +87,7 @@ def _report(task: SupervisionTask) -> None:
     due = lights.report_due(task)
     if due is None:
         return
-    since = int((task.last_report_at or task.created_at).timestamp())
+    since = _ms(task.last_report_at or task.created_at)
     _remind(
         task,
         [task.owner_id],
@@ -194,7 +198,7 @@ def still_due(user_id: int, ref: Mapping[str, Any]) -> str | None:
     ):
         return "阶段节点已完成"
     last = task.last_report_at
-    if "report_since" in ref and last is not None and int(last.timestamp()) != ref["report_since"]:
+    if "report_since" in ref and last is not None and _ms(last) != ref["report_since"]:
         return "已反馈进展"
     return None
 
