@@ -37,7 +37,7 @@ def stored(user: User) -> dict[str, datetime]:
         if live.exists():
             parts = n.dedup_key.split(":")
             tail = ":".join([parts[2], parts[-1]]) if parts[2] != "report" else "report"
-            found[tail] = min(d.next_attempt_at for d in live)
+            found[tail] = min(d.next_attempt_at for d in live if d.next_attempt_at is not None)
     return found
 
 
