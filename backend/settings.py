@@ -221,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "ConversationKindEnum": ["direct", "group"],
         "DeliveryChannelEnum": "push.models.Delivery.Channel",
         "DeliveryStateEnum": "push.models.Delivery.State",
+        "SupervisionRoleEnum": ["lead", "assist", "sub"],
+        "SupervisionStatusEnum": ["active", "applied", "done"],
+        "SupervisionApplicationStatusEnum": ["pending", "approved", "returned"],
     },
 }
 

@@ -26,7 +26,8 @@ from backend.supervision.models import Grant, Milestone, SupervisionTask
 from backend.workflow.models import Task
 
 PAGE_SIZE = 50
-BOXES = ("mine", "supervised", "unit", "all")
+LIST_SCAN = 1000  # rows a list reads before filtering by the computed light
+BOXES = ("mine", "supervised", "all")
 STATUSES = ("to_report", "active", "done")
 
 
@@ -181,7 +182,7 @@ class ListFilter:
 def list_filter(params: dict[str, Any]) -> ListFilter:
     box = params.get("box") or "mine"
     if box not in BOXES:
-        raise InvalidInput.of(codes.INVALID, fields={"box": "应为 mine、supervised、unit 或 all"})
+        raise InvalidInput.of(codes.INVALID, fields={"box": "应为 mine、supervised 或 all"})
     status = params.get("status") or ""
     if status and status not in STATUSES:
         raise InvalidInput.of(codes.INVALID, fields={"status": "应为 to_report、active 或 done"})
@@ -194,25 +195,21 @@ def list_filter(params: dict[str, Any]) -> ListFilter:
     source = params.get("source") or ""
     if source and source not in SupervisionTask.Source.values:
         raise InvalidInput.of(codes.INVALID, fields={"source": "来源无效"})
-    unit = params.get("unit")
+    unit = params.get("unit") or None
+    if unit is not None and not str(unit).isdigit():
+        raise InvalidInput.of(codes.INVALID_PARAM, "参数 unit 应为整数")
     return ListFilter(box, status, light, importance, source, int(unit) if unit else None)
 
 
 def _box(viewer: User, box: str) -> QuerySet[SupervisionTask]:
+    """mine: tasks I own; supervised: tasks I supervise or created, or that someone I lead
+    created (my grants other than owner); all: everything I see."""
     visible = SupervisionTask.objects.filter(visible_q(viewer))
     if box == "mine":
         return visible.filter(owner_id=viewer.pk)
     if box == "supervised":
-        return visible.filter(
-            Q(supervisor_id=viewer.pk) | Q(creator_id=viewer.pk), parent__isnull=True
-        ) | visible.filter(
-            parent__isnull=True,
-            pk__in=Grant.objects.filter(user_id=viewer.pk, reason=Grant.Reason.LEADER).values(
-                "task_id"
-            ),
-        )
-    if box == "unit":
-        return visible.filter(parent__isnull=True)
+        granted = Grant.objects.filter(user_id=viewer.pk).exclude(reason=Grant.Reason.OWNER)
+        return visible.filter(pk__in=granted.values("task_id"))
     return visible
 
 
@@ -230,7 +227,7 @@ def task_list(*, viewer: User, flt: ListFilter) -> tuple[list[SupervisionTask], 
         rows = rows.filter(source=flt.source)
     if flt.unit_id:
         rows = rows.filter(unit_id=flt.unit_id)
-    tasks = list(rows.distinct().order_by("deadline", "pk")[:1000])
+    tasks = list(rows.order_by("deadline", "pk")[:LIST_SCAN])
     computed = compute(subtrees_of(tasks))
     if flt.status == "to_report":
         on = lights.today()

@@ -22,6 +22,11 @@ from backend.directory.models import Department, User
 from backend.supervision import services
 from backend.supervision.models import SupervisionTask
 from tests.conftest import _person
+from tests.mobile_api.conftest import (  # noqa: F401 - the REST suite's fixtures, for test_api
+    _isolated,
+    _responses_match_the_schema,
+    client_for,
+)
 
 
 @pytest.fixture
