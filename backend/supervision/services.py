@@ -44,6 +44,8 @@ from backend.todo import registry
 from backend.workflow import resolvers
 from backend.workflow import services as workflow
 from backend.workflow.models import ProcessDefinition, ProcessVersion
+from realtime import event_types as wire
+from realtime import events
 from realtime import services as chat
 
 SUBJECT = "supervision"
@@ -278,9 +280,14 @@ def _require_open(task: SupervisionTask) -> None:
 
 
 def changed(task: SupervisionTask, user_ids: Iterable[int] = ()) -> None:
-    """Every card of the task and of the tasks above it shows the change; 待办 counts move."""
-    for pk in [*task.ancestor_ids, task.pk]:
+    """Every card of the task and of the tasks above it shows the change, everyone who
+    sees the task hears `supervision.changed` (after commit), 待办 counts move."""
+    path = [*task.ancestor_ids, task.pk]
+    for pk in path:
         chat.card_updated(card_type=SUBJECT, object_id=str(pk))
+    viewers = Grant.objects.filter(task_id__in=path).values_list("user_id", flat=True)
+    event = wire.SupervisionChangedEvent(data=wire.SupervisionChangedData(task_ids=path))
+    events.publish(set(viewers), wire.dump(event))
     registry.changed({task.owner_id, *user_ids})
 
 

@@ -201,6 +201,10 @@ def test_urge_by_the_supervisor_or_above_reaches_the_owner_and_counts(
         services.task_urge(actor=director, task_id=sub.pk, message=" ")
     assert Urge.objects.count() == 2
     assert events_of(events, "card.updated")
+    # Everyone who sees the sub-task hears that it and its parent changed.
+    last = events_of(events, "supervision.changed")[-1]
+    assert last.event["data"] == {"task_ids": [root.pk, sub.pk]}
+    assert set(last.user_ids) == {director.pk, finance_head.pk, budget_staff.pk}
 
 
 def test_finish_goes_through_the_flow_approve_finishes_return_reopens(

@@ -2876,6 +2876,26 @@ export interface components {
             /** Duplicate */
             duplicate: boolean;
         };
+        /** SupervisionChangedData */
+        WsSupervisionChangedData: {
+            /** Task Ids */
+            task_ids: number[];
+        };
+        /** SupervisionChangedEvent */
+        WsSupervisionChangedEvent: {
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "supervision.changed";
+            data: components["schemas"]["WsSupervisionChangedData"];
+        };
         /** TodoChangedData */
         WsTodoChangedData: {
             /** Counts */
@@ -2963,7 +2983,7 @@ export interface components {
             /** Is Bot */
             is_bot: boolean;
         };
-        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"]);
+        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"] | components["schemas"]["WsSupervisionChangedEvent"]);
     };
     responses: never;
     parameters: never;
