@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.audit.services import RequestContext
 from backend.supervision import selectors, services, shapes
 from backend.supervision.lights import LIGHTS
 from backend.supervision.models import Application, SupervisionTask
@@ -375,99 +377,107 @@ class SplitView(APIView):
         return _detail(request, child.pk, status.HTTP_201_CREATED)
 
 
-class ReportView(APIView):
-    @extend_schema(
-        request=SupReportInput,
-        responses=DETAIL,
-        description="进展反馈(仅责任人)。错误码: not_task_owner, task_finished, "
-        "percent_needs_finish, invalid_supervision",
-    )
+class _TaskWrite(APIView, ABC):
+    """POST one write on a task (its input serializer, one service call); returns the detail."""
+
+    body: type[serializers.Serializer[Any]]
+
+    @abstractmethod
+    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
+        """Call the service."""
+
     def post(self, request: Request, task_id: int) -> Response:
-        v = _valid(SupReportInput, request.data)
+        v = _valid(self.body, request.data)
+        self.write(user_of(request), task_id, v, request_context(request))
+        return _detail(request, task_id)
+
+
+def _writes(body: type[serializers.Serializer[Any]], description: str) -> Any:
+    return extend_schema_view(
+        post=extend_schema(request=body, responses=DETAIL, description=description)
+    )
+
+
+@_writes(
+    SupReportInput,
+    "进展反馈(仅责任人)。错误码: not_task_owner, task_finished, percent_needs_finish, "
+    "invalid_supervision",
+)
+class ReportView(_TaskWrite):
+    body = SupReportInput
+
+    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
         services.report_submit(
-            actor=user_of(request),
+            actor=actor,
             task_id=task_id,
             text=v["text"],
             percent=v["percent"],
             attachments=v["attachments"],
             milestones_done=v["milestones_done"],
-            context=request_context(request),
+            context=context,
         )
-        return _detail(request, task_id)
 
 
-class UrgeView(APIView):
-    @extend_schema(
-        request=SupUrgeInput,
-        responses=DETAIL,
-        description="催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished",
-    )
-    def post(self, request: Request, task_id: int) -> Response:
-        v = _valid(SupUrgeInput, request.data)
-        services.task_urge(
-            actor=user_of(request),
-            task_id=task_id,
-            message=v["message"],
-            context=request_context(request),
-        )
-        return _detail(request, task_id)
+@_writes(SupUrgeInput, "催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished")
+class UrgeView(_TaskWrite):
+    body = SupUrgeInput
+
+    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
+        services.task_urge(actor=actor, task_id=task_id, message=v["message"], context=context)
 
 
-class FinishView(APIView):
-    @extend_schema(
-        request=SupFinishInput,
-        responses=DETAIL,
-        description="申请办结(仅责任人,子任务须已全部办结)。错误码: not_task_owner, "
-        "subtasks_open, application_pending, task_finished",
-    )
-    def post(self, request: Request, task_id: int) -> Response:
-        v = _valid(SupFinishInput, request.data)
+@_writes(
+    SupFinishInput,
+    "申请办结(仅责任人,子任务须已全部办结)。错误码: not_task_owner, subtasks_open, "
+    "application_pending, task_finished",
+)
+class FinishView(_TaskWrite):
+    body = SupFinishInput
+
+    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
         services.finish_apply(
-            actor=user_of(request),
+            actor=actor,
             task_id=task_id,
             result=v["result"],
             evidence=v["evidence"],
-            context=request_context(request),
+            context=context,
         )
-        return _detail(request, task_id)
 
 
-class ExtensionView(APIView):
-    @extend_schema(
-        request=SupExtensionInput,
-        responses=DETAIL,
-        description="申请延期(仅责任人)。错误码: invalid_extension, deadline_after_parent, "
-        "application_pending, not_task_owner, task_finished",
-    )
-    def post(self, request: Request, task_id: int) -> Response:
-        v = _valid(SupExtensionInput, request.data)
+@_writes(
+    SupExtensionInput,
+    "申请延期(仅责任人)。错误码: invalid_extension, deadline_after_parent, "
+    "application_pending, not_task_owner, task_finished",
+)
+class ExtensionView(_TaskWrite):
+    body = SupExtensionInput
+
+    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
         services.extension_apply(
-            actor=user_of(request),
+            actor=actor,
             task_id=task_id,
             new_deadline=v["new_deadline"],
             reason=v["reason"],
-            context=request_context(request),
+            context=context,
         )
-        return _detail(request, task_id)
 
 
-class DecisionView(APIView):
-    @extend_schema(
-        request=SupDecisionInput,
-        responses=DETAIL,
-        description="审核待审的办结/延期申请(督办人): approve 同意 / return 退回(须填意见)。"
-        "错误码: no_pending_application, not_handler, not_your_turn, invalid_supervision",
-    )
-    def post(self, request: Request, task_id: int) -> Response:
-        v = _valid(SupDecisionInput, request.data)
+@_writes(
+    SupDecisionInput,
+    "审核待审的办结/延期申请(督办人): approve 同意 / return 退回(须填意见)。"
+    "错误码: no_pending_application, not_handler, not_your_turn, invalid_supervision",
+)
+class DecisionView(_TaskWrite):
+    body = SupDecisionInput
+
+    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
         services.application_decide(
-            actor=user_of(request),
+            actor=actor,
             task_id=task_id,
             decision=v["decision"],
             opinion=v["opinion"],
-            context=request_context(request),
+            context=context,
         )
-        return _detail(request, task_id)
 
 
 urlpatterns = [
