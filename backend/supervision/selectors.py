@@ -74,12 +74,18 @@ def subtree(task: SupervisionTask) -> list[SupervisionTask]:
 
 
 def subtrees_of(tasks: Sequence[SupervisionTask]) -> list[SupervisionTask]:
-    """Every node under any of `tasks` (themselves included), in one query."""
+    """Every node under any of `tasks` (themselves included), in one query.
+
+    Whole trees are fetched by root (an index), other subtrees by path prefix.
+    """
     if not tasks:
         return []
-    q = Q()
+    root_ids = [t.pk for t in tasks if t.parent_id is None]
+    whole = set(root_ids)
+    q = Q(pk__in=root_ids) | Q(root_id__in=root_ids)
     for task in tasks:
-        q |= Q(path__startswith=task.path)
+        if task.parent_id is not None and (task.root_id or 0) not in whole:
+            q |= Q(path__startswith=task.path)
     return list(SupervisionTask.objects.filter(q).order_by("depth", "pk"))
 
 
