@@ -37,9 +37,18 @@ class SupervisionNotFound(NotFound):
 
 
 def visible_q(viewer: User) -> Q:
-    """Tasks at or below a node the viewer holds a grant on (one EXISTS)."""
-    grants = Grant.objects.filter(user_id=viewer.pk).filter(StartsWith(OuterRef("path"), F("path")))
-    return Q(Exists(grants))
+    """Tasks at or below a node the viewer holds a grant on.
+
+    A grant on a root covers its whole tree (`root_id`, indexed); a grant lower
+    down covers the nodes whose path starts with that node's (one EXISTS over
+    the viewer's few such grants).
+    """
+    mine = Grant.objects.filter(user_id=viewer.pk)
+    on_roots = mine.filter(task__parent__isnull=True).values("task_id")
+    lower = mine.filter(task__parent__isnull=False).filter(
+        StartsWith(OuterRef("path"), F("path"))
+    )
+    return Q(pk__in=on_roots) | Q(root_id__in=on_roots) | Q(Exists(lower))
 
 
 def tasks_visible(*, viewer: User, task_ids: Iterable[int]) -> dict[int, SupervisionTask]:
@@ -74,19 +83,14 @@ def subtree(task: SupervisionTask) -> list[SupervisionTask]:
 
 
 def subtrees_of(tasks: Sequence[SupervisionTask]) -> list[SupervisionTask]:
-    """Every node under any of `tasks` (themselves included), in one query.
-
-    Whole trees are fetched by root (an index), other subtrees by path prefix.
-    """
+    """Every node under any of `tasks` (themselves included), in one query: the whole
+    trees they belong to, fetched by root id (indexed); a superset whose extra
+    nodes only cost their light."""
     if not tasks:
         return []
-    root_ids = [t.pk for t in tasks if t.parent_id is None]
-    whole = set(root_ids)
-    q = Q(pk__in=root_ids) | Q(root_id__in=root_ids)
-    for task in tasks:
-        if task.parent_id is not None and (task.root_id or 0) not in whole:
-            q |= Q(path__startswith=task.path)
-    return list(SupervisionTask.objects.filter(q).order_by("depth", "pk"))
+    root_ids = list({t.root_id or t.pk for t in tasks})
+    query = SupervisionTask.objects.filter(Q(pk__in=root_ids) | Q(root_id__in=root_ids))
+    return list(query.order_by("depth", "pk"))
 
 
 @dataclass
