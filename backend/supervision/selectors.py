@@ -45,9 +45,7 @@ def visible_q(viewer: User) -> Q:
     """
     mine = Grant.objects.filter(user_id=viewer.pk)
     on_roots = mine.filter(task__parent__isnull=True).values("task_id")
-    lower = mine.filter(task__parent__isnull=False).filter(
-        StartsWith(OuterRef("path"), F("path"))
-    )
+    lower = mine.filter(task__parent__isnull=False).filter(StartsWith(OuterRef("path"), F("path")))
     return Q(pk__in=on_roots) | Q(root_id__in=on_roots) | Q(Exists(lower))
 
 
