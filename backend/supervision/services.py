@@ -25,6 +25,7 @@ from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied
 from backend.directory.models import Department, Position, Role, RoleAssignment, Unit, User
 from backend.supervision import reminders
+from backend.supervision.lights import report_due
 from backend.supervision.models import (
     Application,
     Grant,
@@ -325,11 +326,13 @@ def task_create(
     milestones = _milestones(data.milestones, data.deadline)
     lead = _part(data.lead, "lead")
     assists = [_part(spec, f"assists.{i}") for i, spec in enumerate(data.assists)]
-    supervisor = actor
+    supervisor: User | None = actor
     if data.supervisor_id is not None and data.supervisor_id != actor.pk:
         supervisor = User.objects.filter(
             pk=data.supervisor_id, is_active=True, is_bot=False
-        ).first() or _raise(_bad("supervisor_id", "督办人不存在"))
+        ).first()
+    if supervisor is None:
+        raise _bad("supervisor_id", "督办人不存在")
     with transaction.atomic():
         attachments = _attachments(actor, data.attachments)
         root = _node(
@@ -382,10 +385,6 @@ def task_create(
             "supervision.create", actor=actor, target=root, data={"title": title}, context=context
         )
     return root
-
-
-def _raise(error: Exception) -> Any:
-    raise error
 
 
 @dataclass(frozen=True)
@@ -485,8 +484,6 @@ def report_submit(
         if len(done) != Milestone.objects.filter(task=task, pk__in=done).count():
             raise _bad("milestones_done", "阶段节点不属于该任务")
         now = timezone.now()
-        from backend.supervision.lights import report_due
-
         due = report_due(task)
         report = Report.objects.create(
             task=task,

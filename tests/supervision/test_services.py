@@ -95,6 +95,8 @@ def test_only_a_leader_or_supervision_staff_may_create(
         ({"cycle": "daily"}, "invalid_supervision", "cycle"),
         ({"title": "  "}, "invalid_supervision", "title"),
         ({"importance": "urgent"}, "invalid_supervision", "importance"),
+        ({"supervisor_id": 999999}, "invalid_supervision", "supervisor_id"),
+        ({"source_type": "email"}, "invalid_supervision", "source_type"),
         ({"deadline": -1}, "invalid_supervision", "deadline"),
         ({"milestones": [("方案", days(40))]}, "invalid_supervision", "milestones.0.due"),
     ],
