@@ -260,7 +260,7 @@ def _locked(viewer: User, task_id: int) -> SupervisionTask:
     """The task, visible to the viewer, with its row locked for this transaction."""
     task_get(viewer=viewer, task_id=task_id)
     task = (
-        SupervisionTask.objects.select_for_update()
+        SupervisionTask.objects.select_for_update(of=("self",))
         .filter(pk=task_id)
         .select_related("owner", "supervisor", "unit", "department")
         .first()
