@@ -24,6 +24,8 @@ from backend.supervision import lights
 from backend.supervision.lights import Light, Rollup
 from backend.supervision.models import Grant, Milestone, SupervisionTask
 from backend.workflow.models import Task
+from realtime.models import Attachment
+from realtime.selectors import attachment_by_token
 
 PAGE_SIZE = 50
 LIST_SCAN = 1000  # rows a list reads before filtering by the computed light
@@ -279,3 +281,24 @@ def dashboard(*, viewer: User) -> dict[str, Any]:
         "overdue": overdue,
         "computed": computed,
     }
+
+
+def attachment_get(*, viewer: User, task_id: int, token: str) -> Attachment:
+    """A file of a task the viewer may see: its attachments or 办结 evidence, a file of a
+    report in its subtree (as the detail lists them) or of one of its applications.
+
+    Refused (`supervision_not_found` / `attachment_not_found`) otherwise.
+    """
+    from backend.supervision.models import Application, Report
+
+    task = task_get(viewer=viewer, task_id=task_id)
+    lists: list[list[dict[str, Any]]] = [task.attachments, task.evidence]
+    lists += (
+        Report.objects.filter(task__path__startswith=task.path)
+        .exclude(attachments=[])
+        .values_list("attachments", flat=True)
+    )
+    lists += Application.objects.filter(task=task).values_list("attachments", flat=True)
+    if any(item.get("id") == token for files in lists for item in files or []):
+        return attachment_by_token(token=token)
+    raise NotFound.of(codes.ATTACHMENT_NOT_FOUND, "附件不存在")

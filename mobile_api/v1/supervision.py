@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
+from django.http import FileResponse
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -16,6 +17,7 @@ from backend.audit.services import RequestContext
 from backend.supervision import selectors, services, shapes
 from backend.supervision.lights import LIGHTS
 from backend.supervision.models import Application, SupervisionTask
+from mobile_api.v1.attachments import download_response
 from mobile_api.v1.common import errors, request_context, user_of
 from mobile_api.v1.schemas import ActionOut, output
 
@@ -480,6 +482,15 @@ class DecisionView(_TaskWrite):
         )
 
 
+class AttachmentView(APIView):
+    """A file of a task (attachments, evidence, reports', applications'), for its viewers."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, **errors(401, 404)})
+    def get(self, request: Request, task_id: int, token: str) -> FileResponse:
+        attachment = selectors.attachment_get(viewer=user_of(request), task_id=task_id, token=token)
+        return download_response(request, attachment)
+
+
 urlpatterns = [
     path("supervision", TaskListView.as_view()),
     path("supervision/dashboard", DashboardView.as_view()),
@@ -490,4 +501,5 @@ urlpatterns = [
     path("supervision/<int:task_id>/finish", FinishView.as_view()),
     path("supervision/<int:task_id>/extension", ExtensionView.as_view()),
     path("supervision/<int:task_id>/decision", DecisionView.as_view()),
+    path("supervision/<int:task_id>/attachments/<str:token>", AttachmentView.as_view()),
 ]

@@ -5,6 +5,7 @@ matrix of every endpoint × (owner, 协办, unrelated colleague, other unit)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any
 
 import pytest
@@ -221,3 +222,26 @@ def test_access_matrix_of_lists_dashboard_and_create(
     assert made == {"owner": 201, "assist": 201, "unrelated": 403, "other": 403}
     supervised = client_for(director).get(API, {"box": "supervised"}).json()["items"]
     assert [t["id"] for t in supervised] == [root.pk, assist.pk]
+
+
+def test_report_files_download_for_the_tasks_viewers_only(
+    client_for: Callable[[User], Client],
+    director: User,
+    finance_head: User,
+    civil: User,
+) -> None:
+    lead = client_for(finance_head)
+    buffer = BytesIO(b"%PDF-1.4 progress")
+    buffer.name = "进展材料.pdf"
+    uploaded = lead.post("/api/v1/attachments", {"file": buffer}).json()
+    root = create(director, finance_head)
+    r = post(lead, f"{API}/{root.pk}/reports", {"text": "附材料", "attachments": [uploaded["id"]]})
+    [report] = r.json()["reports"]
+    assert [f["name"] for f in report["attachments"]] == ["进展材料.pdf"]
+    url = f"{API}/{root.pk}/attachments/{uploaded['id']}"
+    assert client_for(director).get(url).status_code == 200
+    assert error_of(client_for(civil).get(url)) == (404, "supervision_not_found")
+    assert error_of(client_for(director).get(f"{API}/{root.pk}/attachments/nope")) == (
+        404,
+        "attachment_not_found",
+    )
