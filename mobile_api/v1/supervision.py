@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse
@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.audit.services import RequestContext
 from backend.supervision import selectors, services, shapes
 from backend.supervision.lights import LIGHTS
 from backend.supervision.models import Application, SupervisionTask
@@ -379,18 +378,18 @@ class SplitView(APIView):
         return _detail(request, child.pk, status.HTTP_201_CREATED)
 
 
-class _TaskWrite(APIView, ABC):
-    """POST one write on a task (its input serializer, one service call); returns the detail."""
+class _TaskWrite(APIView):
+    """POST one write on a task: the input serializer's fields are the service's keyword
+    arguments (with the actor, the task and the request context); returns the detail."""
 
     body: type[serializers.Serializer[Any]]
-
-    @abstractmethod
-    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
-        """Call the service."""
+    service: Callable[..., Any]
 
     def post(self, request: Request, task_id: int) -> Response:
         v = _valid(self.body, request.data)
-        self.write(user_of(request), task_id, v, request_context(request))
+        type(self).service(
+            actor=user_of(request), task_id=task_id, context=request_context(request), **v
+        )
         return _detail(request, task_id)
 
 
@@ -407,25 +406,13 @@ def _writes(body: type[serializers.Serializer[Any]], description: str) -> Any:
 )
 class ReportView(_TaskWrite):
     body = SupReportInput
-
-    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
-        services.report_submit(
-            actor=actor,
-            task_id=task_id,
-            text=v["text"],
-            percent=v["percent"],
-            attachments=v["attachments"],
-            milestones_done=v["milestones_done"],
-            context=context,
-        )
+    service = staticmethod(services.report_submit)
 
 
 @_writes(SupUrgeInput, "催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished")
 class UrgeView(_TaskWrite):
     body = SupUrgeInput
-
-    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
-        services.task_urge(actor=actor, task_id=task_id, message=v["message"], context=context)
+    service = staticmethod(services.task_urge)
 
 
 @_writes(
@@ -435,15 +422,7 @@ class UrgeView(_TaskWrite):
 )
 class FinishView(_TaskWrite):
     body = SupFinishInput
-
-    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
-        services.finish_apply(
-            actor=actor,
-            task_id=task_id,
-            result=v["result"],
-            evidence=v["evidence"],
-            context=context,
-        )
+    service = staticmethod(services.finish_apply)
 
 
 @_writes(
@@ -453,15 +432,7 @@ class FinishView(_TaskWrite):
 )
 class ExtensionView(_TaskWrite):
     body = SupExtensionInput
-
-    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
-        services.extension_apply(
-            actor=actor,
-            task_id=task_id,
-            new_deadline=v["new_deadline"],
-            reason=v["reason"],
-            context=context,
-        )
+    service = staticmethod(services.extension_apply)
 
 
 @_writes(
@@ -471,15 +442,7 @@ class ExtensionView(_TaskWrite):
 )
 class DecisionView(_TaskWrite):
     body = SupDecisionInput
-
-    def write(self, actor: Any, task_id: int, v: dict[str, Any], context: RequestContext) -> None:
-        services.application_decide(
-            actor=actor,
-            task_id=task_id,
-            decision=v["decision"],
-            opinion=v["opinion"],
-            context=context,
-        )
+    service = staticmethod(services.application_decide)
 
 
 class AttachmentView(APIView):
