@@ -37,6 +37,7 @@ run: install pwa-build
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py seed_approvals --if-empty
 	$(PY) manage.py seed_documents --if-empty
+	$(PY) manage.py seed_supervision --if-empty
 	@echo "政通 is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	@trap 'kill 0' EXIT; \
 	($(PY) manage.py push_resume && $(PY) manage.py db_worker) & \

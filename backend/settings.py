@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "realtime",
     "push",
     "mobile_api",
+    "backend.supervision",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,9 @@ SPECTACULAR_SETTINGS = {
         "ReceiptStatusEnum": ["delivered", "refused", "signed", "handling", "done"],
         "RecipientRoleEnum": ["main", "copy"],
         "DocumentUrgencyEnum": ["normal", "urgent", "extra_urgent"],
+        "SupervisionRoleEnum": ["lead", "assist", "sub"],
+        "SupervisionStatusEnum": ["active", "applied", "done"],
+        "SupervisionApplicationStatusEnum": ["pending", "approved", "returned"],
     },
 }
 
@@ -426,3 +430,7 @@ ZT_SMS_ALIYUN_PROTOCOL = env.str("ZT_SMS_ALIYUN_PROTOCOL", default="https")
 # (方正小标宋, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体), found by file name; empty: the
 # project's Noto Serif SC / Noto Sans SC (docs/documents-layout.md).
 ZT_DOCUMENT_FONTS_DIR = env.str("ZT_DOCUMENT_FONTS_DIR", default="")
+# 督办 lights: yellow this many days (or fewer) before an unmet milestone or the deadline.
+ZT_SUPERVISION_YELLOW_DAYS: dict[str, int] = env.json(
+    "ZT_SUPERVISION_YELLOW_DAYS", default={"important": 5, "normal": 3}
+)

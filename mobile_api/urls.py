@@ -45,6 +45,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("mobile_api.v1.push")),
     path("", include("mobile_api.v1.urgent")),
     path("", include("mobile_api.v1.audit")),
+    path("", include("mobile_api.v1.supervision")),
 ]
 
 urlpatterns = [

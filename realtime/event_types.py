@@ -278,6 +278,11 @@ class TodoChangedData(Frame):
     counts: dict[str, int]
 
 
+class SupervisionChangedData(Frame):
+    # The 督办 task that changed and every task above it (their roll-ups moved).
+    task_ids: list[int]
+
+
 class UrgentData(Frame):
     message_id: int
     seq: int
@@ -390,6 +395,11 @@ class TodoChangedEvent(_State):
     data: TodoChangedData
 
 
+class SupervisionChangedEvent(_State):
+    event: Literal["supervision.changed"] = "supervision.changed"
+    data: SupervisionChangedData
+
+
 class MessageUrgentEvent(_State):
     event: Literal["message.urgent"] = "message.urgent"
     conversation_id: int
@@ -412,7 +422,8 @@ Event = Annotated[
     | MembershipUpdatedEvent
     | PresenceEvent
     | TodoChangedEvent
-    | MessageUrgentEvent,
+    | MessageUrgentEvent
+    | SupervisionChangedEvent,
     Field(discriminator="event"),
 ]
 

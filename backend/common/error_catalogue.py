@@ -291,6 +291,37 @@ INVALID_AUDIT_QUERY = _entry(
     "invalid_audit_query", 400, "审计查询条件有误", "三员分立", "the text says which"
 )
 
+# --- 督办 (supervision) -------------------------------------------------------------
+SUPERVISION_NOT_FOUND = _entry("supervision_not_found", 404, "督办事项不存在或无权查看", "督办")
+NOT_SUPERVISOR_ROLE = _entry(
+    "not_supervisor_role", 403, "只有督查人员或领导可以创建督办事项", "督办"
+)
+INVALID_SUPERVISION = _entry(
+    "invalid_supervision", 400, "督办事项填写有误", "督办", "`fields` names each problem"
+)
+DEADLINE_AFTER_PARENT = _entry(
+    "deadline_after_parent",
+    400,
+    "截止日期不能晚于上级任务的截止日期（{date}）",
+    "督办",
+    "a sub-task's deadline or milestone after its parent's deadline",
+)
+INVALID_CYCLE = _entry("invalid_cycle", 400, "反馈周期不能短于1天", "督办", "custom cycle < 1 day")
+NOT_TASK_OWNER = _entry(
+    "not_task_owner", 403, "只有该任务的责任人可以{verb}", "督办", "split, report, apply"
+)
+TASK_FINISHED = _entry("task_finished", 409, "该督办事项已办结", "督办")
+PERCENT_NEEDS_FINISH = _entry(
+    "percent_needs_finish", 400, "进度达到100%请申请办结", "督办", "a report of 100 %"
+)
+SUBTASKS_OPEN = _entry("subtasks_open", 409, "还有{count}项子任务未办结，不能申请办结", "督办")
+APPLICATION_PENDING = _entry("application_pending", 409, "已有待审核的申请，请等待审核结果", "督办")
+NO_PENDING_APPLICATION = _entry("no_pending_application", 409, "没有待审核的申请", "督办")
+NOT_ABOVE_OWNER = _entry("not_above_owner", 403, "只有督办人或责任人的上级可以催办", "督办")
+INVALID_EXTENSION = _entry(
+    "invalid_extension", 400, "延期后的截止日期应晚于当前截止日期（{date}）", "督办"
+)
+
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
 if len(CATALOGUE) != len(_ALL):
     raise RuntimeError("an error code is catalogued twice")

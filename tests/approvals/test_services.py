@@ -75,7 +75,12 @@ def test_submit_sends_cards_and_rings_todo(
     assert [m.data["title"] for m in director_cards] == ["张三的请假申请,待您审批"]
     assert director_cards[0].sender is not None and director_cards[0].sender.name == "审批助手"
     assert [m.data["title"] for m in cards_of(staff)] == ["您提交了请假申请"]
-    assert registry.counts_for(director) == {"total": 1, "approvals": 1, "documents": 0}
+    assert registry.counts_for(director) == {
+        "total": 1,
+        "approvals": 1,
+        "documents": 0,
+        "supervision": 0,
+    }
     todo = [e for e in events_of(events, "todo.changed") if e.user_ids == [director.pk]]
     assert todo[-1].event["data"]["counts"]["total"] == 1
 
@@ -203,7 +208,12 @@ def test_returned_request_is_resubmitted_with_a_new_form(staff: User, director: 
     )
     approval.refresh_from_db()
     assert approval.status == "returned"
-    assert registry.counts_for(staff) == {"total": 1, "approvals": 1, "documents": 0}
+    assert registry.counts_for(staff) == {
+        "total": 1,
+        "approvals": 1,
+        "documents": 0,
+        "supervision": 0,
+    }
     form = {**leave_form(days=5), "reason": "家中老人住院,需陪护"}
     services.approval_act(actor=staff, approval_id=approval.pk, action="resubmit", form=form)
     approval.refresh_from_db()

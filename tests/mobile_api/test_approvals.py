@@ -105,7 +105,7 @@ def test_submit_list_detail_and_approve(
     assert listing["counts"]["todo"] == 1
     assert listing["items"][0]["summary_fields"][0] == {"label": "请假类型", "value": "年休假"}
     todo = boss.get("/api/v1/todo").json()
-    assert todo["counts"] == {"total": 1, "approvals": 1, "documents": 0}
+    assert todo["counts"] == {"total": 1, "approvals": 1, "documents": 0, "supervision": 0}
     assert todo["items"][0]["link"] == f"/approvals/{body['id']}"
 
     acted = boss.post(

@@ -1316,6 +1316,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/supervision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/all(我能看到的全部); status=to_report(待反馈)/active(进行中)/done(已办结)。 */
+        get: operations["supervision_list"];
+        put?: never;
+        /** @description 创建督办事项(督查人员或领导)。错误码: not_supervisor_role, invalid_supervision, invalid_cycle, invalid_form(附件) */
+        post: operations["v1_supervision_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_supervision_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}/attachments/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A file of a task (attachments, evidence, reports', applications'), for its viewers. */
+        get: operations["v1_supervision_attachments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 审核待审的办结/延期申请(督办人): approve 同意 / return 退回(须填意见)。错误码: no_pending_application, not_handler, not_your_turn, invalid_supervision */
+        post: operations["v1_supervision_decision_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 申请延期(仅责任人)。错误码: invalid_extension, deadline_after_parent, application_pending, not_task_owner, task_finished */
+        post: operations["v1_supervision_extension_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 申请办结(仅责任人,子任务须已全部办结)。错误码: not_task_owner, subtasks_open, application_pending, task_finished */
+        post: operations["v1_supervision_finish_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 进展反馈(仅责任人)。错误码: not_task_owner, task_finished, percent_needs_finish, invalid_supervision */
+        post: operations["v1_supervision_reports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 逐级分解(仅该任务的责任人)。返回新子任务的详情。错误码: not_task_owner, deadline_after_parent, invalid_cycle, invalid_supervision, task_finished */
+        post: operations["v1_supervision_split_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/{task_id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished */
+        post: operations["v1_supervision_urge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/supervision/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 督办看板: 我能看到的督办事项(顶层)按灯、按牵头单位计数,以及超期清单。 */
+        get: operations["v1_supervision_dashboard_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/todo": {
         parameters: {
             query?: never;
@@ -1533,6 +1703,14 @@ export interface components {
             cc: number;
             cc_unread: number;
         };
+        /**
+         * @description * `none` - none
+         *     * `weekly` - weekly
+         *     * `monthly` - monthly
+         *     * `custom` - custom
+         * @enum {string}
+         */
+        CycleEnum: "none" | "weekly" | "monthly" | "custom";
         DeadlineInputRequest: {
             /**
              * Format: date-time
@@ -1540,6 +1718,12 @@ export interface components {
              */
             due_at: string;
         };
+        /**
+         * @description * `approve` - approve
+         *     * `return` - return
+         * @enum {string}
+         */
+        DecisionEnum: "approve" | "return";
         /**
          * @description * `push` - 网页推送
          *     * `sms` - 短信
@@ -1818,7 +2002,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "invalid_extension";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -1907,6 +2091,12 @@ export interface components {
             messages: components["schemas"]["MessageOut"][];
             has_more: boolean;
         };
+        /**
+         * @description * `important` - important
+         *     * `normal` - normal
+         * @enum {string}
+         */
+        ImportanceEnum: "important" | "normal";
         KeysInRequest: {
             p256dh: string;
             auth: string;
@@ -1920,6 +2110,14 @@ export interface components {
             pdf_url: string;
             page_urls: string[];
         };
+        /**
+         * @description * `red` - red
+         *     * `yellow` - yellow
+         *     * `green` - green
+         *     * `done` - done
+         * @enum {string}
+         */
+        LightEnum: "red" | "yellow" | "green" | "done";
         ListOut: {
             items: components["schemas"]["SummaryOut"][];
             has_more: boolean;
@@ -2384,6 +2582,15 @@ export interface components {
             handwriting_url: string | null;
         };
         /**
+         * @description * `instruction` - instruction
+         *     * `meeting` - meeting
+         *     * `assigned` - assigned
+         *     * `document` - document
+         *     * `other` - other
+         * @enum {string}
+         */
+        SourceEnum: "instruction" | "meeting" | "assigned" | "document" | "other";
+        /**
          * @description * `primary` - primary
          *     * `danger` - danger
          *     * `warning` - warning
@@ -2432,6 +2639,299 @@ export interface components {
             summary_fields: components["schemas"]["LabelValueOut"][];
             my_task_state: string;
         };
+        SupApplicationOut: {
+            id: number;
+            kind: components["schemas"]["SupApplicationOutKindEnum"];
+            kind_label: string;
+            applicant: components["schemas"]["SupPersonOut"];
+            approver: components["schemas"]["SupPersonOut"];
+            text: string;
+            attachments: components["schemas"]["SupFileOut"][];
+            /** Format: date */
+            old_deadline: string | null;
+            /** Format: date */
+            new_deadline: string | null;
+            status: components["schemas"]["SupervisionApplicationStatusEnum"];
+            status_label: string;
+            opinion: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+        };
+        /**
+         * @description * `finish` - finish
+         *     * `extension` - extension
+         * @enum {string}
+         */
+        SupApplicationOutKindEnum: "finish" | "extension";
+        SupCountsOut: {
+            red: number;
+            yellow: number;
+            green: number;
+            done: number;
+            total: number;
+        };
+        SupCreateInputRequest: {
+            title: string;
+            /** @default other */
+            source?: string;
+            /** @default  */
+            source_type?: string;
+            /** @default  */
+            source_id?: string;
+            /** @default  */
+            requirement?: string;
+            lead: components["schemas"]["SupPartInputRequest"];
+            assists?: components["schemas"]["SupPartInputRequest"][];
+            supervisor_id?: number | null;
+            /** Format: date */
+            deadline: string;
+            /** @default normal */
+            importance?: string;
+            /** @default none */
+            cycle?: string;
+            cycle_days?: number | null;
+            milestones?: components["schemas"]["SupMilestoneInputRequest"][];
+            attachments?: string[];
+        };
+        SupDashboardOut: {
+            total: number;
+            by_light: components["schemas"]["SupLightCountsOut"];
+            by_unit: components["schemas"]["SupUnitRowOut"][];
+            overdue: components["schemas"]["SupSummaryOut"][];
+        };
+        SupDecisionInputRequest: {
+            decision: components["schemas"]["DecisionEnum"];
+            /** @default  */
+            opinion?: string;
+        };
+        SupDetailOut: {
+            id: number;
+            parent_id: number | null;
+            root_id: number;
+            depth: number;
+            role: components["schemas"]["SupervisionRoleEnum"];
+            role_label: string;
+            title: string;
+            source: components["schemas"]["SourceEnum"];
+            source_label: string;
+            unit: components["schemas"]["SupIdNameOut"];
+            department: components["schemas"]["SupIdNameOut"] | null;
+            unit_label: string;
+            owner: components["schemas"]["SupPersonOut"];
+            supervisor: components["schemas"]["SupPersonOut"];
+            /** Format: date */
+            deadline: string;
+            importance: components["schemas"]["ImportanceEnum"];
+            importance_label: string;
+            status: components["schemas"]["SupervisionStatusEnum"];
+            status_label: string;
+            percent: number;
+            light: components["schemas"]["LightEnum"];
+            light_label: string;
+            light_text: string;
+            /** Format: date */
+            report_due: string | null;
+            report_overdue: boolean;
+            urge_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            rollup: components["schemas"]["SupRollupOut"];
+            source_type: string;
+            source_id: string;
+            requirement: string;
+            creator: components["schemas"]["SupPersonOut"];
+            cycle: components["schemas"]["CycleEnum"];
+            cycle_label: string;
+            cycle_days: number | null;
+            attachments: components["schemas"]["SupFileOut"][];
+            result: string;
+            evidence: components["schemas"]["SupFileOut"][];
+            milestones: components["schemas"]["SupMilestoneOut"][];
+            tree: components["schemas"]["SupSummaryOut"][];
+            reports: components["schemas"]["SupReportOut"][];
+            urges: components["schemas"]["SupUrgeOut"][];
+            applications: components["schemas"]["SupApplicationOut"][];
+            actions: components["schemas"]["ActionOut"][];
+        };
+        SupExtensionInputRequest: {
+            /** Format: date */
+            new_deadline: string;
+            reason: string;
+        };
+        /** @description An attached file (upload it first through /api/v1/attachments; `id` is its token). */
+        SupFileOut: {
+            id: string;
+            name: string;
+            size: number;
+            kind: string;
+        };
+        SupFinishInputRequest: {
+            result: string;
+            evidence?: string[];
+        };
+        SupIdNameOut: {
+            id: number;
+            name: string;
+        };
+        SupLightCountsOut: {
+            red: number;
+            yellow: number;
+            green: number;
+            done: number;
+        };
+        SupListOut: {
+            items: components["schemas"]["SupSummaryOut"][];
+        };
+        SupMilestoneInputRequest: {
+            title: string;
+            /** Format: date */
+            due: string;
+        };
+        SupMilestoneOut: {
+            id: number;
+            title: string;
+            /** Format: date */
+            due: string;
+            /** Format: date-time */
+            done_at: string | null;
+        };
+        SupPartInputRequest: {
+            /** @description 责任人 */
+            owner_id: number;
+            unit_id?: number | null;
+            department_id?: number | null;
+        };
+        SupPersonOut: {
+            id: number;
+            name: string;
+        };
+        SupReportInputRequest: {
+            text: string;
+            percent?: number | null;
+            attachments?: string[];
+            milestones_done?: number[];
+        };
+        SupReportOut: {
+            id: number;
+            task_id: number;
+            task_title: string;
+            author: components["schemas"]["SupPersonOut"];
+            text: string;
+            percent: number;
+            attachments: components["schemas"]["SupFileOut"][];
+            late: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        SupRollupOut: {
+            /** @description 子树叶子任务进度的平均值(已办结计100) */
+            percent: number;
+            /**
+             * @description 子树中最差的灯
+             *
+             *     * `red` - red
+             *     * `yellow` - yellow
+             *     * `green` - green
+             *     * `done` - done
+             */
+            light: components["schemas"]["LightEnum"];
+            /** @description 子树叶子任务按灯计数 */
+            counts: components["schemas"]["SupCountsOut"];
+        };
+        SupSplitInputRequest: {
+            title: string;
+            /** @default  */
+            requirement?: string;
+            part: components["schemas"]["SupPartInputRequest"];
+            /** Format: date */
+            deadline: string;
+            importance?: string | null;
+            cycle?: string | null;
+            cycle_days?: number | null;
+            milestones?: components["schemas"]["SupMilestoneInputRequest"][];
+            attachments?: string[];
+        };
+        SupSummaryOut: {
+            id: number;
+            parent_id: number | null;
+            root_id: number;
+            depth: number;
+            role: components["schemas"]["SupervisionRoleEnum"];
+            role_label: string;
+            title: string;
+            source: components["schemas"]["SourceEnum"];
+            source_label: string;
+            unit: components["schemas"]["SupIdNameOut"];
+            department: components["schemas"]["SupIdNameOut"] | null;
+            unit_label: string;
+            owner: components["schemas"]["SupPersonOut"];
+            supervisor: components["schemas"]["SupPersonOut"];
+            /** Format: date */
+            deadline: string;
+            importance: components["schemas"]["ImportanceEnum"];
+            importance_label: string;
+            status: components["schemas"]["SupervisionStatusEnum"];
+            status_label: string;
+            percent: number;
+            light: components["schemas"]["LightEnum"];
+            light_label: string;
+            light_text: string;
+            /** Format: date */
+            report_due: string | null;
+            report_overdue: boolean;
+            urge_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            rollup: components["schemas"]["SupRollupOut"];
+        };
+        SupUnitRowOut: {
+            unit_id: number;
+            unit_name: string;
+            total: number;
+            red: number;
+            yellow: number;
+            green: number;
+            done: number;
+            /** @description 未亮红灯的比例(%) */
+            on_time_rate: number;
+        };
+        SupUrgeInputRequest: {
+            message: string;
+        };
+        SupUrgeOut: {
+            id: number;
+            actor: components["schemas"]["SupPersonOut"];
+            message: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description * `pending` - pending
+         *     * `approved` - approved
+         *     * `returned` - returned
+         * @enum {string}
+         */
+        SupervisionApplicationStatusEnum: "pending" | "approved" | "returned";
+        /**
+         * @description * `lead` - lead
+         *     * `assist` - assist
+         *     * `sub` - sub
+         * @enum {string}
+         */
+        SupervisionRoleEnum: "lead" | "assist" | "sub";
+        /**
+         * @description * `active` - active
+         *     * `applied` - applied
+         *     * `done` - done
+         * @enum {string}
+         */
+        SupervisionStatusEnum: "active" | "applied" | "done";
         TaskOut: {
             id: number;
             assignee: components["schemas"]["PersonOut"] | null;
@@ -3323,6 +3823,26 @@ export interface components {
             /** Duplicate */
             duplicate: boolean;
         };
+        /** SupervisionChangedData */
+        WsSupervisionChangedData: {
+            /** Task Ids */
+            task_ids: number[];
+        };
+        /** SupervisionChangedEvent */
+        WsSupervisionChangedEvent: {
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "supervision.changed";
+            data: components["schemas"]["WsSupervisionChangedData"];
+        };
         /** TodoChangedData */
         WsTodoChangedData: {
             /** Counts */
@@ -3410,7 +3930,7 @@ export interface components {
             /** Is Bot */
             is_bot: boolean;
         };
-        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"]);
+        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"] | components["schemas"]["WsSupervisionChangedEvent"]);
     };
     responses: never;
     parameters: never;
@@ -8526,6 +9046,704 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VapidKeyOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    supervision_list: {
+        parameters: {
+            query?: {
+                box?: "all" | "mine" | "supervised";
+                importance?: "important" | "normal";
+                light?: "done" | "green" | "red" | "yellow";
+                source?: "assigned" | "document" | "instruction" | "meeting" | "other";
+                status?: "active" | "done" | "to_report";
+                unit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupListOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SupCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["SupCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_attachments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_decision_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupDecisionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SupDecisionInputRequest"];
+                "multipart/form-data": components["schemas"]["SupDecisionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_extension_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupExtensionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SupExtensionInputRequest"];
+                "multipart/form-data": components["schemas"]["SupExtensionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_finish_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupFinishInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SupFinishInputRequest"];
+                "multipart/form-data": components["schemas"]["SupFinishInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_reports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupReportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SupReportInputRequest"];
+                "multipart/form-data": components["schemas"]["SupReportInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_split_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupSplitInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SupSplitInputRequest"];
+                "multipart/form-data": components["schemas"]["SupSplitInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_urge_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupUrgeInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SupUrgeInputRequest"];
+                "multipart/form-data": components["schemas"]["SupUrgeInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDetailOut"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_supervision_dashboard_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupDashboardOut"];
                 };
             };
             /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */

@@ -54,6 +54,7 @@ const KNOWN = new Set<string>([
   'presence',
   'todo.changed',
   'message.urgent',
+  'supervision.changed',
 ] satisfies KnownEvent['event'][])
 
 /** The typed event, or null for an event this client does not know (ignored). */

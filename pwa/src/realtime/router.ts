@@ -18,6 +18,7 @@ import {
   cardUpdated,
   conversationChanged,
   othersRead,
+  supervisionChanged,
   todoChanged,
   urgentArrived,
 } from './subscriptions'
@@ -30,12 +31,14 @@ export function routeEvent(frame: ServerEvent): void {
   } else if (event.event === 'todo.changed') {
     useTodoStore().doorbell(countsFromEvent(event))
     todoChanged()
+  } else if (event.event === 'supervision.changed') {
+    supervisionChanged()
   } else {
     routeChatEvent(event)
   }
 }
 
-type ChatEvent = Exclude<KnownEvent, { event: 'presence' | 'todo.changed' }>
+type ChatEvent = Exclude<KnownEvent, { event: 'presence' | 'todo.changed' | 'supervision.changed' }>
 
 function routeChatEvent(event: ChatEvent): void {
   const chat = useChatStore()

@@ -11,6 +11,7 @@ export type Unsubscribe = () => void
 
 const conversationListeners = new Map<number, Set<Listener>>()
 const cardListeners = new Map<string, Set<Listener>>()
+const supervisionListeners = new Set<Listener>()
 const todoListeners = new Set<Listener>()
 const readListeners = new Map<number, Set<Listener>>()
 const urgentListeners = new Set<(alert: UrgentAlert) => void>()
@@ -71,6 +72,16 @@ export function onTodoChanged(listener: Listener): Unsubscribe {
 
 export function todoChanged(): void {
   call(todoListeners)
+}
+
+/** A 督办 task I can see changed (it or a task below it): `supervision.changed`. */
+export function onSupervisionChanged(listener: Listener): Unsubscribe {
+  supervisionListeners.add(listener)
+  return () => void supervisionListeners.delete(listener)
+}
+
+export function supervisionChanged(): void {
+  call(supervisionListeners)
 }
 
 /** Someone else read further in a conversation (the 加急 detail refetches who read it). */

@@ -1,7 +1,12 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { routeEvent } from '@/realtime/router'
-import { onConversationChanged, onOthersRead, onUrgent } from '@/realtime/subscriptions'
+import {
+  onConversationChanged,
+  onOthersRead,
+  onSupervisionChanged,
+  onUrgent,
+} from '@/realtime/subscriptions'
 import { useChatStore, useConversationsStore, useMessagesStore } from '@/stores/chat'
 import { useDirectoryStore } from '@/stores/directory'
 import { ALICE, conversation, ME, message } from './fakes'
@@ -36,6 +41,16 @@ describe('the event router', () => {
     routeEvent({ type: 'event', event: 'conversation.dissolved', conversation_id: 7, data: {} })
     expect(changed).toHaveBeenCalledTimes(2)
     expect(useConversationsStore().byId.get(7)!.dissolved).toBe(true)
+  })
+
+  it('rings 督办 screens on supervision.changed, and stops on unsubscribe', () => {
+    const changed = vi.fn()
+    const unsubscribe = onSupervisionChanged(changed)
+    routeEvent({ type: 'event', event: 'supervision.changed', data: { task_ids: [3, 9] } })
+    expect(changed).toHaveBeenCalledTimes(1)
+    unsubscribe()
+    routeEvent({ type: 'event', event: 'supervision.changed', data: { task_ids: [3] } })
+    expect(changed).toHaveBeenCalledTimes(1)
   })
 
   it('hands presence to the directory and ignores events it does not know', () => {
