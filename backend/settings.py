@@ -428,7 +428,7 @@ ZT_SMS_ALIYUN_PROTOCOL = env.str("ZT_SMS_ALIYUN_PROTOCOL", default="https")
 
 # 公文 layout (backend/documents/layout): a directory with a unit's own fonts
 # (方正小标宋, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体), found by file name; empty: the
-# project's Noto Serif SC / Noto Sans SC (docs/documents-layout.md).
+# project's Noto Serif SC / Noto Sans SC (docs/documents.md ("The layout")).
 ZT_DOCUMENT_FONTS_DIR = env.str("ZT_DOCUMENT_FONTS_DIR", default="")
 # 督办 lights: yellow this many days (or fewer) before an unmet milestone or the deadline.
 ZT_SUPERVISION_YELLOW_DAYS: dict[str, int] = env.json(

@@ -1,7 +1,7 @@
 """The GB/T 9704 layout of a stored 公文: its `LayoutDocument`, PDF and page PNGs.
 
 `layout_input_for` maps a document's elements onto the layout's fields
-(backend/documents/layout, docs/documents-layout.md). Renders are cached by
+(backend/documents/layout, docs/documents.md ("The layout")). Renders are cached by
 their input, so a document that has not changed is laid out once.
 """
 

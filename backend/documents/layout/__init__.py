@@ -4,7 +4,7 @@
 standard's 版心 (156 × 225 mm, top 37 mm, left 28 mm), 22 lines × 28 characters of 3号 正文, the
 red 发文机关标志 and separator, 版记 at the bottom of the last even page and page numbers
 ``— 1 —``; ``render_png_pages`` rasterises that PDF with pdfium (pypdfium2) for the phone preview.
-What the layout does exactly is in docs/documents-layout.md.
+What the layout does exactly is in docs/documents.md ("The layout").
 """
 
 from __future__ import annotations
