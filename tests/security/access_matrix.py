@@ -236,7 +236,7 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     ),
     "GET /api/v1/directory/online": ("401:not_authenticated", "200", "200", "200", "200"),
     "GET /api/v1/directory/search": ("401:not_authenticated", "200", "200", "200", "200"),
-    # The directory is open to every official (masking of mobiles: docs/security.md ("Authentication and sessions")).
+    # The directory is open to every official (masked mobiles: docs/security.md).
     "GET /api/v1/directory/units": ("401:not_authenticated", "200", "200", "200", "200"),
     "GET /api/v1/directory/units/{unit_id}/departments": (
         "401:not_authenticated",
