@@ -56,7 +56,8 @@ def _approved(application: Application, task: SupervisionTask) -> None:
         reminders.cancel_all(task)
         cards_to(task, [task.owner_id], f"您的办结申请已通过：{task.title}")
     else:
-        assert application.new_deadline is not None  # noqa: S101 - an extension has one
+        if application.new_deadline is None:  # services refuse an extension without one
+            raise RuntimeError("an extension application carries its new deadline")
         task.deadline = application.new_deadline
         task.save(update_fields=["deadline"])
         reminders.deadline_moved(task)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from backend.directory.models import Role, RoleAssignment, Unit, User
@@ -47,7 +47,8 @@ def _clerk(unit: Unit) -> User:
             .order_by("user_id")
             .first()
         )
-    assert row is not None, f"{unit.name} has no clerk"  # noqa: S101 (seed_demo gives every unit one)
+    if row is None:  # seed_demo gives every unit one
+        raise CommandError(f"{unit.name}没有收发员，请先运行 seed_demo")
     return row.user
 
 

@@ -75,10 +75,9 @@ class Command(BaseCommand):
         budget = _person("13800000005")  # 刘芳, 财政局预算科科长
         data_chief = _person("13800000000")  # 孙立平, 数据资源局数据资源科科长
         hud, data_head = _unit_leader("JC-HUD"), _unit_leader("JC-DATA")
-        if None in (director, finance, budget, data_chief, hud, data_head):
-            self.stdout.write("未找到演示账号,请先运行 seed_demo")
+        if not (director and finance and budget and data_chief and hud and data_head):
+            self.stdout.write("未找到演示账号，请先运行 seed_demo")
             return
-        assert director and finance and budget and data_chief and hud and data_head  # noqa: S101
         hud_chief = _section_chief("JC-HUD", hud)
         if hud_chief is None:
             self.stdout.write("住建局没有科室负责人,跳过")
