@@ -137,7 +137,7 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
     evidence = messaging.attachment_upload(
         actor=director, name="督办材料.png", size=len(data), stream=io.BytesIO(data)
     )
-    task = supervision.task_create(
+    supervised = supervision.task_create(
         actor=director,
         data=supervision.TaskInput(
             title="推进政务服务一网通办",
@@ -176,7 +176,7 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
             "page": 1,
             "phrase_id": phrase.pk,
             "device_id": device.pk,
-            "supervision_id": task.pk,
+            "supervision_id": supervised.pk,
             "supervision_token": evidence.token,
         },
     )
