@@ -50,6 +50,7 @@ from backend.workflow import services as workflow
 from backend.workflow.models import Task
 from backend.workflow.services import ActParams
 from realtime import services as messaging
+from tests.documents.conftest import draft
 from tests.realtime.factories import image_bytes
 
 PERSONAS = ("anonymous", "other_unit", "non_member", "non_admin", "member")
@@ -183,7 +184,7 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
 
 
 def _document(org: dict[str, Any], director: User, clerk: User) -> tuple[int, int, str]:
-    """王建国 drafts a 通知 to his own office and 财政局; it goes through every 发文 step
+    """王建国 drafts the 公文 suite's 通知 to his own office and 财政局; it goes through every 发文 step
     (李秀英 核稿/复核/登记/用印/分发, he 签发): the office's receipt waits for 签收."""
     data = image_bytes()
     appendix = messaging.attachment_upload(
@@ -191,17 +192,9 @@ def _document(org: dict[str, Any], director: User, clerk: User) -> tuple[int, in
     )
     document = documents.document_submit(
         actor=director,
-        data={
-            "kind": "notice",
-            "title": "关于做好防汛工作的通知",
-            "secrecy": "none",
-            "urgency": "normal",
-            "publicity": "public",
-            "body": "各单位：\n为做好今年防汛工作，现将有关事项通知如下。",
-            "main_to": [org["office"].pk, org["finance"].pk],
-            "copy_to": [],
-            "attachments": [appendix.token],
-        },
+        data=draft(
+            org, main_to=[org["office"].pk, org["finance"].pk], attachments=[appendix.token]
+        ),
         client_id="matrix-doc",
     )
     for actor in (clerk, director, clerk, clerk, clerk, clerk):
