@@ -184,8 +184,9 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
 
 
 def _document(org: dict[str, Any], director: User, clerk: User) -> tuple[int, int, str]:
-    """王建国 drafts the 公文 suite's 通知 to his own office and 财政局; it goes through every 发文 step
-    (李秀英 核稿/复核/登记/用印/分发, he 签发): the office's receipt waits for 签收."""
+    """王建国 drafts the 公文 suite's 通知 to his own office and 财政局; it goes through
+    every 发文 step (李秀英 核稿/复核/登记/用印/分发, he 签发): the office's receipt
+    waits for 签收."""
     data = image_bytes()
     appendix = messaging.attachment_upload(
         actor=director, name="附件.png", size=len(data), stream=io.BytesIO(data)
