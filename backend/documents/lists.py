@@ -8,6 +8,7 @@ queries: one per kind of row, whatever the page holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import MAXYEAR, MINYEAR
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -39,6 +40,8 @@ class Filters:
             raise InvalidInput.of(codes.INVALID_DOCUMENT, "文种无效", fields={"kind": "文种无效"})
         if self.urgency and self.urgency not in Urgency.values:
             raise InvalidInput.of(codes.INVALID_DOCUMENT, "紧急程度无效")
+        if self.year and not MINYEAR <= self.year <= MAXYEAR:
+            raise InvalidInput.of(codes.INVALID_PARAM, f"参数 year 应在{MINYEAR}至{MAXYEAR}之间")
         known = {*Document.Status.values, *Receipt.Status.values}
         if self.status and self.status not in known:
             raise InvalidInput.of(codes.INVALID_STATUS)

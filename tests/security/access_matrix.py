@@ -25,6 +25,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from backend.documents.flows import OUTGOING_NODES
 from tests.conftest import PASSWORD
 from tests.realtime.factories import image_bytes
 
@@ -95,13 +96,77 @@ BODIES: dict[str, Body] = {
     },
     "PATCH /api/v1/me/notification-settings": {"sms_urgent": False},
     "POST /api/v1/messages/{message_id}/urgent": {"channels": ["app"]},
+    "POST /api/v1/me/password": {"old_password": PASSWORD, "new_password": "Jiangcheng#2027"},
+    "POST /api/v1/documents": lambda w: {
+        "kind": "notice",
+        "title": "关于开展安全生产检查的通知",
+        "secrecy": "none",
+        "urgency": "normal",
+        "publicity": "public",
+        "body": "各单位：\n现将安全生产检查有关事项通知如下。",
+        "main_to": [w.params["unit_id"]],
+        "copy_to": [],
+        "client_id": "matrix-doc-2",
+    },
+    "POST /api/v1/documents/files": lambda w: {
+        "file": SimpleUploadedFile("附件.png", image_bytes(), content_type="image/png")
+    },
+    "POST /api/v1/documents/handwriting": lambda w: {
+        "file": SimpleUploadedFile("签批.png", image_bytes(), content_type="image/png")
+    },
+    "POST /api/v1/documents/phrases": {"text": "已阅，同意"},
+    "POST /api/v1/documents/{document_id}/actions": {"action": "return", "opinion": "请修改"},
+    "POST /api/v1/documents/{document_id}/redistribute": lambda w: {"unit_id": w.params["unit_id"]},
+    "POST /api/v1/documents/receipts/{receipt_id}/actions": {"action": "approve"},
+    "POST /api/v1/documents/receipts/{receipt_id}/refuse": {"reason": "非本单位主办事项"},
+    "POST /api/v1/documents/receipts/{receipt_id}/register": {"handle_type": "handle", "copies": 1},
+    "PUT /api/v1/documents/admin/flows/{which}": {"nodes": OUTGOING_NODES},
+    "POST /api/v1/supervision": lambda w: {
+        "title": "整治背街小巷环境卫生",
+        "deadline": str(timezone.localdate() + timedelta(days=30)),
+        "lead": {"owner_id": w.params["person_id"]},
+    },
+    "POST /api/v1/supervision/{task_id}/split": lambda w: {
+        "title": "梳理事项清单",
+        "part": {"owner_id": w.params["user_id"]},
+        "deadline": str(timezone.localdate() + timedelta(days=20)),
+    },
+    "POST /api/v1/supervision/{task_id}/reports": {"text": "已完成摸底排查", "percent": 40},
+    "POST /api/v1/supervision/{task_id}/urge": {"message": "请加快进度"},
+    "POST /api/v1/supervision/{task_id}/finish": {"result": "已按要求办结"},
+    "POST /api/v1/supervision/{task_id}/extension": lambda w: {
+        "new_deadline": str(timezone.localdate() + timedelta(days=45)),
+        "reason": "涉及多部门协调",
+    },
+    "POST /api/v1/supervision/{task_id}/decision": {"decision": "approve"},
 }
 
-MULTIPART = {"POST /api/v1/attachments"}
+MULTIPART = {
+    "POST /api/v1/attachments",
+    "POST /api/v1/documents/files",
+    "POST /api/v1/documents/handwriting",
+}
 
 # Rows whose path parameter takes another world value than its name.
 ROW_PARAMS: dict[str, dict[str, str]] = {
     "GET /api/v1/approvals/{approval_id}/attachments/{token}": {"token": "approval_token"},
+    "GET /api/v1/documents/{document_id}/files/{token}": {"token": "document_token"},
+    **{
+        f"{method} /api/v1/supervision/{{task_id}}{tail}": {"task_id": "supervision_id"}
+        for method, tail in (
+            ("GET", ""),
+            ("POST", "/split"),
+            ("POST", "/reports"),
+            ("POST", "/urge"),
+            ("POST", "/finish"),
+            ("POST", "/extension"),
+            ("POST", "/decision"),
+        )
+    },
+    "GET /api/v1/supervision/{task_id}/attachments/{token}": {
+        "task_id": "supervision_id",
+        "token": "supervision_token",
+    },
 }
 
 # (anonymous, other_unit, non_member, non_admin, member)
@@ -425,5 +490,300 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
         "403:not_unit_admin",
         "403:not_unit_admin",
         "200",
+    ),
+    # 公文 (docs/documents.md): the world's 通知 was drafted by 王建国 and went through
+    # every 发文 step (李秀英 核稿/复核/登记/用印/分发, he 签发) to his own office and
+    # 财政局. A person sees it if in its flow or an admin of its unit; anyone else
+    # gets document_not_found, never a 403 that would confirm it exists.
+    "GET /api/v1/documents": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    "GET /api/v1/documents/counts": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    "GET /api/v1/documents/meta": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    "GET /api/v1/documents/phrases": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    "GET /api/v1/documents/admin/flows": (
+        "401:not_authenticated",
+        "403:not_document_admin",
+        "403:not_document_admin",
+        "403:not_document_admin",
+        "200",
+    ),
+    "PUT /api/v1/documents/admin/flows/{which}": (
+        "401:not_authenticated",
+        "403:not_document_admin",
+        "403:not_document_admin",
+        "403:not_document_admin",
+        "200",
+    ),
+    # 赵六's 财政局 has nobody to take its 核稿 step (no clerk, no admin): refused as
+    # input, not as access.
+    "POST /api/v1/documents": (
+        "401:not_authenticated",
+        "400:no_assignee",
+        "201",
+        "201",
+        "201",
+    ),
+    "POST /api/v1/documents/files": (
+        "401:not_authenticated",
+        "201",
+        "201",
+        "201",
+        "201",
+    ),
+    "POST /api/v1/documents/handwriting": (
+        "401:not_authenticated",
+        "201",
+        "201",
+        "201",
+        "201",
+    ),
+    "POST /api/v1/documents/phrases": (
+        "401:not_authenticated",
+        "201",
+        "201",
+        "201",
+        "201",
+    ),
+    # 王建国's own 常用批示语: nobody else can delete it.
+    "DELETE /api/v1/documents/phrases/{phrase_id}": (
+        "401:not_authenticated",
+        "404:opinion_not_found",
+        "404:opinion_not_found",
+        "404:opinion_not_found",
+        "204",
+    ),
+    # 李秀英 handled its steps; 张三 is neither in the flow nor an admin.
+    "GET /api/v1/documents/{document_id}": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "200",
+        "404:document_not_found",
+        "200",
+    ),
+    "GET /api/v1/documents/{document_id}/files/{token}": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "200",
+        "404:document_not_found",
+        "200",
+    ),
+    "GET /api/v1/documents/{document_id}/layout": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "200",
+        "404:document_not_found",
+        "200",
+    ),
+    "GET /api/v1/documents/{document_id}/layout.pdf": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "200",
+        "404:document_not_found",
+        "200",
+    ),
+    "GET /api/v1/documents/{document_id}/layout/pages/{page}.png": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "200",
+        "404:document_not_found",
+        "200",
+    ),
+    # The flow has ended: those who see it are told so; 退回 changes nothing.
+    "POST /api/v1/documents/{document_id}/actions": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "409:task_closed",
+        "404:document_not_found",
+        "409:task_closed",
+    ),
+    # The drafter or his unit's office (李秀英) may archive; again is harmless.
+    "POST /api/v1/documents/{document_id}/archive": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "200",
+        "404:document_not_found",
+        "200",
+    ),
+    # Nobody refused the receipt, so there is nothing to send again.
+    "POST /api/v1/documents/{document_id}/redistribute": (
+        "401:not_authenticated",
+        "404:document_not_found",
+        "409:not_redistributable",
+        "404:document_not_found",
+        "409:not_redistributable",
+    ),
+    # 收文: the office's receipt of the 通知 (待签收), seen by the office's clerk (李秀英)
+    # and admin (王建国) only. She signs first, so his 签收/退回 finds it signed.
+    "GET /api/v1/documents/receipts/{receipt_id}": (
+        "401:not_authenticated",
+        "404:receipt_not_found",
+        "200",
+        "404:receipt_not_found",
+        "200",
+    ),
+    "POST /api/v1/documents/receipts/{receipt_id}/sign": (
+        "401:not_authenticated",
+        "404:receipt_not_found",
+        "200",
+        "404:receipt_not_found",
+        "409:receipt_state",
+    ),
+    "POST /api/v1/documents/receipts/{receipt_id}/refuse": (
+        "401:not_authenticated",
+        "404:receipt_not_found",
+        "200",
+        "404:receipt_not_found",
+        "409:receipt_state",
+    ),
+    # 登记 needs 签收 first.
+    "POST /api/v1/documents/receipts/{receipt_id}/register": (
+        "401:not_authenticated",
+        "404:receipt_not_found",
+        "409:receipt_state",
+        "404:receipt_not_found",
+        "409:receipt_state",
+    ),
+    # Flow actions need a registered receipt.
+    "POST /api/v1/documents/receipts/{receipt_id}/actions": (
+        "401:not_authenticated",
+        "404:receipt_not_found",
+        "409:receipt_state",
+        "404:receipt_not_found",
+        "409:receipt_state",
+    ),
+    # 登录设备 and password: each person's own; the world's device is 王建国's token.
+    "GET /api/v1/me/devices": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    "DELETE /api/v1/me/devices/{device_id}": (
+        "401:not_authenticated",
+        "404:device_not_found",
+        "404:device_not_found",
+        "404:device_not_found",
+        "204",
+    ),
+    "POST /api/v1/me/devices/sign-out-others": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    # Each changes their own password (the old one is the shared test password).
+    "POST /api/v1/me/password": (
+        "401:not_authenticated",
+        "204",
+        "204",
+        "204",
+        "204",
+    ),
+    # 督办 (docs/supervision.md): 王建国 created the task and owns its lead part.
+    # Only grant holders see it; everyone else, same unit or not, gets
+    # supervision_not_found.
+    "GET /api/v1/supervision": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    "GET /api/v1/supervision/dashboard": (
+        "401:not_authenticated",
+        "200",
+        "200",
+        "200",
+        "200",
+    ),
+    # Only leaders (or 督查 staff) create.
+    "POST /api/v1/supervision": (
+        "401:not_authenticated",
+        "403:not_supervisor_role",
+        "403:not_supervisor_role",
+        "403:not_supervisor_role",
+        "201",
+    ),
+    "GET /api/v1/supervision/{task_id}": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "200",
+    ),
+    "GET /api/v1/supervision/{task_id}/attachments/{token}": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "200",
+    ),
+    "POST /api/v1/supervision/{task_id}/split": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "201",
+    ),
+    "POST /api/v1/supervision/{task_id}/reports": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "200",
+    ),
+    # The owner may not urge himself.
+    "POST /api/v1/supervision/{task_id}/urge": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "403:not_above_owner",
+    ),
+    "POST /api/v1/supervision/{task_id}/finish": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "200",
+    ),
+    "POST /api/v1/supervision/{task_id}/extension": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "200",
+    ),
+    "POST /api/v1/supervision/{task_id}/decision": (
+        "401:not_authenticated",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "404:supervision_not_found",
+        "409:no_pending_application",
     ),
 }

@@ -18,6 +18,12 @@ Path parameters come from the world: `conversation_id` the group, `message_id`
 (`token` is the request's attachment on the approval attachment route),
 `template_id` the unit's 请假 template, `opinion_id` 王建国's saved opinion,
 `unit_id`/`department_id`/`person_id` his unit, department and himself.
+公文: `document_id` his 通知 (drafted by him, every 发文 step done, sent to his
+office and 财政局), `document_token` its 附件, `page` its first layout page,
+`receipt_id` the office's receipt of it (待签收), `which` the 发文 flow,
+`phrase_id` his 常用批示语. `device_id` a token device of his. 督办:
+`supervision_id` a task he created and owns the lead of, `supervision_token`
+its attachment (rows map `task_id`/`token` to these in `ROW_PARAMS`).
 Each row runs in a fresh world; the personas ask in the order above (the
 rightful `member` last, so an earlier persona's refused write cannot be
 mistaken for a success).
@@ -35,9 +41,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from backend.directory.models import User
+from backend.directory import services as directory
+from backend.directory.models import DeviceSession, User
+from backend.documents import services as documents
+from backend.documents.models import Receipt
+from backend.supervision import services as supervision
+from backend.workflow import services as workflow
 from backend.workflow.models import Task
+from backend.workflow.services import ActParams
 from realtime import services as messaging
+from tests.documents.conftest import draft
 from tests.realtime.factories import image_bytes
 
 PERSONAS = ("anonymous", "other_unit", "non_member", "non_admin", "member")
@@ -118,6 +131,24 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
     opinion = owner.post(
         "/api/v1/approvals/opinions", {"text": "同意"}, content_type="application/json"
     ).json()
+    document, receipt, document_file = _document(org, director, clerk)
+    phrase = workflow.opinion_save(actor=director, text="请阅示")
+    directory.token_issue(user=director, device_name="王建国的手机")
+    device = DeviceSession.objects.filter(user=director).latest("pk")
+    evidence = messaging.attachment_upload(
+        actor=director, name="督办材料.png", size=len(data), stream=io.BytesIO(data)
+    )
+    supervised = supervision.task_create(
+        actor=director,
+        data=supervision.TaskInput(
+            title="推进政务服务一网通办",
+            deadline=timezone.localdate() + timedelta(days=30),
+            lead=supervision.PartInput(owner_id=director.pk),
+            source="meeting",
+            requirement="按期完成，每周反馈进展。",
+            attachments=[evidence.token],
+        ),
+    )
     return World(
         people={
             "anonymous": None,
@@ -139,5 +170,37 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
             "unit_id": org["office"].pk,
             "department_id": org["secretariat"].pk,
             "person_id": director.pk,
+            "document_id": document,
+            "receipt_id": receipt,
+            "document_token": document_file,
+            "which": "outgoing",
+            "page": 1,
+            "phrase_id": phrase.pk,
+            "device_id": device.pk,
+            "supervision_id": supervised.pk,
+            "supervision_token": evidence.token,
         },
     )
+
+
+def _document(org: dict[str, Any], director: User, clerk: User) -> tuple[int, int, str]:
+    """王建国 drafts the 公文 suite's 通知 to his own office and 财政局; it goes through
+    every 发文 step (李秀英 核稿/复核/登记/用印/分发, he 签发): the office's receipt
+    waits for 签收."""
+    data = image_bytes()
+    appendix = messaging.attachment_upload(
+        actor=director, name="附件.png", size=len(data), stream=io.BytesIO(data)
+    )
+    document = documents.document_submit(
+        actor=director,
+        data=draft(
+            org, main_to=[org["office"].pk, org["finance"].pk], attachments=[appendix.token]
+        ),
+        client_id="matrix-doc",
+    )
+    for actor in (clerk, director, clerk, clerk, clerk, clerk):
+        document = documents.document_act(
+            actor=actor, document_id=document.pk, action="approve", params=ActParams()
+        )
+    receipt = Receipt.objects.get(document=document, unit=org["office"])
+    return document.pk, receipt.pk, appendix.token
