@@ -21,7 +21,7 @@ from backend.directory import services as directory
 from backend.directory.models import Department, User
 from backend.supervision import services
 from backend.supervision.models import SupervisionTask
-from tests.conftest import _person
+from tests.conftest import person
 from tests.mobile_api.conftest import (  # noqa: F401 - the REST suite's fixtures, for test_api
     _isolated,
     _responses_match_the_schema,
@@ -31,7 +31,7 @@ from tests.mobile_api.conftest import (  # noqa: F401 - the REST suite's fixture
 
 @pytest.fixture
 def budget_staff(org: dict[str, Any]) -> User:
-    return _person("13900000003", "孙七", org["budget"], "科员", 80)
+    return person("13900000003", "孙七", org["budget"], "科员", 80)
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def edu(org: dict[str, Any]) -> Department:
 
 @pytest.fixture
 def edu_head(edu: Department) -> User:
-    return _person("13700000001", "刘洋", edu, "科长", 1, leader=True)
+    return person("13700000001", "刘洋", edu, "科长", 1, leader=True)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def civil(org: dict[str, Any]) -> User:
         kind="department",
         code="JC-CA",
     )
-    return _person(
+    return person(
         "13600000001", "周八", Department.objects.create(unit=unit, name="社会救助科"), "科员", 90
     )
 
