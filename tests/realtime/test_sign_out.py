@@ -58,6 +58,19 @@ async def _ticket_socket(client: Client, **headers: str) -> WebsocketCommunicato
     return await _open(f"/ws/v1/?ticket={response.json()['ticket']}", [])
 
 
+async def _token_login(user: User) -> tuple[Client, dict[str, str]]:
+    """A native client logged in with a bearer token of its own (one device), and its header."""
+    await database_sync_to_async(user.set_password)(PASSWORD)
+    await database_sync_to_async(user.save)()
+    native = Client()
+    login = await database_sync_to_async(native.post)(
+        "/api/v1/auth/token",
+        {"mobile": user.mobile, "password": PASSWORD},
+        content_type="application/json",
+    )
+    return native, {"HTTP_AUTHORIZATION": f"Bearer {login.json()['token']}"}
+
+
 async def _closed_with(comm: WebsocketCommunicator) -> int:
     """The close code, skipping any frames sent before it."""
     while True:
@@ -86,15 +99,7 @@ async def test_session_logout_closes_that_sessions_sockets_only(director: Any) -
 
 
 async def test_token_logout_closes_that_tokens_sockets(director: Any) -> None:
-    await database_sync_to_async(director.set_password)(PASSWORD)
-    await database_sync_to_async(director.save)()
-    native = Client()
-    login = await database_sync_to_async(native.post)(
-        "/api/v1/auth/token",
-        {"mobile": director.mobile, "password": PASSWORD},
-        content_type="application/json",
-    )
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['token']}"}
+    native, bearer = await _token_login(director)
     by_token = await _ticket_socket(native, **bearer)
     browser = await _cookie_socket(await _session_client(director))
 
@@ -106,23 +111,9 @@ async def test_token_logout_closes_that_tokens_sockets(director: Any) -> None:
 
 
 async def test_a_device_signed_out_remotely_closes_its_sockets_only(director: Any) -> None:
-    await database_sync_to_async(director.set_password)(PASSWORD)
-    await database_sync_to_async(director.save)()
-    native = Client()
-    login = await database_sync_to_async(native.post)(
-        "/api/v1/auth/token",
-        {"mobile": director.mobile, "password": PASSWORD},
-        content_type="application/json",
-    )
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['token']}"}
+    native, bearer = await _token_login(director)
     phone = await _ticket_socket(native, **bearer)
-    other_native = Client()
-    other_login = await database_sync_to_async(other_native.post)(
-        "/api/v1/auth/token",
-        {"mobile": director.mobile, "password": PASSWORD},
-        content_type="application/json",
-    )
-    tablet_bearer = {"HTTP_AUTHORIZATION": f"Bearer {other_login.json()['token']}"}
+    other_native, tablet_bearer = await _token_login(director)
     tablet = await _ticket_socket(other_native, **tablet_bearer)
 
     listed = await database_sync_to_async(other_native.get)("/api/v1/me/devices", **tablet_bearer)
@@ -137,15 +128,7 @@ async def test_a_device_signed_out_remotely_closes_its_sockets_only(director: An
 
 
 async def test_an_expired_token_s_socket_closes_at_the_next_ping(director: Any) -> None:
-    await database_sync_to_async(director.set_password)(PASSWORD)
-    await database_sync_to_async(director.save)()
-    native = Client()
-    login = await database_sync_to_async(native.post)(
-        "/api/v1/auth/token",
-        {"mobile": director.mobile, "password": PASSWORD},
-        content_type="application/json",
-    )
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['token']}"}
+    native, bearer = await _token_login(director)
     phone = await _ticket_socket(native, **bearer)
     await database_sync_to_async(DeviceSession.objects.filter(user=director).update)(
         expires_at=timezone.now() - timedelta(seconds=1)

@@ -61,14 +61,14 @@ def _inspector() -> User | None:
 
 
 class Command(BaseCommand):
-    help = "演示数据:一项市政府常务会议决定的督办事项,分解到三个部门(绿灯、黄灯、红灯各一)"
+    help = "演示数据：一项市政府常务会议决定的督办事项，分解到三个部门（绿灯、黄灯、红灯各一）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="已有督办事项时跳过")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and SupervisionTask.objects.exists():
-            self.stdout.write("已有督办数据,跳过")
+            self.stdout.write("已有督办数据，跳过")
             return
         director = _person("13800000001")  # 周建国, 市府办主任
         finance = _person("13800000004")  # 陈志明, 财政局局长
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             return
         hud_chief = _section_chief("JC-HUD", hud)
         if hud_chief is None:
-            self.stdout.write("住建局没有科室负责人,跳过")
+            self.stdout.write("住建局没有科室负责人，跳过")
             return
         inspector = _inspector() or director
         with transaction.atomic():
