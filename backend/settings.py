@@ -434,3 +434,32 @@ ZT_DOCUMENT_FONTS_DIR = env.str("ZT_DOCUMENT_FONTS_DIR", default="")
 ZT_SUPERVISION_YELLOW_DAYS: dict[str, int] = env.json(
     "ZT_SUPERVISION_YELLOW_DAYS", default={"important": 5, "normal": 3}
 )
+
+# Calls: media servers (backend/calls/media, docs/operations.md "Calls: Janus and coturn").
+# STUN/TURN for every call: ZT_STUN_URLS ("stun:turn.example.gov.cn:3478") and ZT_TURN_URLS
+# ("turn:turn.example.gov.cn:3478?transport=udp", "turns:turn.example.gov.cn:5349") with
+# coturn's use-auth-secret scheme: per user per call, expiring after ZT_TURN_TTL_SECONDS.
+ZT_STUN_URLS: list[str] = env.list("ZT_STUN_URLS", default=[])
+ZT_TURN_URLS: list[str] = env.list("ZT_TURN_URLS", default=[])
+ZT_TURN_SECRET = env.str("ZT_TURN_SECRET", default="")  # coturn static-auth-secret
+ZT_TURN_TTL_SECONDS = env.int("ZT_TURN_TTL_SECONDS", default=600)
+# Janus (VideoRoom) for meetings above the mesh limit; unset = no SFU (the embedded default).
+# ZT_JANUS_URL is the server's own way in (HTTP API, e.g. http://127.0.0.1:8088/janus), with
+# ZT_JANUS_API_SECRET (janus.jcfg api_secret); ZT_JANUS_PUBLIC_URL is what browsers open
+# (wss://…/janus). Participants get tokens signed with ZT_JANUS_TOKEN_SECRET (janus.jcfg
+# token_auth_secret) valid ZT_JANUS_TOKEN_TTL_SECONDS; rooms are created with
+# ZT_JANUS_ADMIN_KEY (janus.plugin.videoroom.jcfg admin_key). None of them reaches a client.
+ZT_JANUS_URL = env.str("ZT_JANUS_URL", default="")
+ZT_JANUS_PUBLIC_URL = env.str("ZT_JANUS_PUBLIC_URL", default="")
+ZT_JANUS_API_SECRET = env.str("ZT_JANUS_API_SECRET", default="")
+ZT_JANUS_TOKEN_SECRET = env.str("ZT_JANUS_TOKEN_SECRET", default="")
+ZT_JANUS_ADMIN_KEY = env.str("ZT_JANUS_ADMIN_KEY", default="")
+# Janus checks a signed token on every request of the session (keep-alives included), so it
+# must outlive the longest meeting; leaving revokes it at once (the room's allowed list).
+ZT_JANUS_TOKEN_TTL_SECONDS = env.int("ZT_JANUS_TOKEN_TTL_SECONDS", default=12 * 3600)
+ZT_JANUS_TIMEOUT_SECONDS = env.float("ZT_JANUS_TIMEOUT_SECONDS", default=5.0)
+# Per-publisher bitrate cap (REMB) in a room: 50 people × 50 subscriptions must fit a downlink.
+ZT_JANUS_ROOM_BITRATE = env.int("ZT_JANUS_ROOM_BITRATE", default=256_000)
+if ZT_JANUS_PUBLIC_URL:
+    # The browser opens the Janus WebSocket itself.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(ZT_JANUS_PUBLIC_URL)

@@ -322,6 +322,15 @@ INVALID_EXTENSION = _entry(
     "invalid_extension", 400, "延期后的截止日期应晚于当前截止日期（{date}）", "督办"
 )
 
+# --- calls: media servers (backend/calls/media) ----------------------------------------
+SFU_UNAVAILABLE = _entry(
+    "sfu_unavailable",
+    503,
+    "会议媒体服务器暂时不可用，请稍后再试",
+    "通话",
+    "Janus (the SFU) did not answer or refused the server's request",
+)
+
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
 if len(CATALOGUE) != len(_ALL):
     raise RuntimeError("an error code is catalogued twice")
