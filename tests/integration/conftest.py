@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.integration import harness
+from tests.integration import harness, media_servers
 from tests.integration.seed import PASSWORD
 
 __all__ = ["PASSWORD", "Cluster"]
@@ -134,3 +134,37 @@ def nodes(cluster: Cluster) -> Iterator[tuple[harness.Server, harness.Server]]:
             continue  # killed on purpose
         new = server.log()[offsets.get(server.name, 0) :]
         assert "Traceback" not in new, f"{server.name} logged an error:\n{new[-6000:]}"
+
+
+# --- media servers for calls (tests/integration/media_servers.py) -------------------------
+
+
+@pytest.fixture(scope="session")
+def janus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[media_servers.Janus]:
+    """A private janus (VideoRoom, HTTP + WebSocket on loopback, random secrets)."""
+    server = media_servers.start_janus(tmp_path_factory.mktemp("janus"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def janus(janus_server: media_servers.Janus, settings: Any) -> Iterator[media_servers.Janus]:
+    """The session's janus, with the Django settings (ZT_JANUS_*) pointing at it; fails the
+    test if janus died."""
+    assert janus_server.proc.poll() is None, f"janus died:\n{janus_server.log()[-4000:]}"
+    for name, value in janus_server.settings().items():
+        setattr(settings, name, value)
+    yield janus_server
+    assert janus_server.proc.poll() is None, f"janus died:\n{janus_server.log()[-4000:]}"
+
+
+@pytest.fixture(scope="session")
+def coturn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[media_servers.Coturn]:
+    """A private turnserver (use-auth-secret, private peer ranges denied but 127.0.0.1)."""
+    server = media_servers.start_coturn(tmp_path_factory.mktemp("coturn"))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -235,6 +235,8 @@ def _create_room(session: _Session, call_id: int) -> int:
                 # "who is talking": talking / stopped-talking events to the room.
                 "audiolevel_ext": True,
                 "audiolevel_event": True,
+                "audio_active_packets": 100,
+                "audio_level_average": 25,
             }
         )
     except JanusError as error:
