@@ -105,9 +105,7 @@ def test_no_ice_servers_configured_means_none(settings: Any) -> None:
 async def test_a_valid_credential_relays_to_a_loopback_peer(settings: Any, coturn: Coturn) -> None:
     configure(settings, coturn)
     loop = asyncio.get_running_loop()
-    echo_transport, echo = await loop.create_datagram_endpoint(
-        Echo, local_addr=("127.0.0.1", 0)
-    )
+    echo_transport, echo = await loop.create_datagram_endpoint(Echo, local_addr=("127.0.0.1", 0))
     echo_addr = echo_transport.get_extra_info("sockname")
     relay, inbox = await allocate(turn_entry(5, 9))
     try:

@@ -7,11 +7,13 @@ How a participant is authorised (docs/operations.md, "Calls: Janus and coturn"):
   token `"<expiry>,janus,janus.plugin.videoroom,room=<room>,zt=<call>.<user>.<tag>:<sig>"`
   where `sig = base64(HMAC-SHA1(ZT_JANUS_TOKEN_SECRET, everything before the colon))`.
   Janus refuses a forged or expired token before anything else happens.
-- A room is created with `signed_tokens` (a join's token must name `room=<this room>`), a
-  room `secret` (derived per call from ZT_JANUS_ADMIN_KEY, never sent out), `require_pvtid`
-  (only a joined publisher may subscribe) and an empty `allowed` list; each participant's
-  token is added to that list when it is issued and removed when the participant leaves, so
-  a token of another call, or of someone who has left, cannot join.
+- A room is created with a room `secret` (derived per call from ZT_JANUS_ADMIN_KEY, never
+  sent out), `require_pvtid` (only a joined publisher may subscribe) and an empty `allowed`
+  list; each participant's token is added to that list when it is issued and removed when
+  the participant leaves, so a token of another call, or of someone who has left, cannot
+  join. The same token string serves both checks: the client sends it with every Janus
+  request and in its VideoRoom `join`. (VideoRoom's own `signed_tokens` is not used: it wants
+  a second token whose realm is the plugin, and one token per participant is the contract.)
 - Creating a room needs the VideoRoom plugin's `admin_key` (ZT_JANUS_ADMIN_KEY).
 
 Every function opens a short Janus session, does its requests and destroys the session; it
@@ -223,7 +225,6 @@ def _create_room(session: _Session, call_id: int) -> int:
                 "description": f"zt-call-{call_id}",
                 "secret": _room_secret(conf, call_id),
                 "is_private": True,
-                "signed_tokens": True,
                 "allowed": [],
                 "require_pvtid": True,
                 "publishers": conf.publishers,
