@@ -13,6 +13,7 @@ import fractions
 import json
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,6 +158,8 @@ class Participant:
     token: str
     display: str
     video: bool = True
+    # The microphone: aiortc's 20 ms frames of silence unless a bench brings its own.
+    audio_source: Callable[[], MediaStreamTrack] = AudioStreamTrack
     session: JanusSession | None = None
     publisher_id: int = 0
     private_id: int = 0
@@ -191,7 +194,7 @@ class Participant:
         assert self.session is not None
         pc = RTCPeerConnection()
         self.publisher_pc = pc
-        pc.addTrack(AudioStreamTrack())  # 20 ms Opus packets of silence
+        pc.addTrack(self.audio_source())
         if self.video:
             pc.addTrack(TinyVideoTrack(shade=(self.publisher_id * 37) % 200 + 30))
         await pc.setLocalDescription(await pc.createOffer())

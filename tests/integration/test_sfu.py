@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from backend.calls.media import janus as sfu
+from tests.integration.harness import free_port
 from tests.integration.janus_client import JanusRefused, JanusSession, Participant
 from tests.integration.media_servers import Janus
 
@@ -211,3 +212,11 @@ async def test_room_destroy_ends_the_room_for_everyone_in_it(janus: Janus) -> No
 def test_without_janus_there_is_no_sfu(settings: object) -> None:
     setattr(settings, "ZT_JANUS_URL", "")  # noqa: B010 - the settings fixture is untyped
     assert sfu.sfu_available() is False
+
+
+def test_an_unreachable_janus_is_sfu_unavailable(janus: Janus, settings: object) -> None:
+    setattr(settings, "ZT_JANUS_URL", f"http://127.0.0.1:{free_port()}/janus")  # noqa: B010
+    with pytest.raises(sfu.SfuUnavailable) as unavailable:
+        sfu.room_ensure(9006)
+    assert unavailable.value.code == "sfu_unavailable"
+    assert unavailable.value.status == 503
