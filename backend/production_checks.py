@@ -5,7 +5,8 @@ short `DJANGO_SECRET_KEY` (sessions, CSRF and password-reset tokens would be
 forgeable by anyone who read the repository), and missing or non-https
 `DJANGO_ALLOWED_HOSTS` / `DJANGO_CSRF_TRUSTED_ORIGINS` (the localhost defaults
 would refuse every real request or, worse, trust a local origin) raise
-`ImproperlyConfigured` with what to set.
+`ImproperlyConfigured` with what to set. So do calls' media servers configured
+without their secrets (Janus, coturn) or a Janus URL browsers cannot open (not wss://).
 """
 
 from __future__ import annotations
@@ -48,5 +49,28 @@ def check(environ: Mapping[str, str]) -> None:
         )
     elif any(not o.startswith("https://") for o in origins):
         problems.append("DJANGO_CSRF_TRUSTED_ORIGINS must all be https:// origins in production")
+    problems.extend(_media_server_problems(environ))
     if problems:
         raise ImproperlyConfigured("ZT_PRODUCTION=1 refuses to start:\n- " + "\n- ".join(problems))
+
+
+JANUS_SECRETS = ("ZT_JANUS_API_SECRET", "ZT_JANUS_TOKEN_SECRET", "ZT_JANUS_ADMIN_KEY")
+
+
+def _media_server_problems(environ: Mapping[str, str]) -> list[str]:
+    """Calls' media servers (docs/operations.md "Calls: Janus and coturn"): an SFU or a
+    TURN server configured without its secrets would fail at the first meeting."""
+    problems: list[str] = []
+    if environ.get("ZT_JANUS_URL"):
+        missing = [name for name in JANUS_SECRETS if not environ.get(name)]
+        if missing:
+            problems.append(f"ZT_JANUS_URL is set but {', '.join(missing)} is not")
+        public = environ.get("ZT_JANUS_PUBLIC_URL", "")
+        if not public.startswith("wss://"):
+            problems.append(
+                "ZT_JANUS_PUBLIC_URL must be the wss:// URL browsers open Janus at "
+                "(an https page cannot open ws://)"
+            )
+    if environ.get("ZT_TURN_URLS") and not environ.get("ZT_TURN_SECRET"):
+        problems.append("ZT_TURN_URLS is set but ZT_TURN_SECRET (coturn static-auth-secret) is not")
+    return problems

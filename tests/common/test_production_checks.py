@@ -100,3 +100,42 @@ def test_production_admin_login_renders_with_debug_off(settings: Any, tmp_path: 
     css = client.get(stylesheet.group(1))
     assert css.status_code == 200
     assert b"".join(css.streaming_content).startswith(b"/*")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("media", "complaint"),
+    [
+        ({"ZT_JANUS_URL": "http://127.0.0.1:8088/janus"}, "ZT_JANUS_API_SECRET"),
+        (
+            {
+                "ZT_JANUS_URL": "http://127.0.0.1:8088/janus",
+                "ZT_JANUS_API_SECRET": "a",
+                "ZT_JANUS_TOKEN_SECRET": "b",
+                "ZT_JANUS_ADMIN_KEY": "c",
+                "ZT_JANUS_PUBLIC_URL": "ws://meet.example.gov.cn/janus",
+            },
+            "wss://",
+        ),
+        ({"ZT_TURN_URLS": "turn:turn.example.gov.cn:3478"}, "ZT_TURN_SECRET"),
+    ],
+)
+def test_production_refuses_media_servers_without_their_secrets(
+    media: dict[str, str], complaint: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match=re.escape(complaint)):
+        production_checks.check({**GOOD, **media})
+
+
+def test_production_accepts_configured_media_servers() -> None:
+    production_checks.check(
+        {
+            **GOOD,
+            "ZT_JANUS_URL": "http://127.0.0.1:8088/janus",
+            "ZT_JANUS_PUBLIC_URL": "wss://meet.example.gov.cn/janus",
+            "ZT_JANUS_API_SECRET": "a",
+            "ZT_JANUS_TOKEN_SECRET": "b",
+            "ZT_JANUS_ADMIN_KEY": "c",
+            "ZT_TURN_URLS": "turn:turn.example.gov.cn:3478",
+            "ZT_TURN_SECRET": "d",
+        }
+    )
