@@ -197,7 +197,7 @@ def _expect(replies: Any, kind: str, count: int, timeout: float) -> list[Any]:
     return out
 
 
-def run_size(janus_pid: int, size: int, call_id: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_size(server: Any, size: int, call_id: int, args: argparse.Namespace) -> dict[str, Any]:
     from backend.calls.media import janus as sfu
 
     room = sfu.room_ensure(call_id)
@@ -214,7 +214,7 @@ def run_size(janus_pid: int, size: int, call_id: int, args: argparse.Namespace) 
         )
         for i, share in enumerate(shares)
     ]
-    janus = psutil.Process(janus_pid)
+    janus = psutil.Process(server.proc.pid)
     result: dict[str, Any] = {"participants": size, "client_procs": procs_count}
     rss_before = janus.memory_info().rss
     setup_started = time.monotonic()
@@ -228,6 +228,7 @@ def run_size(janus_pid: int, size: int, call_id: int, args: argparse.Namespace) 
         result["setup_seconds"] = round(time.monotonic() - setup_started, 1)
         time.sleep(args.warmup)
         load_start = os.getloadavg()
+        out_start, out_start_at = _packets_out(server)
         cpu_start = janus.cpu_times()
         clients_cpu_start = sum(_cpu(p.pid) for p in procs)
         for command in commands:
@@ -238,6 +239,8 @@ def run_size(janus_pid: int, size: int, call_id: int, args: argparse.Namespace) 
             command.put(("window", None))
         elapsed = time.monotonic() - started
         cpu_end = janus.cpu_times()
+        out_end, out_end_at = _packets_out(server)
+        janus_out = (out_end - out_start) / (out_end_at - out_start_at)
         clients_cpu = sum(_cpu(p.pid) for p in procs) - clients_cpu_start
         measured = _expect(replies, "measured", procs_count, 60)
         janus_cpu = (cpu_end.user - cpu_start.user) + (cpu_end.system - cpu_start.system)
@@ -257,6 +260,7 @@ def run_size(janus_pid: int, size: int, call_id: int, args: argparse.Namespace) 
                 "streams_forwarded": size * (size - 1),
                 "pairs_receiving": sum(m["pairs_receiving"] for m in measured),
                 "packets_in_per_s": round(packets_in),
+                "janus_packets_out_per_s": round(janus_out),
                 "frames_delivered_per_s": round(frames / client_elapsed),
                 "frames_expected_per_s": round(expected / client_elapsed),
                 "delivered_ratio": round(frames / expected, 3) if expected else None,
@@ -278,6 +282,13 @@ def run_size(janus_pid: int, size: int, call_id: int, args: argparse.Namespace) 
                 proc.kill()
         sfu.room_destroy(call_id)
     return result
+
+
+def _packets_out(server: Any) -> tuple[int, float]:
+    """janus's RTP packets sent so far, and when (the middle of the Admin API walk)."""
+    before = time.monotonic()
+    packets = server.packets_out()
+    return packets, (before + time.monotonic()) / 2
 
 
 def _cpu(pid: int | None) -> float:
@@ -316,7 +327,7 @@ def main() -> None:
         results["janus_idle_rss_mib"] = round(idle.memory_info().rss / 2**20, 1)
         for index, size in enumerate(args.sizes):
             print(f"--- {size} participants", flush=True)
-            run = run_size(janus.proc.pid, size, 70_000 + index, args)
+            run = run_size(janus, size, 70_000 + index, args)
             print(run, flush=True)
             results["runs"].append(run)
             if "failed" in run:

@@ -9,6 +9,7 @@ meet. CI installs both Debian packages (.ci/run); a developer machine without th
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import secrets
@@ -17,8 +18,10 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,6 +89,8 @@ class Janus:
     token_secret: str
     admin_key: str
     log_path: Path
+    admin_port: int = 0
+    admin_secret: str = ""
 
     @property
     def http_url(self) -> str:
@@ -94,6 +99,34 @@ class Janus:
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.ws_port}"
+
+    def admin(self, path: str = "", **body: Any) -> dict[str, Any]:
+        """A request to janus's Admin API (loopback; its own secret, unknown to 政通)."""
+        message = {**body, "transaction": secrets.token_hex(6), "admin_secret": self.admin_secret}
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.admin_port}/admin{path}",
+            data=json.dumps(message).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            reply: dict[str, Any] = json.loads(response.read())
+        if reply.get("janus") != "success":
+            raise RuntimeError(f"janus admin {body}: {reply}")
+        return reply
+
+    def packets_out(self) -> int:
+        """RTP packets janus has sent on every PeerConnection so far (Admin API stats)."""
+        total = 0
+        for session in self.admin(janus="list_sessions").get("sessions", []):
+            try:
+                handles = self.admin(f"/{session}", janus="list_handles").get("handles", [])
+                for handle in handles:
+                    info = self.admin(f"/{session}/{handle}", janus="handle_info")["info"]
+                    media = info.get("webrtc", {}).get("media", {})
+                    total += sum(int(m["stats"]["out"]["packets"]) for m in media.values())
+            except RuntimeError:
+                continue  # a session or handle that went away meanwhile
+        return total
 
     def settings(self) -> dict[str, str]:
         """ZT_JANUS_* for this server (Django settings names = environment names)."""
@@ -120,14 +153,16 @@ def _janus_plugins_to_disable() -> str:
 def start_janus(work_dir: Path, *, rtp_ports: int = 2000, debug_level: int = 3) -> Janus:
     """janus with only the VideoRoom plugin and the HTTP + WebSocket transports on loopback,
     api_secret + signed-token auth + a VideoRoom admin_key (all random), no default room,
-    libnice debugging off, its own RTP port range."""
+    libnice debugging off, its own RTP port range; the Admin API on loopback too (its own
+    random secret: the bench reads packet counters from it)."""
     binary = require_binary("janus", "janus")
     conf = work_dir / "janus-conf"
     conf.mkdir(parents=True, exist_ok=True)
     http_port, ws_port = free_port(), free_port()
     rtp_low, rtp_high = _free_udp_range(rtp_ports)
     api_secret, token_secret = secrets.token_hex(16), secrets.token_hex(16)
-    admin_key = secrets.token_hex(16)
+    admin_key, admin_secret = secrets.token_hex(16), secrets.token_hex(16)
+    admin_port = free_port()
     (conf / "janus.jcfg").write_text(
         f"""general: {{
     configs_folder = "{conf}"
@@ -141,7 +176,7 @@ def start_janus(work_dir: Path, *, rtp_ports: int = 2000, debug_level: int = 3) 
     api_secret = "{api_secret}"
     token_auth = true
     token_auth_secret = "{token_secret}"
-    admin_secret = "{secrets.token_hex(16)}"
+    admin_secret = "{admin_secret}"
 }}
 certificates: {{}}
 media: {{
@@ -175,7 +210,10 @@ events: {{
     https = false
 }}
 admin: {{
-    admin_http = false
+    admin_base_path = "/admin"
+    admin_http = true
+    admin_ip = "127.0.0.1"
+    admin_port = {admin_port}
 }}
 """
     )
@@ -213,7 +251,17 @@ admin: {{
     except RuntimeError:
         _stop(proc)
         raise
-    return Janus(proc, http_port, ws_port, api_secret, token_secret, admin_key, log_path)
+    return Janus(
+        proc,
+        http_port,
+        ws_port,
+        api_secret,
+        token_secret,
+        admin_key,
+        log_path,
+        admin_port=admin_port,
+        admin_secret=admin_secret,
+    )
 
 
 # RFC 1918, loopback, link-local, CGNAT, multicast… : a relay must not reach them.
