@@ -16,7 +16,10 @@ CPU (user + system, psutil) and RSS are measured over `--window` seconds, with t
 average; the clients count the audio frames they received in the window (encoded frames
 out of aiortc's jitter buffers: the clients do not decode, see `_client`), so a run where
 the clients (same machine) could not keep up shows as delivered < expected. Stops at the
-first size that fails to set up and says where. Prints and writes JSON to bench/results/.
+first size that fails to set up and says where. First, `--setup-samples` times: how long a
+newcomer takes from opening the Janus WebSocket to the first audio frame of a publisher
+already in the room (join, publish, subscribe, ICE, DTLS). Prints and writes JSON to
+bench/results/.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Any
 
 import psutil
 
-from bench.common import machine, write_result
+from bench.common import machine, percentile, write_result
 
 FRAMES_PER_SECOND = 50  # aiortc sends 20 ms Opus frames
 
@@ -284,6 +287,54 @@ def run_size(server: Any, size: int, call_id: int, args: argparse.Namespace) -> 
     return result
 
 
+async def _setup_times(url: str, room: int, tokens: list[str]) -> list[float]:
+    """Seconds from opening the Janus WebSocket to the first audio frame of a publisher
+    already in the room, for each newcomer (tokens[0] is the publisher)."""
+    from tests.integration.janus_client import Participant
+
+    host = Participant(url, room, tokens[0], "host", video=False)
+    await host.join()
+    await host.publish()
+    while host.publisher_id not in await host.publishing():
+        await asyncio.sleep(0.05)
+    times: list[float] = []
+    try:
+        for token in tokens[1:]:
+            newcomer = Participant(url, room, token, "newcomer", video=False)
+            started = time.monotonic()
+            try:
+                await newcomer.join()
+                await newcomer.publish()
+                await newcomer.subscribe([host.publisher_id])
+                while not newcomer.frames:
+                    await asyncio.sleep(0.005)
+                times.append(time.monotonic() - started)
+            finally:
+                await newcomer.close()
+    finally:
+        await host.close()
+    return times
+
+
+def setup_latency(samples: int) -> dict[str, Any]:
+    """join + publish + subscribe until the first decoded audio frame, `samples` times."""
+    from backend.calls.media import janus as sfu
+
+    call_id = 79_999
+    room = sfu.room_ensure(call_id)
+    tokens = [sfu.participant_token(call_id, user, f"setup-{user}") for user in range(samples + 1)]
+    try:
+        times = asyncio.run(_setup_times(sfu.browser_url(), room, tokens))
+    finally:
+        sfu.room_destroy(call_id)
+    return {
+        "samples": len(times),
+        "p50_ms": round(1000 * (percentile(times, 50) or 0)),
+        "p95_ms": round(1000 * (percentile(times, 95) or 0)),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def _packets_out(server: Any) -> tuple[int, float]:
     """janus's RTP packets sent so far, and when (the middle of the Admin API walk)."""
     before = time.monotonic()
@@ -306,6 +357,7 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument("--setup-samples", type=int, default=10)
     parser.add_argument("--opus-kbps", type=int, default=24, help="each publisher's Opus bitrate")
     args = parser.parse_args()
 
@@ -325,6 +377,9 @@ def main() -> None:
     try:
         idle = psutil.Process(janus.proc.pid)
         results["janus_idle_rss_mib"] = round(idle.memory_info().rss / 2**20, 1)
+        if args.setup_samples:
+            results["setup"] = setup_latency(args.setup_samples)
+            print("--- SFU setup (join → first audio frame):", results["setup"], flush=True)
         for index, size in enumerate(args.sizes):
             print(f"--- {size} participants", flush=True)
             run = run_size(janus, size, 70_000 + index, args)
