@@ -539,7 +539,7 @@ def test_renders_from_several_threads_at_once() -> None:
 
 def test_rendering_leaves_uploads_refusing_truncated_images(downward: Rendered) -> None:
     """WeasyPrint loosens Pillow process-wide on import; a server that rendered a 公文 still
-    refuses a truncated upload (the failure hid behind test order until the suite ran in parallel)."""
+    refuses a truncated upload (test order hid this until the suite ran in parallel)."""
     import io
     import random
 
