@@ -5,6 +5,8 @@ PY := .venv/bin/python
 export UV_PROJECT_ENVIRONMENT := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest runs its files on this many processes (each with its own test database and servers).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install system-libs pwa-build lint typecheck pytest worker web clean api-schema audit-deps
 
@@ -61,7 +63,7 @@ typecheck: install
 	$(PY) -m mypy
 
 pytest: install
-	ZT_FAST_PASSWORD_HASHER=1 $(PY) -m pytest
+	ZT_FAST_PASSWORD_HASHER=1 $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pwa-test pytest
 

@@ -535,3 +535,22 @@ def test_renders_from_several_threads_at_once() -> None:
         with pdfplumber.open(io.BytesIO(pdf)) as opened:
             text = "".join(c["text"] for c in opened.pages[0].chars)
         assert f"关于第{i}号事项的通知" in text
+
+
+def test_rendering_leaves_uploads_refusing_truncated_images(downward: Rendered) -> None:
+    """WeasyPrint loosens Pillow process-wide on import; a server that rendered a 公文 still
+    refuses a truncated upload (test order hid this until the suite ran in parallel)."""
+    import io
+    import random
+
+    from PIL import Image
+
+    from backend.common.errors import InvalidInput
+    from realtime.files import reencode_image
+
+    out = io.BytesIO()
+    Image.frombytes("L", (64, 48), random.Random(3).randbytes(64 * 48)).save(out, format="JPEG")
+    cut = io.BytesIO(out.getvalue()[: len(out.getvalue()) // 2])
+    with pytest.raises(InvalidInput) as refused:
+        reencode_image(cut, "image/jpeg")
+    assert refused.value.code == "image_corrupt"

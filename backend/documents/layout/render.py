@@ -303,7 +303,22 @@ _render_lock = threading.Lock()
 _font_configs: dict[tuple[tuple[str, str], ...], Any] = {}
 
 
+def _weasyprint() -> Any:
+    """WeasyPrint, imported without loosening the process's image checks.
+
+    Importing WeasyPrint sets Pillow's process-wide `ImageFile.LOAD_TRUNCATED_IMAGES`, after
+    which every upload in this process would accept a truncated image (realtime.files refuses
+    them with `image_corrupt`). The layout embeds only images it made itself, so strict is right.
+    """
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
+
+
 def _font_configuration(fonts: dict[Role, FontChoice]) -> Any:
+    _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     key = tuple(sorted((role.value, str(choice.path)) for role, choice in fonts.items()))
@@ -314,10 +329,10 @@ def _font_configuration(fonts: dict[Role, FontChoice]) -> Any:
 
 
 def _layout(doc: LayoutDocument, fonts: dict[Role, FontChoice], banji: str) -> Any:
-    from weasyprint import HTML
+    weasyprint = _weasyprint()
     from weasyprint.urls import URLFetcher
 
-    html = HTML(
+    html = weasyprint.HTML(
         string=build_html(doc, fonts, banji),
         # only the font files and the data: URL of the seal; nothing from the network
         url_fetcher=URLFetcher(allowed_protocols={"file", "data"}),
