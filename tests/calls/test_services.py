@@ -73,13 +73,13 @@ def test_bad_starts_change_nothing(
     director: Any, clerk: Any, staff: Any, outsider: Any, group: Any, direct: Any, settings: Any
 ) -> None:
     cases = [
-        (dict(actor=outsider, conversation_id=group.pk), "not_a_member"),
+        ({"actor": outsider, "conversation_id": group.pk}, "not_a_member"),
         (
-            dict(actor=director, conversation_id=group.pk, invitee_ids=[outsider.pk]),
+            {"actor": director, "conversation_id": group.pk, "invitee_ids": [outsider.pk]},
             "invalid_invitee",
         ),
         (
-            dict(actor=director, conversation_id=group.pk, invitee_ids=[director.pk]),
+            {"actor": director, "conversation_id": group.pk, "invitee_ids": [director.pk]},
             "invalid_invitee",
         ),
     ]
