@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
@@ -565,8 +566,12 @@ def signal_relay(
     joined peer of the same call: nobody can inject signalling into a call
     they are not in, nor address a socket outside it.
     """
+    still_member = Membership.objects.filter(
+        conversation_id=OuterRef("call__conversation_id"), user_id=actor.pk, is_active=True
+    )
     sender = (
         CallPeer.objects.filter(
+            Exists(still_member),  # someone removed from the group mid-call is out
             call_id=call_id,
             channel_name=channel_name,
             left_at__isnull=True,

@@ -295,3 +295,29 @@ def test_the_card_renders_in_batch_at_a_fixed_query_count(
         card.render_many(ids[:2], staff)
     with django_assert_num_queries(3):
         card.render_many(ids, staff)
+
+
+def test_nobody_takes_over_someone_elses_peer_or_signals_after_leaving_the_group(
+    director: Any, clerk: Any, staff: Any, group: Any, events: Any
+) -> None:
+    call = services.call_start(actor=director, conversation_id=group.pk, media="audio")
+    a = join(call, director, "a")
+    # 张三 presents 王建国's peer id: he gets a peer of his own, 王建国's stays on its socket.
+    hijack = services.peer_join(
+        actor=staff, call_id=call.pk, channel_name="b", connection_id="b", peer_id=a.peer_id
+    )
+    assert hijack.peer_id != a.peer_id
+    assert CallPeer.objects.get(peer_id=a.peer_id).channel_name == "a"
+    join(call, clerk, "c")
+    chat.group_member_remove(actor=director, conversation_id=group.pk, user_id=clerk.pk)
+    with pytest.raises(ZtError) as error:
+        services.signal_relay(
+            actor=clerk, call_id=call.pk, channel_name="c", to=a.peer_id, kind="bye", data={}
+        )
+    assert code_of(error) == "not_in_call"
+    with pytest.raises(ZtError) as error:
+        services.peer_media(
+            actor=clerk, call_id=call.pk, channel_name="c", muted=True, camera=False, screen=False
+        )
+    assert code_of(error) == "call_not_found"
+    assert not events_of(events, "call.signal")
