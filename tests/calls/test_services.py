@@ -15,6 +15,7 @@ from backend.calls.cards import CallCard
 from backend.calls.models import Call, CallParticipant, CallPeer
 from backend.common.errors import ZtError
 from push.models import Notification
+from realtime import presence
 from realtime import services as chat
 from realtime.models import Message
 from tests.conftest import events_of
@@ -65,8 +66,10 @@ def test_start_rings_the_invitees_posts_the_card_audits_and_pushes(
     [push] = Notification.objects.filter(kind="call")
     assert push.user_id == staff.pk
     assert push.title == "王建国邀请您视频通话"
-    # Nobody is online: the ring's push goes; once answered it would be skipped.
+    # Nobody is online: the ring's push goes; with a live socket it is skipped.
     assert reach.still_ringing(staff.pk, {"call_id": call.pk}) is None
+    presence.set_connection(staff.pk, "tab", presence.AWAY)
+    assert reach.still_ringing(staff.pk, {"call_id": call.pk}) == "本人在线，已通过连接响铃"
 
 
 def test_bad_starts_change_nothing(
