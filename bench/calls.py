@@ -59,6 +59,8 @@ async def _one_call(
         token,
     )
     call_id = started["id"]
+    for phone in (caller, callee):
+        phone.failures.clear()
     await caller.join(call_id)
     await callee.client.wait_until(lambda: _ringing(callee.client, call_id), 20, "ring")
     ring = time.perf_counter() - t0
