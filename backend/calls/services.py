@@ -336,6 +336,8 @@ def call_invite(*, actor: User, call_id: int, user_ids: Iterable[int]) -> Call:
             raise errors.NotInCall()
         wanted = _invitees(call.conversation_id, actor, user_ids)
         rows = {p.user_id: p for p in call.participants.filter(user_id__in=wanted)}
+        if call.host_id != actor.pk and any(r.state == P.REMOVED for r in rows.values()):
+            raise errors.InvalidInvitee("该人员已被发起人移出通话")  # only the host lets them back
         rung = [u for u in wanted if rows.get(u) is None or rows[u].state not in (P.JOINED,)]
         present = call.participants.filter(state__in=[P.JOINED, P.RINGING]).count()
         fresh = [u for u in rung if rows.get(u) is None or rows[u].state != P.RINGING]

@@ -220,6 +220,12 @@ def test_the_host_removes_someone_who_then_cannot_rejoin(
     with pytest.raises(ZtError) as error:
         join(call, staff, "b2")
     assert code_of(error) == "removed_from_call"
+    join(call, clerk, "c")
+    with pytest.raises(ZtError) as error:  # another participant cannot ring them back in
+        services.call_invite(actor=clerk, call_id=call.pk, user_ids=[staff.pk])
+    assert code_of(error) == "invalid_invitee"
+    services.call_invite(actor=director, call_id=call.pk, user_ids=[staff.pk])  # the host may
+    assert CallParticipant.objects.get(call=call, user=staff).state == P.RINGING
     assert AuditEntry.objects.filter(action="call.participant_remove").count() == 1
 
 
