@@ -487,6 +487,7 @@ class CallSignalEvent(_State):
     """Signalling for one peer, sent only to that peer's socket."""
 
     event: Literal["call.signal"] = "call.signal"
+    conversation_id: int
     data: CallSignalData
 
 

@@ -580,7 +580,8 @@ def signal_relay(
             participant__user=actor,
             call__ended_at__isnull=True,
         )
-        .only("peer_id")
+        .select_related("call")
+        .only("peer_id", "call__conversation_id")
         .first()
     )
     if sender is None:
@@ -594,6 +595,7 @@ def signal_relay(
     if target is None:
         raise errors.PeerNotFound()
     frame = wire.CallSignalEvent(
+        conversation_id=sender.call.conversation_id,
         data=wire.CallSignalData.model_validate(
             {
                 "call_id": call_id,
@@ -602,7 +604,7 @@ def signal_relay(
                 "kind": kind,  # checked by the socket command
                 "data": data,
             }
-        )
+        ),
     )
     events.publish_to_socket(target.channel_name, dump(frame))
 

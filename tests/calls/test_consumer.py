@@ -86,6 +86,7 @@ async def test_a_one_to_one_call_rings_joins_relays_and_ends(
     )
     assert sent["type"] == "ack", sent
     got = await next_event(host, "call.signal")
+    assert got["conversation_id"] == direct.pk
     assert got["data"] == {
         "call_id": call.pk,
         "from": b["data"]["peer_id"],

@@ -3570,6 +3570,8 @@ export interface components {
              * @enum {string}
              */
             event: "call.signal";
+            /** Conversation Id */
+            conversation_id: number;
             data: components["schemas"]["WsCallSignalData"];
         };
         /** CallUpdatedEvent */
