@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "push",
     "mobile_api",
     "backend.supervision",
+    "backend.calls",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,10 @@ SPECTACULAR_SETTINGS = {
         "SupervisionRoleEnum": ["lead", "assist", "sub"],
         "SupervisionStatusEnum": ["active", "applied", "done"],
         "SupervisionApplicationStatusEnum": ["pending", "approved", "returned"],
+        "CallMediaEnum": "backend.calls.models.Call.Media",
+        "CallModeEnum": "backend.calls.models.Call.Mode",
+        "CallStateEnum": "backend.calls.models.Call.State",
+        "CallParticipantStateEnum": "backend.calls.models.CallParticipant.State",
     },
 }
 
@@ -463,3 +468,10 @@ ZT_JANUS_ROOM_BITRATE = env.int("ZT_JANUS_ROOM_BITRATE", default=256_000)
 if ZT_JANUS_PUBLIC_URL:
     # The browser opens the Janus WebSocket itself.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(ZT_JANUS_PUBLIC_URL)
+
+# Calls (docs/calls.md): full mesh up to ZT_CALL_MESH_LIMIT joined people, the SFU above it.
+ZT_CALL_MESH_LIMIT = env.int("ZT_CALL_MESH_LIMIT", default=4)
+ZT_CALL_MAX_PARTICIPANTS = env.int("ZT_CALL_MAX_PARTICIPANTS", default=50)
+ZT_CALL_RING_SECONDS = env.int("ZT_CALL_RING_SECONDS", default=45)
+ZT_CALL_REJOIN_SECONDS = env.int("ZT_CALL_REJOIN_SECONDS", default=30)
+ZT_CALL_SIGNAL_MAX_BYTES = env.int("ZT_CALL_SIGNAL_MAX_BYTES", default=32 * 1024)
