@@ -3932,7 +3932,116 @@ export interface components {
         };
         WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"] | components["schemas"]["WsSupervisionChangedEvent"]);
     };
-    responses: never;
+    responses: {
+        /** @description 输入有误 (code: invalid, …) */
+        Error400Invalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+        Error400NulCharacterOutOfRangeTooDeep: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 未登录 (code: not_authenticated) */
+        Error401NotAuthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: csrf_failed, …) */
+        Error403CsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+        Error403CsrfFailedPasswordExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: password_expired, …) */
+        Error403PasswordExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+        Error403PermissionDeniedNotAMemberCsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+        Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 不存在 (code: not_found, …) */
+        Error404NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 状态冲突 (code: conflict, …) */
+        Error409Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 账号锁定 (code: account_locked) */
+        Error423AccountLocked: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 过于频繁 (code: rate_limited) */
+        Error429RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -3975,33 +4084,9 @@ export interface operations {
                     "application/json": components["schemas"]["AdminDeliveryPageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     approvals_list: {
@@ -4027,33 +4112,9 @@ export interface operations {
                     "application/json": components["schemas"]["ListOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_create: {
@@ -4079,51 +4140,11 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_approvals_retrieve: {
@@ -4145,42 +4166,10 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_actions_create: {
@@ -4208,60 +4197,12 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_approvals_attachments_retrieve: {
@@ -4284,42 +4225,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_tasks_deadline_create: {
@@ -4348,51 +4257,11 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_approvals_admin_templates_list: {
@@ -4412,33 +4281,9 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_approvals_admin_templates_create: {
@@ -4464,33 +4309,9 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_approvals_admin_templates_update: {
@@ -4518,42 +4339,10 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_counts_retrieve: {
@@ -4573,33 +4362,9 @@ export interface operations {
                     "application/json": components["schemas"]["CountsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_opinions_list: {
@@ -4619,33 +4384,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_opinions_create: {
@@ -4671,33 +4412,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_approvals_opinions_destroy: {
@@ -4718,42 +4435,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_rooms_list: {
@@ -4773,33 +4458,9 @@ export interface operations {
                     "application/json": components["schemas"]["RoomOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_templates_list: {
@@ -4819,33 +4480,9 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_templates_retrieve: {
@@ -4867,42 +4504,10 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_templates_route_create: {
@@ -4930,42 +4535,10 @@ export interface operations {
                     "application/json": components["schemas"]["RouteStepOut"][];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_attachments_create: {
@@ -4989,33 +4562,9 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_attachments_download_retrieve: {
@@ -5037,42 +4586,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_attachments_thumbnail_retrieve: {
@@ -5094,42 +4611,10 @@ export interface operations {
                     "image/jpeg": string;
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     audit_entries: {
@@ -5160,33 +4645,9 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     audit_export: {
@@ -5223,33 +4684,9 @@ export interface operations {
                     "application/x-ndjson": string;
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_auth_csrf_retrieve: {
@@ -5268,15 +4705,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
         };
     };
     v1_auth_login_create: {
@@ -5302,42 +4731,10 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 账号锁定 (code: account_locked) */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailed"];
+            423: components["responses"]["Error423AccountLocked"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_auth_logout_create: {
@@ -5356,33 +4753,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailed"];
         };
     };
     v1_auth_token_create: {
@@ -5408,42 +4781,10 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 账号锁定 (code: account_locked) */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403CsrfFailed"];
+            423: components["responses"]["Error423AccountLocked"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_auth_ws_ticket_create: {
@@ -5463,33 +4804,9 @@ export interface operations {
                     "application/json": components["schemas"]["TicketOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     conversations_list: {
@@ -5509,33 +4826,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_conversations_create: {
@@ -5561,42 +4854,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_conversations_retrieve: {
@@ -5618,42 +4879,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_partial_update: {
@@ -5681,42 +4910,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_admins_create: {
@@ -5744,33 +4941,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_dissolve_create: {
@@ -5791,33 +4964,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_leave_create: {
@@ -5838,33 +4987,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_members_list: {
@@ -5886,42 +5011,10 @@ export interface operations {
                     "application/json": components["schemas"]["MemberOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_members_create: {
@@ -5949,42 +5042,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_conversations_members_destroy: {
@@ -6006,33 +5067,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_messages_retrieve: {
@@ -6057,42 +5094,10 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_messages_create: {
@@ -6128,60 +5133,12 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_conversations_read_create: {
@@ -6209,33 +5166,9 @@ export interface operations {
                     "application/json": components["schemas"]["ReadOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_receipts_retrieve: {
@@ -6260,33 +5193,9 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptCountsOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_settings_partial_update: {
@@ -6314,33 +5223,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_transfer_create: {
@@ -6368,33 +5253,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_directory_departments_people_list: {
@@ -6419,42 +5280,10 @@ export interface operations {
                     "application/json": components["schemas"]["Person"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_directory_online_list: {
@@ -6474,33 +5303,9 @@ export interface operations {
                     "application/json": components["schemas"]["Person"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_directory_search_list: {
@@ -6523,33 +5328,9 @@ export interface operations {
                     "application/json": components["schemas"]["Person"][];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_directory_units_list: {
@@ -6569,33 +5350,9 @@ export interface operations {
                     "application/json": components["schemas"]["UnitNode"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_directory_units_departments_list: {
@@ -6617,42 +5374,10 @@ export interface operations {
                     "application/json": components["schemas"]["DepartmentNode"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     documents_list: {
@@ -6680,33 +5405,9 @@ export interface operations {
                     "application/json": components["schemas"]["DocListOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_documents_create: {
@@ -6732,42 +5433,10 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_retrieve: {
@@ -6789,42 +5458,10 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_actions_create: {
@@ -6852,60 +5489,12 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_documents_archive_create: {
@@ -6927,51 +5516,11 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_files_retrieve: {
@@ -6994,42 +5543,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_layout_retrieve: {
@@ -7051,42 +5568,10 @@ export interface operations {
                     "application/json": components["schemas"]["LayoutInfoOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     "v1_documents_layout.pdf_retrieve": {
@@ -7108,42 +5593,10 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     "v1_documents_layout_pages_.png_retrieve": {
@@ -7166,42 +5619,10 @@ export interface operations {
                     "image/png": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_redistribute_create: {
@@ -7229,51 +5650,11 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_admin_flows_list: {
@@ -7293,33 +5674,9 @@ export interface operations {
                     "application/json": components["schemas"]["FlowOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_documents_admin_flows_update: {
@@ -7347,33 +5704,9 @@ export interface operations {
                     "application/json": components["schemas"]["FlowOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     documents_counts: {
@@ -7393,33 +5726,9 @@ export interface operations {
                     "application/json": components["schemas"]["DocCountsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_documents_files_create: {
@@ -7443,33 +5752,9 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_documents_handwriting_create: {
@@ -7493,33 +5778,9 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_documents_meta_retrieve: {
@@ -7539,33 +5800,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     documents_phrases_list: {
@@ -7585,33 +5822,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     documents_phrases_create: {
@@ -7637,33 +5850,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     documents_phrases_destroy: {
@@ -7684,42 +5873,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_receipts_retrieve: {
@@ -7741,42 +5898,10 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_receipts_actions_create: {
@@ -7804,60 +5929,12 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_documents_receipts_refuse_create: {
@@ -7885,51 +5962,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_receipts_register_create: {
@@ -7957,51 +5994,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_receipts_sign_create: {
@@ -8023,51 +6020,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_me_retrieve: {
@@ -8087,24 +6044,8 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
         };
     };
     v1_me_deliveries_retrieve: {
@@ -8127,33 +6068,9 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_me_devices_list: {
@@ -8173,33 +6090,9 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_me_devices_destroy: {
@@ -8220,42 +6113,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_me_devices_sign_out_others_create: {
@@ -8275,33 +6136,9 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_me_notification_settings_retrieve: {
@@ -8321,33 +6158,9 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_me_notification_settings_partial_update: {
@@ -8373,33 +6186,9 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_me_password_create: {
@@ -8424,42 +6213,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailed"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_messages_recall_create: {
@@ -8481,42 +6238,10 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_receipts_retrieve: {
@@ -8538,42 +6263,10 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_urgent_retrieve: {
@@ -8595,42 +6288,10 @@ export interface operations {
                     "application/json": components["schemas"]["UrgentOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_urgent_create: {
@@ -8658,42 +6319,10 @@ export interface operations {
                     "application/json": components["schemas"]["UrgentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_urgent_remind_create: {
@@ -8715,51 +6344,11 @@ export interface operations {
                     "application/json": components["schemas"]["RemindOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_messages_search_list: {
@@ -8782,33 +6371,9 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"][];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_people_retrieve: {
@@ -8830,42 +6395,10 @@ export interface operations {
                     "application/json": components["schemas"]["Person"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_people_avatar_retrieve: {
@@ -8887,42 +6420,10 @@ export interface operations {
                     "image/*": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_push_subscriptions_create: {
@@ -8948,33 +6449,9 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_push_subscriptions_destroy: {
@@ -8993,42 +6470,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_push_vapid_public_key_retrieve: {
@@ -9048,33 +6493,9 @@ export interface operations {
                     "application/json": components["schemas"]["VapidKeyOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     supervision_list: {
@@ -9101,33 +6522,9 @@ export interface operations {
                     "application/json": components["schemas"]["SupListOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_supervision_create: {
@@ -9153,33 +6550,9 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_supervision_retrieve: {
@@ -9201,42 +6574,10 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_supervision_attachments_retrieve: {
@@ -9259,42 +6600,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_supervision_decision_create: {
@@ -9322,51 +6631,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_extension_create: {
@@ -9394,51 +6663,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_finish_create: {
@@ -9466,51 +6695,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_reports_create: {
@@ -9538,51 +6727,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_split_create: {
@@ -9610,51 +6759,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_urge_create: {
@@ -9682,51 +6791,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_dashboard_retrieve: {
@@ -9746,33 +6815,9 @@ export interface operations {
                     "application/json": components["schemas"]["SupDashboardOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_todo_retrieve: {
@@ -9792,33 +6837,9 @@ export interface operations {
                     "application/json": components["schemas"]["TodoOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
 }
