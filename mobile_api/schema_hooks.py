@@ -28,6 +28,8 @@ from realtime import event_types
 
 REF_PREFIX = "#/components/schemas/"
 RESPONSE_PREFIX = "#/components/responses/"
+# The content of every error response: the one `Error` body.
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": f"{REF_PREFIX}Error"}}}
 
 
 def contract(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -68,20 +70,17 @@ def _declare_everywhere(
     A write with a session cookie can be refused for a missing CSRF token
     (403); any request can be refused by the input guard (400).
     """
-    error = {"$ref": f"{REF_PREFIX}Error"}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method in methods:
-                response = {"content": {"application/json": {"schema": error}}}
                 operation.setdefault("responses", {}).setdefault(
-                    status, {**response, "description": description}
+                    status, {"content": ERROR_CONTENT, "description": description}
                 )
 
 
 def _declare_password_expired(result: dict[str, Any], generator: Any) -> None:
     """With `ZT_PASSWORD_MAX_AGE_DAYS` on, an expired password is refused (403) by the
     default permission everywhere but the views that let it be changed."""
-    error = {"$ref": f"{REF_PREFIX}Error"}
     exempt = {
         (path, method.lower())
         for path, _, method, callback in getattr(generator, "endpoints", None) or []
@@ -95,7 +94,7 @@ def _declare_password_expired(result: dict[str, Any], generator: Any) -> None:
                 continue
             response = operation.setdefault("responses", {}).setdefault(
                 "403",
-                {"content": {"application/json": {"schema": error}}, "description": "无权限"},
+                {"content": ERROR_CONTENT, "description": "无权限"},
             )
             response["description"] += " (code: password_expired, …)"
 
@@ -160,7 +159,6 @@ def _share_error_responses(result: dict[str, Any]) -> None:
     shared; each distinct (status, description) becomes one component, named
     after its status and the codes its description lists.
     """
-    error_only = {"application/json": {"schema": {"$ref": f"{REF_PREFIX}Error"}}}
     shared: dict[tuple[str, str], str] = {}
     components: dict[str, Any] = result.setdefault("components", {})
     responses: dict[str, Any] = components.setdefault("responses", {})
@@ -169,7 +167,10 @@ def _share_error_responses(result: dict[str, Any]) -> None:
             if not isinstance(operation, dict):
                 continue
             for status, response in operation.get("responses", {}).items():
-                if set(response) != {"description", "content"} or response["content"] != error_only:
+                if (
+                    set(response) != {"description", "content"}
+                    or response["content"] != ERROR_CONTENT
+                ):
                     continue
                 key = (status, str(response["description"]))
                 if key not in shared:
@@ -177,7 +178,7 @@ def _share_error_responses(result: dict[str, Any]) -> None:
                     while name in responses:
                         name += "_"
                     shared[key] = name
-                    responses[name] = {"description": key[1], "content": error_only}
+                    responses[name] = {"description": key[1], "content": ERROR_CONTENT}
                 operation["responses"][status] = {"$ref": f"{RESPONSE_PREFIX}{shared[key]}"}
     if responses:
         components["responses"] = dict(sorted(responses.items()))
@@ -186,6 +187,6 @@ def _share_error_responses(result: dict[str, Any]) -> None:
 
 
 def _response_name(status: str, description: str) -> str:
-    """`Error403PermissionDeniedCsrfFailed` for "无权限 (code: permission_denied, csrf_failed, …)"."""
+    """`Error403PermissionDeniedCsrfFailed` for "无权限 (code: permission_denied, csrf_failed)"."""
     codes = re.findall(r"[a-z][a-z0-9_]*", description.replace("code:", ""))
     return f"Error{status}" + "".join(part.title() for code in codes for part in code.split("_"))
