@@ -31,16 +31,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.common import Stack, frozen_pwa, machine, percentile, write_result  # noqa: E402
-from tests.integration.harness import run_manage, seed  # noqa: E402
+from bench.common import Stack, frozen_pwa, machine, percentile, write_result
+from tests.integration.harness import run_manage, seed
 
 PHONE = {"width": 390, "height": 844}
 OWNER = "13800000003"  # 张晓明

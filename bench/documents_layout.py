@@ -14,21 +14,15 @@ from __future__ import annotations
 import argparse
 import datetime
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from backend.documents.layout import (  # noqa: E402
+from backend.documents.layout import (
     LayoutDocument,
     render_pdf,
     render_png_pages,
 )
-from bench.common import machine, write_result  # noqa: E402
+from bench.common import machine, write_result
 
 SENTENCE = (
     "各部门要坚持量入为出、统筹兼顾，严格控制一般性支出，把有限的财政资金用在刀刃上，"

@@ -17,17 +17,11 @@ import contextlib
 import itertools
 import json
 import multiprocessing as mp
-import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.common import (  # noqa: E402
+from bench.common import (
     Stack,
     cpu_seconds,
     machine,

@@ -11,11 +11,15 @@
   exact and the API tests (tests/mobile_api/conftest.py) fail on any extra;
 - the WebSocket frames (`realtime.event_types`, pydantic) join the components
   as `Ws…` (`WsServerFrame` is any frame the server sends), so the PWA
-  generates its socket types from the same document.
+  generates its socket types from the same document;
+- each error response (status + description, the one `Error` body) is declared
+  once under `components.responses` (`Error403PasswordExpired`, …) and every
+  operation refers to it by `$ref`, so the generated client types name it once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +27,9 @@ from backend.common.error_catalogue import CATALOGUE
 from realtime import event_types
 
 REF_PREFIX = "#/components/schemas/"
+RESPONSE_PREFIX = "#/components/responses/"
+# The content of every error response: the one `Error` body.
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": f"{REF_PREFIX}Error"}}}
 
 
 def contract(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -40,6 +47,7 @@ def contract(result: dict[str, Any], generator: Any, request: Any, public: bool)
     _declare_password_expired(result, generator)
     _close_response_objects(result, schemas)
     schemas.update(event_types.openapi_components())
+    _share_error_responses(result)
     return result
 
 
@@ -62,20 +70,17 @@ def _declare_everywhere(
     A write with a session cookie can be refused for a missing CSRF token
     (403); any request can be refused by the input guard (400).
     """
-    error = {"$ref": f"{REF_PREFIX}Error"}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method in methods:
-                response = {"content": {"application/json": {"schema": error}}}
                 operation.setdefault("responses", {}).setdefault(
-                    status, {**response, "description": description}
+                    status, {"content": ERROR_CONTENT, "description": description}
                 )
 
 
 def _declare_password_expired(result: dict[str, Any], generator: Any) -> None:
     """With `ZT_PASSWORD_MAX_AGE_DAYS` on, an expired password is refused (403) by the
     default permission everywhere but the views that let it be changed."""
-    error = {"$ref": f"{REF_PREFIX}Error"}
     exempt = {
         (path, method.lower())
         for path, _, method, callback in getattr(generator, "endpoints", None) or []
@@ -89,7 +94,7 @@ def _declare_password_expired(result: dict[str, Any], generator: Any) -> None:
                 continue
             response = operation.setdefault("responses", {}).setdefault(
                 "403",
-                {"content": {"application/json": {"schema": error}}, "description": "无权限"},
+                {"content": ERROR_CONTENT, "description": "无权限"},
             )
             response["description"] += " (code: password_expired, …)"
 
@@ -145,3 +150,43 @@ def _close(node: Any) -> None:
                 _close(child)
         elif key in ("items", "oneOf", "anyOf", "allOf"):
             _close(value)
+
+
+def _share_error_responses(result: dict[str, Any]) -> None:
+    """Replace every inline error response by a `$ref` to one shared declaration.
+
+    Only the responses that are exactly a description and the `Error` body are
+    shared; each distinct (status, description) becomes one component, named
+    after its status and the codes its description lists.
+    """
+    shared: dict[tuple[str, str], str] = {}
+    components: dict[str, Any] = result.setdefault("components", {})
+    responses: dict[str, Any] = components.setdefault("responses", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if (
+                    set(response) != {"description", "content"}
+                    or response["content"] != ERROR_CONTENT
+                ):
+                    continue
+                key = (status, str(response["description"]))
+                if key not in shared:
+                    name = _response_name(*key)
+                    while name in responses:
+                        name += "_"
+                    shared[key] = name
+                    responses[name] = {"description": key[1], "content": ERROR_CONTENT}
+                operation["responses"][status] = {"$ref": f"{RESPONSE_PREFIX}{shared[key]}"}
+    if responses:
+        components["responses"] = dict(sorted(responses.items()))
+    else:
+        del components["responses"]
+
+
+def _response_name(status: str, description: str) -> str:
+    """`Error403PermissionDeniedCsrfFailed` for "无权限 (code: permission_denied, csrf_failed)"."""
+    codes = re.findall(r"[a-z][a-z0-9_]*", description.replace("code:", ""))
+    return f"Error{status}" + "".join(part.title() for code in codes for part in code.split("_"))

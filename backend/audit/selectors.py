@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from backend.audit.chain import content
 from backend.audit.models import AuditEntry
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
@@ -111,17 +112,11 @@ def audit_search(
 
 
 def _row(entry: AuditEntry) -> dict[str, Any]:
+    """An exported row: the hashed fields (with the time as stored), who, and the chain links."""
     return {
-        "seq": entry.seq,
+        **content(entry),
         "created_at": entry.created_at.isoformat(),
-        "actor_id": entry.actor_id,
         "actor_name": entry.actor.name if entry.actor_id and entry.actor else "",
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": entry.target_id,
-        "data": entry.data,
-        "ip": entry.ip,
-        "user_agent": entry.user_agent,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }

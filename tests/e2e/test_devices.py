@@ -8,20 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.test_pwa import log_in
 
 pytestmark = pytest.mark.e2e
 
 BUDGET_HEAD = "13800000005"  # 刘芳, 财政局预算科科长 (no other browser test logs in as her)
-
-
-def log_in(context: Any, mobile: str) -> Any:
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_test_id("login-mobile").locator("input").fill(mobile)
-    page.get_by_test_id("login-password").locator("input").fill(DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("chats-view")).to_be_visible(timeout=15_000)
-    return page
 
 
 def test_device_list_and_remote_sign_out(new_phone: Any) -> None:

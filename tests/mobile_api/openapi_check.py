@@ -2,7 +2,8 @@
 
 `check(method, path, response)` finds the operation for the request's path and
 method, the response entry for its status, and validates the JSON body with
-`jsonschema` (the schema is OpenAPI 3.1, i.e. JSON Schema 2020-12). Response
+`jsonschema` (the schema is OpenAPI 3.1, i.e. JSON Schema 2020-12); a response
+declared by `$ref` (`components.responses`) is looked up first. Response
 objects are closed (`mobile_api.schema_hooks`), so an undeclared field fails
 as surely as a missing or mistyped one.
 """
@@ -71,7 +72,7 @@ def check(method: str, path: str, response: Any) -> None:
         _validate(f"{method} {path} {status}", {"$ref": "#/components/schemas/Error"}, response)
         return
     where = f"{method} {route.template if route else path} {status}"
-    declared = operation.get("responses", {}).get(status)
+    declared = _resolve(operation.get("responses", {}).get(status))
     assert declared is not None, f"{where}: status not declared in the schema"
     content = declared.get("content")
     if not content:
@@ -81,6 +82,14 @@ def check(method: str, path: str, response: Any) -> None:
     if media is None:
         return  # files (downloads, thumbnails, avatars): bytes, nothing to validate
     _validate(where, media["schema"], response)
+
+
+def _resolve(response: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A response declared once under `components.responses` and referred to by `$ref`."""
+    while response is not None and "$ref" in response:
+        *_, section, name = response["$ref"].split("/")
+        response = document()["components"][section].get(name)
+    return response
 
 
 def _validate(where: str, schema: dict[str, Any], response: Any) -> None:

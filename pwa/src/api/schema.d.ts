@@ -4338,7 +4338,116 @@ export interface components {
         };
         WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"] | components["schemas"]["WsSupervisionChangedEvent"] | components["schemas"]["WsCallRingingEvent"] | components["schemas"]["WsCallUpdatedEvent"] | components["schemas"]["WsCallSignalEvent"]);
     };
-    responses: never;
+    responses: {
+        /** @description 输入有误 (code: invalid, …) */
+        Error400Invalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+        Error400NulCharacterOutOfRangeTooDeep: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 未登录 (code: not_authenticated) */
+        Error401NotAuthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: csrf_failed, …) */
+        Error403CsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+        Error403CsrfFailedPasswordExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: password_expired, …) */
+        Error403PasswordExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
+        Error403PermissionDeniedNotAMemberCsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+        Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 不存在 (code: not_found, …) */
+        Error404NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 状态冲突 (code: conflict, …) */
+        Error409Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 账号锁定 (code: account_locked) */
+        Error423AccountLocked: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description 过于频繁 (code: rate_limited) */
+        Error429RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -4381,33 +4490,9 @@ export interface operations {
                     "application/json": components["schemas"]["AdminDeliveryPageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     approvals_list: {
@@ -4433,33 +4518,9 @@ export interface operations {
                     "application/json": components["schemas"]["ListOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_create: {
@@ -4485,51 +4546,11 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_approvals_retrieve: {
@@ -4551,42 +4572,10 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_actions_create: {
@@ -4614,60 +4603,12 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_approvals_attachments_retrieve: {
@@ -4690,42 +4631,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_tasks_deadline_create: {
@@ -4754,51 +4663,11 @@ export interface operations {
                     "application/json": components["schemas"]["DetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_approvals_admin_templates_list: {
@@ -4818,33 +4687,9 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_approvals_admin_templates_create: {
@@ -4870,33 +4715,9 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_approvals_admin_templates_update: {
@@ -4924,42 +4745,10 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_counts_retrieve: {
@@ -4979,33 +4768,9 @@ export interface operations {
                     "application/json": components["schemas"]["CountsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_opinions_list: {
@@ -5025,33 +4790,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_opinions_create: {
@@ -5077,33 +4818,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_approvals_opinions_destroy: {
@@ -5124,42 +4841,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_rooms_list: {
@@ -5179,33 +4864,9 @@ export interface operations {
                     "application/json": components["schemas"]["RoomOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_templates_list: {
@@ -5225,33 +4886,9 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_approvals_templates_retrieve: {
@@ -5273,42 +4910,10 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_approvals_templates_route_create: {
@@ -5336,42 +4941,10 @@ export interface operations {
                     "application/json": components["schemas"]["RouteStepOut"][];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_attachments_create: {
@@ -5395,33 +4968,9 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_attachments_download_retrieve: {
@@ -5443,42 +4992,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_attachments_thumbnail_retrieve: {
@@ -5500,42 +5017,10 @@ export interface operations {
                     "image/jpeg": string;
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     audit_entries: {
@@ -5566,33 +5051,9 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     audit_export: {
@@ -5629,33 +5090,9 @@ export interface operations {
                     "application/x-ndjson": string;
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_auth_csrf_retrieve: {
@@ -5674,15 +5111,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
         };
     };
     v1_auth_login_create: {
@@ -5708,42 +5137,10 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 账号锁定 (code: account_locked) */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailed"];
+            423: components["responses"]["Error423AccountLocked"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_auth_logout_create: {
@@ -5762,33 +5159,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailed"];
         };
     };
     v1_auth_token_create: {
@@ -5814,42 +5187,10 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 账号锁定 (code: account_locked) */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403CsrfFailed"];
+            423: components["responses"]["Error423AccountLocked"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_auth_ws_ticket_create: {
@@ -5869,33 +5210,9 @@ export interface operations {
                     "application/json": components["schemas"]["TicketOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     calls_get: {
@@ -6306,33 +5623,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_conversations_create: {
@@ -6358,42 +5651,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_conversations_retrieve: {
@@ -6415,42 +5676,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_partial_update: {
@@ -6478,42 +5707,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_admins_create: {
@@ -6541,33 +5738,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     calls_start: {
@@ -6717,33 +5890,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_leave_create: {
@@ -6764,33 +5913,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_members_list: {
@@ -6812,42 +5937,10 @@ export interface operations {
                     "application/json": components["schemas"]["MemberOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_members_create: {
@@ -6875,42 +5968,10 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_conversations_members_destroy: {
@@ -6932,33 +5993,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_messages_retrieve: {
@@ -6983,42 +6020,10 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_messages_create: {
@@ -7054,60 +6059,12 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_conversations_read_create: {
@@ -7135,33 +6092,9 @@ export interface operations {
                     "application/json": components["schemas"]["ReadOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_receipts_retrieve: {
@@ -7186,33 +6119,9 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptCountsOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_settings_partial_update: {
@@ -7240,33 +6149,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_conversations_transfer_create: {
@@ -7294,33 +6179,9 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_directory_departments_people_list: {
@@ -7345,42 +6206,10 @@ export interface operations {
                     "application/json": components["schemas"]["Person"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_directory_online_list: {
@@ -7400,33 +6229,9 @@ export interface operations {
                     "application/json": components["schemas"]["Person"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_directory_search_list: {
@@ -7449,33 +6254,9 @@ export interface operations {
                     "application/json": components["schemas"]["Person"][];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_directory_units_list: {
@@ -7495,33 +6276,9 @@ export interface operations {
                     "application/json": components["schemas"]["UnitNode"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_directory_units_departments_list: {
@@ -7543,42 +6300,10 @@ export interface operations {
                     "application/json": components["schemas"]["DepartmentNode"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     documents_list: {
@@ -7606,33 +6331,9 @@ export interface operations {
                     "application/json": components["schemas"]["DocListOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_documents_create: {
@@ -7658,42 +6359,10 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_retrieve: {
@@ -7715,42 +6384,10 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_actions_create: {
@@ -7778,60 +6415,12 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_documents_archive_create: {
@@ -7853,51 +6442,11 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_files_retrieve: {
@@ -7920,42 +6469,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_layout_retrieve: {
@@ -7977,42 +6494,10 @@ export interface operations {
                     "application/json": components["schemas"]["LayoutInfoOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     "v1_documents_layout.pdf_retrieve": {
@@ -8034,42 +6519,10 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     "v1_documents_layout_pages_.png_retrieve": {
@@ -8092,42 +6545,10 @@ export interface operations {
                     "image/png": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_redistribute_create: {
@@ -8155,51 +6576,11 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_admin_flows_list: {
@@ -8219,33 +6600,9 @@ export interface operations {
                     "application/json": components["schemas"]["FlowOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_documents_admin_flows_update: {
@@ -8273,33 +6630,9 @@ export interface operations {
                     "application/json": components["schemas"]["FlowOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     documents_counts: {
@@ -8319,33 +6652,9 @@ export interface operations {
                     "application/json": components["schemas"]["DocCountsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_documents_files_create: {
@@ -8369,33 +6678,9 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_documents_handwriting_create: {
@@ -8419,33 +6704,9 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_documents_meta_retrieve: {
@@ -8465,33 +6726,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     documents_phrases_list: {
@@ -8511,33 +6748,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     documents_phrases_create: {
@@ -8563,33 +6776,9 @@ export interface operations {
                     "application/json": components["schemas"]["OpinionOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     documents_phrases_destroy: {
@@ -8610,42 +6799,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_receipts_retrieve: {
@@ -8667,42 +6824,10 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_documents_receipts_actions_create: {
@@ -8730,60 +6855,12 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_documents_receipts_refuse_create: {
@@ -8811,51 +6888,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_receipts_register_create: {
@@ -8883,51 +6920,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_documents_receipts_sign_create: {
@@ -8949,51 +6946,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_me_retrieve: {
@@ -9013,24 +6970,8 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
         };
     };
     v1_me_deliveries_retrieve: {
@@ -9053,33 +6994,9 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryPageOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_me_devices_list: {
@@ -9099,33 +7016,9 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceOut"][];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_me_devices_destroy: {
@@ -9146,42 +7039,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_me_devices_sign_out_others_create: {
@@ -9201,33 +7062,9 @@ export interface operations {
                     "application/json": components["schemas"]["RevokedOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_me_notification_settings_retrieve: {
@@ -9247,33 +7084,9 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_me_notification_settings_partial_update: {
@@ -9299,33 +7112,9 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_me_password_create: {
@@ -9350,42 +7139,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailed"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_messages_recall_create: {
@@ -9407,42 +7164,10 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_receipts_retrieve: {
@@ -9464,42 +7189,10 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptsOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_urgent_retrieve: {
@@ -9521,42 +7214,10 @@ export interface operations {
                     "application/json": components["schemas"]["UrgentOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_urgent_create: {
@@ -9584,42 +7245,10 @@ export interface operations {
                     "application/json": components["schemas"]["UrgentOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_messages_urgent_remind_create: {
@@ -9641,51 +7270,11 @@ export interface operations {
                     "application/json": components["schemas"]["RemindOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 过于频繁 (code: rate_limited) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_messages_search_list: {
@@ -9708,33 +7297,9 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"][];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_people_retrieve: {
@@ -9756,42 +7321,10 @@ export interface operations {
                     "application/json": components["schemas"]["Person"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_people_avatar_retrieve: {
@@ -9813,42 +7346,10 @@ export interface operations {
                     "image/*": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_push_subscriptions_create: {
@@ -9874,33 +7375,9 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
         };
     };
     v1_push_subscriptions_destroy: {
@@ -9919,42 +7396,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_push_vapid_public_key_retrieve: {
@@ -9974,33 +7419,9 @@ export interface operations {
                     "application/json": components["schemas"]["VapidKeyOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     supervision_list: {
@@ -10027,33 +7448,9 @@ export interface operations {
                     "application/json": components["schemas"]["SupListOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_supervision_create: {
@@ -10079,33 +7476,9 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
         };
     };
     v1_supervision_retrieve: {
@@ -10127,42 +7500,10 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_supervision_attachments_retrieve: {
@@ -10185,42 +7526,10 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_supervision_decision_create: {
@@ -10248,51 +7557,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_extension_create: {
@@ -10320,51 +7589,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_finish_create: {
@@ -10392,51 +7621,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_reports_create: {
@@ -10464,51 +7653,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_split_create: {
@@ -10536,51 +7685,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_urge_create: {
@@ -10608,51 +7717,11 @@ export interface operations {
                     "application/json": components["schemas"]["SupDetailOut"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     v1_supervision_dashboard_retrieve: {
@@ -10672,33 +7741,9 @@ export interface operations {
                     "application/json": components["schemas"]["SupDashboardOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
     v1_todo_retrieve: {
@@ -10718,33 +7763,9 @@ export interface operations {
                     "application/json": components["schemas"]["TodoOut"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
         };
     };
 }
