@@ -5234,42 +5234,10 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     calls_decline: {
@@ -5291,51 +5259,11 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     calls_end: {
@@ -5357,42 +5285,10 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     calls_invite: {
@@ -5420,51 +5316,11 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     calls_participant_remove: {
@@ -5487,51 +5343,11 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     calls_recording: {
@@ -5559,51 +5375,11 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     conversations_list: {
@@ -5768,51 +5544,11 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: invalid, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 状态冲突 (code: conflict, …) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+            409: components["responses"]["Error409Conflict"];
         };
     };
     calls_active: {
@@ -5834,42 +5570,10 @@ export interface operations {
                     "application/json": components["schemas"]["Call"];
                 };
             };
-            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 未登录 (code: not_authenticated) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 不存在 (code: not_found, …) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
     v1_conversations_dissolve_create: {
