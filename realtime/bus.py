@@ -49,6 +49,8 @@ class Node:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._start_lock: asyncio.Lock | None = None
+        self._outbox: asyncio.Queue[tuple[list[int], dict[str, Any]]] | None = None
+        self._ringer: asyncio.Task[None] | None = None
 
     async def register(self, user_id: int, receiver: LocalReceiver) -> None:
         await self._ensure_listening()
@@ -77,6 +79,53 @@ class Node:
                 receiver.deliver(event, text)
                 delivered += 1
         return delivered
+
+    def ring_from_thread(self, user_ids: list[int], event: dict[str, Any]) -> bool:
+        """Queue `event` for `send_to_nodes` on this process's event loop, without waiting.
+
+        For the database thread of a server process (services run there through
+        `database_sync_to_async`): waiting for the loop (`async_to_sync`) would
+        hold that one thread through every fan-out, and hang it for ever when
+        the loop stops at shutdown. One task per process sends what is queued,
+        in the order it was queued. False when there is no running loop to hand
+        it to (a worker process, a management command, a test): the caller
+        sends it itself.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return False
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            return False  # on a loop's own thread: not ours to hand over
+        try:
+            loop.call_soon_threadsafe(self._enqueue, user_ids, event)
+        except RuntimeError:  # the loop closed in between: the doorbell is lost
+            logger.warning("event not sent: the event loop has stopped")
+        return True
+
+    def _enqueue(self, user_ids: list[int], event: dict[str, Any]) -> None:
+        if self._outbox is None:
+            self._outbox = asyncio.Queue()
+        self._outbox.put_nowait((user_ids, event))
+        if self._ringer is None or self._ringer.done():
+            self._ringer = asyncio.get_running_loop().create_task(self._ring(self._outbox))
+
+    async def _ring(self, outbox: asyncio.Queue[tuple[list[int], dict[str, Any]]]) -> None:
+        while True:
+            user_ids, event = await outbox.get()
+            try:
+                await send_to_nodes(user_ids, event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The doorbell failing must never fail the write that already
+                # committed; clients converge from the database on their next resume.
+                logger.exception(
+                    "event publish failed: %s", event.get("event") or event.get("control")
+                )
 
     async def _ensure_listening(self) -> None:
         loop = asyncio.get_running_loop()

@@ -21,6 +21,7 @@ import time
 import uuid
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -29,7 +30,7 @@ from backend.common import error_catalogue as codes
 from backend.common import input_guard
 from backend.common.errors import InvalidInput, RateLimited, ZtError
 from realtime import event_types as wire
-from realtime import socket_ops
+from realtime import socket_ops, transport
 from realtime.bus import node
 from realtime.event_types import dump
 from realtime.services.sockets import CLOSE_CONTROL, credential_tag
@@ -63,8 +64,24 @@ class TokenBucket:
 class ChatConsumer(AsyncWebsocketConsumer):
     """One device's socket."""
 
+    # Events reach sockets through the process's node bus (`realtime.bus`), never
+    # through a channel of their own: no per-socket channel-layer channel or
+    # receive loop (an alias that is not configured gives no layer).
+    channel_layer_alias = "zt.no-per-socket-channel"
+
     user: Any
     connection_id: str
+    direct: transport.BoundedWebSocketProtocol | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` per message: that is
+        a round trip to the database thread for every frame, and every database call
+        here already goes through `database_sync_to_async`, which closes old
+        connections before and after it runs."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         await self.accept()
@@ -90,6 +107,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.rejected_in_a_row = 0
         self.pump: asyncio.Task[None] | None = None
         self.closing = False
+        self.direct = self.scope.get("zt_transport")
         await node.register(user.pk, self)
         await database_sync_to_async(socket_ops.presence)(user, self.connection_id, "online")
         await self._send(dump(wire.Hello(user_id=user.pk, server_time=time.time())))
@@ -113,12 +131,37 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if event.get("control") is not None:
             self._control(event)
             return
+        if self._deliver_now(event, text):
+            return
         if self.queue.qsize() >= MAX_QUEUED_EVENTS:
             # The client cannot keep up; it will resume from the database.
             self.closing = True
             asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
             return
         self.queue.put_nowait((event, text))
+
+    def _deliver_now(self, event: dict[str, Any], text: str) -> bool:
+        """The common case, written straight to the socket: live (resumed), nothing
+        queued or being forwarded, and the event is the next position of a
+        conversation this socket follows (or has no position) and looks the
+        same to every viewer. Anything else goes through the pump, in order."""
+        direct = self.direct
+        if direct is None or self.pump is None or self.delivery_lock.locked():
+            return False
+        if not self.queue.empty():
+            return False
+        conversation_id = event.get("conversation_id")
+        pos = event.get("pos")
+        positional = pos is not None and conversation_id is not None
+        if positional:
+            last = self.positions.get(conversation_id)
+            if last is None or pos != last + 1 or socket_ops.needs_viewer(event):
+                return False
+        if not direct.send_prepared(transport.prepare(text)):
+            return True  # closing (too slow or gone): it resumes from the database
+        if positional:
+            self._advance(conversation_id, pos, event)
+        return True
 
     def _control(self, control: dict[str, Any]) -> None:
         """A control message from `realtime.services.sockets`: close if it is our login's end."""

@@ -55,6 +55,8 @@ def _send_now(user_ids: list[int], event: dict[str, Any]) -> None:
 
 
 def _ring(user_ids: list[int], event: dict[str, Any]) -> None:
+    if bus.node.ring_from_thread(user_ids, event):
+        return  # a server process's database thread: handed to its event loop
     try:
         async_to_sync(bus.send_to_nodes)(user_ids, event)
     except Exception:
