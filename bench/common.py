@@ -134,6 +134,7 @@ class Stack:
                 self.work,
                 ("--access-log", "/dev/null"),
                 cwd=self.root,
+                timeout=180,  # a busy shared machine starts Django slowly
             )
             if cpus is not None:
                 os.sched_setaffinity(server.proc.pid, cpus)

@@ -421,6 +421,9 @@ async def _ladder_client(plan: dict[str, Any], ready: Any, commands: Any, out: A
             break
         if kind == "probe":  # sequential sends, each waiting for its ack
             user, conversation_id = job["sender"], job["conversation"]
+            if user not in sockets:
+                out.put({"round_trips": [], "failures": job["count"]})
+                continue
             round_trips: list[float] = []
             failures = 0
             for _ in range(job["count"]):
@@ -518,7 +521,7 @@ def _start_floor(members: dict[int, list[int]], cpus: set[int] | None) -> tuple[
     )
     if cpus is not None:
         os.sched_setaffinity(proc.pid, cpus)
-    wait_for_port(port, proc)
+    wait_for_port(port, proc, 180)
     return proc, f"ws://127.0.0.1:{port}/ws/v1/"
 
 
@@ -576,7 +579,13 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
         readies = [ready.get(timeout=900) for _ in range(procs)]
         result["connected"] = sum(r["connected"] for r in readies)
         result["connect_seconds"] = round(time.monotonic() - t0, 1)
-        result["connect_errors"] = [e for r in readies for e in r["errors"]][:5]
+        result["connect_errors"] = sum(len(r["errors"]) for r in readies)
+        result["connect_error_samples"] = [e for r in readies for e in r["errors"]][:5]
+        print(
+            f"[{target} G={size}] {result['connected']}/{size} connected in "
+            f"{result['connect_seconds']} s; errors: {result['connect_error_samples'][:2]}",
+            flush=True,
+        )
 
         def cpu() -> float:
             return sum(cpu_seconds(pid) for pid in pids)

@@ -83,6 +83,7 @@ def start_server(
     *,
     port: int | None = None,
     cwd: Path = ROOT,
+    timeout: float = 120.0,  # Django's imports take long on a busy shared machine
 ) -> Server:
     """Start daphne on `port` (a free one by default), logging to `log_dir`; return once
     it answers (or raise with the log's tail)."""
@@ -107,7 +108,7 @@ def start_server(
         )
     server = Server(name, port, proc, log_path)
     try:
-        wait_for_port(port, proc)
+        wait_for_port(port, proc, timeout)
     except RuntimeError:
         server.kill()
         raise RuntimeError(f"{name} failed to start:\n{server.log()[-4000:]}") from None
