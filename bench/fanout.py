@@ -412,7 +412,14 @@ async def _ladder_client(plan: dict[str, Any], ready: Any, commands: Any, out: A
 
     started = time.monotonic()
     await asyncio.gather(*(open_one(int(u)) for u in plan["users"]))
-    ready.put({"connected": len(sockets), "seconds": time.monotonic() - started, "errors": errors})
+    ready.put(
+        {
+            "connected": len(sockets),
+            "users": sorted(sockets),
+            "seconds": time.monotonic() - started,
+            "errors": errors,
+        }
+    )
     counter = itertools.count()
     while True:
         job = await loop.run_in_executor(None, commands.get)
@@ -569,7 +576,7 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
                 "users": mine,
                 "urls": {str(i): urls[i] for i in mine},
                 "tickets": {str(i): tickets[i] for i in mine},
-                "concurrency": 50,
+                "concurrency": args.connect_concurrency,
                 "cpus": client_cpus,
             }
             child = ctx.Process(target=_ladder_entry, args=(plan, ready, commands[p], out))
@@ -578,6 +585,7 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
         t0 = time.monotonic()
         readies = [ready.get(timeout=900) for _ in range(procs)]
         result["connected"] = sum(r["connected"] for r in readies)
+        connected = sorted(u for r in readies for u in r["users"])
         result["connect_seconds"] = round(time.monotonic() - t0, 1)
         result["connect_errors"] = sum(len(r["errors"]) for r in readies)
         result["connect_error_samples"] = [e for r in readies for e in r["errors"]][:5]
@@ -624,7 +632,9 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
                 )
             reports = [out.get(timeout=args.step + args.step_drain + 300) for _ in range(procs)]
             step_cpu = cpu() - cpu0
-            step = _ladder_step(reports, members[group], rate, step_cpu, per_send, threshold)
+            # Loss is counted over the sockets that connected (a failed connect is
+            # reported above, as connect errors).
+            step = _ladder_step(reports, connected, rate, step_cpu, per_send, threshold)
             steps.append(step)
             print(f"[{target} G={size}] {step}", flush=True)
             if not step["ok"]:
@@ -652,7 +662,7 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
 
 def _ladder_step(
     reports: list[dict[str, Any]],
-    group: list[int],
+    connected: list[int],
     rate: float,
     step_cpu: float,
     per_send: float,
@@ -665,7 +675,7 @@ def _ladder_step(
         for key, seqs in report["received"].items():
             got[int(key.split(":")[0])] = seqs
     dropped = duplicated = 0
-    for user in group:
+    for user in connected:
         seqs = got.get(user, [])
         dropped += len(want - set(seqs))
         duplicated += len(seqs) - len(set(seqs))
@@ -773,6 +783,9 @@ def main() -> None:
     ladder.add_argument("--step", type=float, default=8, help="seconds of sending per step")
     ladder.add_argument("--step-drain", type=float, default=20, help="max seconds after a step")
     ladder.add_argument("--probe", type=int, default=200, help="sends in the send probe")
+    ladder.add_argument(
+        "--connect-concurrency", type=int, default=50, help="connects in flight per client proc"
+    )
     ladder.add_argument("--no-floor", action="store_true", help="skip the websockets floor")
     ladder.add_argument("--no-pin", action="store_true", help="do not pin server/clients")
     args = parser.parse_args()

@@ -88,18 +88,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not self.scope.get("origin_ok", False):
             await self.close(code=CLOSE_BAD_ORIGIN)
             return
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        connection_id = uuid.uuid4().hex
+        # One database call: spend the ticket (if any) and mark the socket online.
+        user, credential = await database_sync_to_async(socket_ops.socket_open)(
+            self.scope.get("user"), self.scope.get("ticket"), connection_id
+        )
+        if user is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
         # The login behind this socket (a digest): it closes when that login ends.
         session = self.scope.get("session")
         self.session_key = session.session_key if self.scope["auth_method"] == "session" else None
-        self.credential = self.scope.get("credential") or credential_tag(
-            session_key=self.session_key
-        )
-        self.connection_id = uuid.uuid4().hex
+        self.credential = credential or credential_tag(session_key=self.session_key)
+        self.connection_id = connection_id
         self.positions: dict[int, int] = {}
         self.queue: asyncio.Queue[tuple[dict[str, Any], str]] = asyncio.Queue()
         self.delivery_lock = asyncio.Lock()
@@ -109,7 +111,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.closing = False
         self.direct = self.scope.get("zt_transport")
         await node.register(user.pk, self)
-        await database_sync_to_async(socket_ops.presence)(user, self.connection_id, "online")
         await self._send(dump(wire.Hello(user_id=user.pk, server_time=time.time())))
 
     async def disconnect(self, code: int) -> None:
@@ -150,17 +151,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return False
         if not self.queue.empty():
             return False
-        conversation_id = event.get("conversation_id")
-        pos = event.get("pos")
-        positional = pos is not None and conversation_id is not None
-        if positional:
+        conversation_id: int | None = event.get("conversation_id")
+        pos: int | None = event.get("pos")
+        if pos is not None and conversation_id is not None:
             last = self.positions.get(conversation_id)
             if last is None or pos != last + 1 or socket_ops.needs_viewer(event):
                 return False
-        if not direct.send_prepared(transport.prepare(text)):
-            return True  # closing (too slow or gone): it resumes from the database
-        if positional:
-            self._advance(conversation_id, pos, event)
+            if direct.send_prepared(transport.prepare(text)):
+                self._advance(conversation_id, pos, event)
+            return True  # (not sent: closing as too slow or gone; it resumes from the database)
+        direct.send_prepared(transport.prepare(text))
         return True
 
     def _control(self, control: dict[str, Any]) -> None:

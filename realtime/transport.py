@@ -160,4 +160,4 @@ def install() -> None:
         return create(server, protocol, scope)
 
     create_application.zt_transport = True  # type: ignore[attr-defined]
-    daphne_server.Server.create_application = create_application  # type: ignore[method-assign]
+    daphne_server.Server.create_application = create_application
