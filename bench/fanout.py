@@ -396,19 +396,31 @@ async def _ladder_client(plan: dict[str, Any], ready: Any, commands: Any, out: A
 
     readers = []
 
+    retries: list[str] = []
+
     async def open_one(user: int) -> None:
-        url = f"{plan['urls'][str(user)]}?ticket={plan['tickets'][str(user)]}"
+        # A client whose handshake fails tries again with its next ticket (as the
+        # PWA does); every failed attempt is counted.
+        tickets = plan["tickets"][str(user)]
         async with semaphore:
-            try:
-                ws = await websockets.connect(url, max_size=2**22, open_timeout=120)
-                hello = json.loads(await asyncio.wait_for(ws.recv(), 120))
-                assert hello["type"] == "hello", hello
-                sockets[user] = ws
-                readers.append(loop.create_task(reader(user, ws)))
-                reply = await command(user, {"type": "resume", "id": "r", "positions": {}})
-                assert reply["type"] == "ack", reply
-            except Exception as exc:
-                errors.append(f"connect {user}: {type(exc).__name__}: {exc}")
+            for attempt, ticket in enumerate(tickets):
+                url = f"{plan['urls'][str(user)]}?ticket={ticket}"
+                try:
+                    ws = await websockets.connect(url, max_size=2**22, open_timeout=120)
+                    hello = json.loads(await asyncio.wait_for(ws.recv(), 120))
+                    assert hello["type"] == "hello", hello
+                    sockets[user] = ws
+                    readers.append(loop.create_task(reader(user, ws)))
+                    reply = await command(user, {"type": "resume", "id": "r", "positions": {}})
+                    assert reply["type"] == "ack", reply
+                    return
+                except Exception as exc:
+                    failure = f"connect {user}: {type(exc).__name__}: {exc}"
+                    sockets.pop(user, None)
+                    if attempt + 1 == len(tickets):
+                        errors.append(failure)
+                    else:
+                        retries.append(failure)
 
     started = time.monotonic()
     await asyncio.gather(*(open_one(int(u)) for u in plan["users"]))
@@ -418,6 +430,7 @@ async def _ladder_client(plan: dict[str, Any], ready: Any, commands: Any, out: A
             "users": sorted(sockets),
             "seconds": time.monotonic() - started,
             "errors": errors,
+            "retries": retries,
         }
     )
     counter = itertools.count()
@@ -546,7 +559,7 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
             floor, url = _start_floor(members, server_cpus)
             pids = [floor.pid]
             urls = dict.fromkeys(range(size), url)
-            tickets = {i: f"u{i}" for i in range(size)}
+            tickets = {i: [f"u{i}"] * 3 for i in range(size)}
             group, pair = 1, 2
         else:
             stack = Stack(target)
@@ -558,11 +571,11 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
                     "ZT_GROUP_MEMBER_LIMIT": str(max(2000, size)),
                 }
             )
-            seeded = stack.seed({"users": size, "group_size": size, "big_group": 2})
+            seeded = stack.seed({"users": size, "group_size": size, "big_group": 2, "tickets": 3})
             servers = stack.start(1 if target == "embedded" else args.servers, server_cpus)
             pids = [s.proc.pid for s in servers]
             urls = {i: servers[i % len(servers)].ws for i in range(size)}
-            tickets = {i: seeded["users"][i]["tickets"][0] for i in range(size)}
+            tickets = {i: seeded["users"][i]["tickets"] for i in range(size)}
             group, pair = seeded["groups"][0]["id"], seeded["big"]["id"]
             members = {group: list(range(size)), pair: [0, 1]}
         ctx = mp.get_context("spawn")
@@ -589,9 +602,12 @@ def ladder_target(args: argparse.Namespace, target: str, size: int) -> dict[str,
         result["connect_seconds"] = round(time.monotonic() - t0, 1)
         result["connect_errors"] = sum(len(r["errors"]) for r in readies)
         result["connect_error_samples"] = [e for r in readies for e in r["errors"]][:5]
+        result["connect_retries"] = sum(len(r["retries"]) for r in readies)
+        result["connect_retry_samples"] = [e for r in readies for e in r["retries"]][:3]
         print(
             f"[{target} G={size}] {result['connected']}/{size} connected in "
-            f"{result['connect_seconds']} s; errors: {result['connect_error_samples'][:2]}",
+            f"{result['connect_seconds']} s; retries: {result['connect_retries']}; "
+            f"errors: {result['connect_error_samples'][:2]}",
             flush=True,
         )
 
