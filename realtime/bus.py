@@ -51,6 +51,7 @@ class Node:
         self._start_lock: asyncio.Lock | None = None
         self._outbox: asyncio.Queue[tuple[list[int], dict[str, Any]]] | None = None
         self._ringer: asyncio.Task[None] | None = None
+        self._outbox_loop: asyncio.AbstractEventLoop | None = None
 
     async def register(self, user_id: int, receiver: LocalReceiver) -> None:
         await self._ensure_listening()
@@ -107,11 +108,13 @@ class Node:
         return True
 
     def _enqueue(self, user_ids: list[int], event: dict[str, Any]) -> None:
-        if self._outbox is None:
-            self._outbox = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        if self._outbox is None or self._outbox_loop is not loop:
+            # A queue and its task belong to one loop (tests run several in turn).
+            self._outbox, self._outbox_loop, self._ringer = asyncio.Queue(), loop, None
         self._outbox.put_nowait((user_ids, event))
         if self._ringer is None or self._ringer.done():
-            self._ringer = asyncio.get_running_loop().create_task(self._ring(self._outbox))
+            self._ringer = loop.create_task(self._ring(self._outbox))
 
     async def _ring(self, outbox: asyncio.Queue[tuple[list[int], dict[str, Any]]]) -> None:
         while True:
