@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from backend import production_checks
 
@@ -100,11 +101,24 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'zhengtong.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _sqlite_synchronous = env.str("ZT_SQLITE_SYNCHRONOUS", default="NORMAL").upper()
+    if _sqlite_synchronous not in {"NORMAL", "FULL", "EXTRA"}:
+        raise ImproperlyConfigured("ZT_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA")
     # IMMEDIATE transactions make SQLite take the write lock at BEGIN, so two
     # writers queue instead of failing half-way with "database is locked".
+    # WAL lets readers run while a writer commits, and with synchronous=NORMAL
+    # a commit is an append to the WAL without an fsync: it survives the
+    # process dying (SIGKILL) but the last commits may be lost on power loss
+    # (ZT_SQLITE_SYNCHRONOUS=FULL for an fsync per commit). The connection is
+    # kept open (CONN_MAX_AGE) instead of reopened for every database call.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 30}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (f"PRAGMA journal_mode=WAL;PRAGMA synchronous={_sqlite_synchronous};"),
+        }
     )
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -75,6 +75,9 @@ class Stack:
     _db_name: str = ""
     _admin_url: str = ""
     _prefix: str = ""
+    # The tree the servers (and migrations and seed) run from: BENCH_SERVER_ROOT
+    # (e.g. a `git worktree` of an older commit, for a before/after pair).
+    root: Path = field(default_factory=lambda: Path(os.environ.get("BENCH_SERVER_ROOT", ROOT)))
 
     def setup(self, extra_env: dict[str, str] | None = None) -> None:
         run_id = secrets.token_hex(4)
@@ -116,17 +119,25 @@ class Stack:
             env["ZT_CACHE_PREFIX"] = self._prefix
         env.update(extra_env or {})
         self.env = env
-        run_manage(env, "migrate", "--noinput")
+        run_manage(env, "migrate", "--noinput", cwd=self.root)
 
     def seed(self, spec: dict[str, Any]) -> dict[str, Any]:
-        return seed(self.env, spec, module="bench.seed")
+        return seed(self.env, spec, module="bench.seed", cwd=self.root)
 
-    def start(self, count: int) -> list[Server]:
+    def start(self, count: int, cpus: set[int] | None = None) -> list[Server]:
+        """`count` daphne processes; `cpus`: pin them there (`sched_setaffinity`)."""
         for i in range(count):
             # No access log: at 10,000 sockets it would be a benchmark of its own.
             server = start_server(
-                f"{self.backend}{i + 1}", self.env, self.work, ("--access-log", "/dev/null")
+                f"{self.backend}{i + 1}",
+                self.env,
+                self.work,
+                ("--access-log", "/dev/null"),
+                cwd=self.root,
+                timeout=180,  # a busy shared machine starts Django slowly
             )
+            if cpus is not None:
+                os.sched_setaffinity(server.proc.pid, cpus)
             self.servers.append(server)
         return self.servers
 

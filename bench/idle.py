@@ -47,27 +47,35 @@ async def _hold(plan: dict[str, Any], ready: Any, done: Any, out: Any) -> None:
 
     watchers = []
 
-    async def open_one(key: str) -> None:
-        async with semaphore:
+    positions: dict[int, dict[str, int]] = {}
+
+    async def open_one(
+        index: int, key: str, into: list[Any], failures: list[str], sem: asyncio.Semaphore
+    ) -> None:
+        async with sem:
             try:
                 ws = await websockets.connect(
                     f"{plan['url']}?ticket={key}", open_timeout=120, ping_interval=None
                 )
                 hello = json.loads(await asyncio.wait_for(ws.recv(), 120))
                 assert hello["type"] == "hello", hello
-                await ws.send(json.dumps({"type": "resume", "id": "r", "positions": {}}))
+                resume = {"type": "resume", "id": "r", "positions": positions.get(index, {})}
+                await ws.send(json.dumps(resume))
                 while True:
                     frame = json.loads(await asyncio.wait_for(ws.recv(), 120))
                     if frame.get("id") == "r":
                         assert frame["type"] == "ack", frame
+                        positions[index] = frame["data"]["positions"]
                         break
-                sockets.append(ws)
+                into.append(ws)
                 watchers.append(asyncio.get_running_loop().create_task(watch(ws)))
             except Exception as exc:
-                errors.append(f"{type(exc).__name__}: {exc}")
+                failures.append(f"{type(exc).__name__}: {exc}")
 
     started = time.monotonic()
-    await asyncio.gather(*(open_one(k) for k in plan["tickets"]))
+    await asyncio.gather(
+        *(open_one(i, k[0], sockets, errors, semaphore) for i, k in enumerate(plan["tickets"]))
+    )
     ready.put(
         {
             "proc": plan["proc"],
@@ -76,7 +84,34 @@ async def _hold(plan: dict[str, Any], ready: Any, done: Any, out: Any) -> None:
             "nofile": limit,
         }
     )
-    await asyncio.get_running_loop().run_in_executor(None, done.get)
+    command = await asyncio.get_running_loop().run_in_executor(None, done.get)
+    storm: dict[str, Any] = {}
+    if command == "storm":
+        # Every socket drops at once and comes back with its second ticket, resuming
+        # from the positions its first resume returned (a city's phones after a
+        # network blip or a node restart).
+        still_open = sum(1 for ws in sockets if ws.close_code is None)
+        for task in watchers:
+            task.cancel()
+        watchers.clear()
+        for ws in sockets:
+            ws.transport.abort()
+        sockets.clear()
+        storm_errors: list[str] = []
+        storm_started = time.monotonic()
+        wide = asyncio.Semaphore(plan["storm_concurrency"])
+        await asyncio.gather(
+            *(open_one(i, k[1], sockets, storm_errors, wide) for i, k in enumerate(plan["tickets"]))
+        )
+        storm = {
+            "reconnected": len(sockets),
+            "seconds": time.monotonic() - storm_started,
+            "errors": len(storm_errors),
+            "error_samples": storm_errors[:5],
+            "open_before": still_open,
+        }
+        out.put({"proc": plan["proc"], "storm": storm})
+        await asyncio.get_running_loop().run_in_executor(None, done.get)
     still_open = sum(1 for ws in sockets if ws.close_code is None)
     for ws in sockets:
         with contextlib.suppress(Exception):
@@ -104,6 +139,10 @@ def main() -> None:
     parser.add_argument("--client-procs", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=25, help="connects in flight/proc")
     parser.add_argument("--settle", type=float, default=10, help="seconds before measuring")
+    parser.add_argument("--storm", action="store_true", help="then a reconnect storm")
+    parser.add_argument(
+        "--storm-concurrency", type=int, default=500, help="reconnects in flight/proc"
+    )
     args = parser.parse_args()
     raise_nofile(args.sockets + 1024)
     stack = Stack(args.backend)
@@ -111,7 +150,7 @@ def main() -> None:
     try:
         stack.setup()
         t0 = time.monotonic()
-        seeded = stack.seed({"users": args.sockets, "group_size": 0, "big_group": 0})
+        seeded = stack.seed({"users": args.sockets, "group_size": 0, "big_group": 0, "tickets": 2})
         result["seed_seconds"] = round(time.monotonic() - t0, 1)
         # The server inherits this process's raised RLIMIT_NOFILE.
         [server] = stack.start(1)
@@ -122,18 +161,21 @@ def main() -> None:
         ready, out = ctx.Queue(), ctx.Queue()
         dones = [ctx.Queue() for _ in range(args.client_procs)]
         children = []
-        tickets = [u["tickets"][0] for u in seeded["users"]]
+        tickets = [u["tickets"] for u in seeded["users"]]
         for p in range(args.client_procs):
             plan = {
                 "proc": p,
                 "url": server.ws,
                 "tickets": tickets[p :: args.client_procs],
                 "concurrency": args.concurrency,
+                "storm_concurrency": args.storm_concurrency,
             }
             child = ctx.Process(target=_entry, args=(plan, ready, dones[p], out))
             child.start()
             children.append(child)
+        cpu_connect = cpu_seconds(pid)
         readies = [ready.get(timeout=1800) for _ in range(args.client_procs)]
+        connect_cpu = cpu_seconds(pid) - cpu_connect
         connected = sum(r["connected"] for r in readies)
         connect_seconds = max(r["seconds"] for r in readies)
         print(
@@ -145,6 +187,27 @@ def main() -> None:
         time.sleep(args.idle)
         cpu1, w1 = cpu_seconds(pid), time.monotonic()
         rss_end = rss_kib(pid)
+        if args.storm:
+            cpu_storm = cpu_seconds(pid)
+            for done in dones:
+                done.put("storm")
+            storms = [out.get(timeout=1800)["storm"] for _ in range(args.client_procs)]
+            storm_cpu = cpu_seconds(pid) - cpu_storm
+            reconnected = sum(x["reconnected"] for x in storms)
+            storm_seconds = max(x["seconds"] for x in storms)
+            result["storm"] = {
+                "sockets": connected,
+                "reconnected": reconnected,
+                "seconds": round(storm_seconds, 1),
+                "handshakes_per_second": round(reconnected / max(storm_seconds, 1e-9), 1),
+                "errors": sum(x["errors"] for x in storms),
+                "error_samples": [e for x in storms for e in x["error_samples"]][:5],
+                "server_cpu_ms_per_handshake": round(1000 * storm_cpu / max(reconnected, 1), 2),
+            }
+            print(f"storm: {result['storm']}", flush=True)
+        result["connect_server_cpu_ms_per_socket"] = round(
+            1000 * connect_cpu / max(connected, 1), 2
+        )
         for done in dones:
             done.put(True)
         reports = [out.get(timeout=300) for _ in range(args.client_procs)]

@@ -13,15 +13,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from channels.auth import AuthMiddleware
-from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
-
-from backend.common.errors import ZtError
-from realtime.services import ws_ticket_spend
 
 
 def _header(scope: dict[str, Any], wanted: bytes) -> str | None:
@@ -49,7 +45,7 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
 
 
 class TicketOrSessionAuth(BaseMiddleware):
-    """Puts `user`, `auth_method`, `origin_ok` (and `credential` for a ticket) into the scope."""
+    """Puts `user`, `auth_method`, `origin_ok` (and `ticket`, still to spend) into the scope."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         scope = dict(scope)
@@ -58,7 +54,12 @@ class TicketOrSessionAuth(BaseMiddleware):
         query = parse_qs(scope.get("query_string", b"").decode("latin1"))
         ticket = (query.get("ticket") or [""])[0]
         if ticket:
-            scope["user"], scope["credential"] = await _redeem(ticket)
+            # Spent by the consumer after the handshake, in the one database call
+            # that also marks the socket online (`socket_ops.socket_open`): the
+            # handshake never waits for the database thread, which a reconnect
+            # storm keeps busy past daphne's 5 s handshake timeout.
+            scope["user"] = AnonymousUser()
+            scope["ticket"] = ticket
             scope["auth_method"] = "ticket"
         elif origin is not None and scope["origin_ok"]:
             scope["auth_method"] = "session"
@@ -67,16 +68,6 @@ class TicketOrSessionAuth(BaseMiddleware):
             scope["user"] = AnonymousUser()
             scope["auth_method"] = "none"
         return await self.inner(scope, receive, send)
-
-
-@database_sync_to_async
-def _redeem(ticket: str) -> tuple[Any, str]:
-    """(the ticket's person, the credential that asked for it), or anonymous."""
-    try:
-        spent = ws_ticket_spend(key=ticket)
-    except ZtError:
-        return AnonymousUser(), ""
-    return spent.user, spent.credential
 
 
 def ws_auth_stack(inner: Any) -> Any:

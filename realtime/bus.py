@@ -37,7 +37,14 @@ REJOIN_SECONDS = 10
 class LocalReceiver(Protocol):
     """What a consumer exposes to the bus."""
 
+    connection_id: str
+
     def deliver(self, event: dict[str, Any], text: str) -> None: ...
+
+
+# A socket's address (`Node.socket_address`): its process's node channel, this separator (never in
+# a channel-layer name), its connection id. Sockets have no channel-layer channel of their own.
+ADDRESS_SEPARATOR = "#"
 
 
 class Node:
@@ -45,16 +52,23 @@ class Node:
 
     def __init__(self) -> None:
         self.receivers: dict[int, set[LocalReceiver]] = defaultdict(set)
+        self.sockets: dict[str, LocalReceiver] = {}
         self.channel_name: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._start_lock: asyncio.Lock | None = None
+        self._outbox: asyncio.Queue[tuple[list[int], dict[str, Any]]] | None = None
+        self._ringer: asyncio.Task[None] | None = None
+        self._outbox_loop: asyncio.AbstractEventLoop | None = None
 
     async def register(self, user_id: int, receiver: LocalReceiver) -> None:
         await self._ensure_listening()
         self.receivers[user_id].add(receiver)
+        self.sockets[receiver.connection_id] = receiver
 
     def unregister(self, user_id: int, receiver: LocalReceiver) -> None:
+        if self.sockets.get(receiver.connection_id) is receiver:
+            del self.sockets[receiver.connection_id]
         receivers = self.receivers.get(user_id)
         if receivers is None:
             return
@@ -64,6 +78,17 @@ class Node:
 
     def local_user_ids(self) -> list[int]:
         return list(self.receivers)
+
+    def socket_address(self, connection_id: str) -> str:
+        """Where `send_to_socket` reaches this process's socket `connection_id` from any process."""
+        return f"{self.channel_name}{ADDRESS_SEPARATOR}{connection_id}"
+
+    def deliver_to_socket(self, connection_id: str, event: dict[str, Any]) -> bool:
+        receiver = self.sockets.get(connection_id)
+        if receiver is None:
+            return False  # gone: what it missed is in the database (or was only for it)
+        receiver.deliver(event, json.dumps(event, ensure_ascii=False))
+        return True
 
     def dispatch(self, user_ids: Iterable[int], event: dict[str, Any]) -> int:
         """Hand `event` to every local socket of `user_ids`; return how many."""
@@ -77,6 +102,55 @@ class Node:
                 receiver.deliver(event, text)
                 delivered += 1
         return delivered
+
+    def ring_from_thread(self, user_ids: list[int], event: dict[str, Any]) -> bool:
+        """Queue `event` for `send_to_nodes` on this process's event loop, without waiting.
+
+        For the database thread of a server process (services run there through
+        `database_sync_to_async`): waiting for the loop (`async_to_sync`) would
+        hold that one thread through every fan-out, and hang it for ever when
+        the loop stops at shutdown. One task per process sends what is queued,
+        in the order it was queued. False when there is no running loop to hand
+        it to (a worker process, a management command, a test): the caller
+        sends it itself.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return False
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            return False  # on a loop's own thread: not ours to hand over
+        try:
+            loop.call_soon_threadsafe(self._enqueue, user_ids, event)
+        except RuntimeError:  # the loop closed in between: the doorbell is lost
+            logger.warning("event not sent: the event loop has stopped")
+        return True
+
+    def _enqueue(self, user_ids: list[int], event: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        if self._outbox is None or self._outbox_loop is not loop:
+            # A queue and its task belong to one loop (tests run several in turn).
+            self._outbox, self._outbox_loop, self._ringer = asyncio.Queue(), loop, None
+        self._outbox.put_nowait((user_ids, event))
+        if self._ringer is None or self._ringer.done():
+            self._ringer = loop.create_task(self._ring(self._outbox))
+
+    async def _ring(self, outbox: asyncio.Queue[tuple[list[int], dict[str, Any]]]) -> None:
+        while True:
+            user_ids, event = await outbox.get()
+            try:
+                await send_to_nodes(user_ids, event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The doorbell failing must never fail the write that already
+                # committed; clients converge from the database on their next resume.
+                logger.exception(
+                    "event publish failed: %s", event.get("event") or event.get("control")
+                )
 
     async def _ensure_listening(self) -> None:
         loop = asyncio.get_running_loop()
@@ -117,7 +191,10 @@ class Node:
                     with contextlib.suppress(Exception):
                         await layer.group_add(NODES_GROUP, channel)
                     continue
-                self.dispatch(message.get("users", ()), message["event"])
+                if "socket" in message:
+                    self.deliver_to_socket(message["socket"], message["event"])
+                else:
+                    self.dispatch(message.get("users", ()), message["event"])
         finally:
             rejoin.cancel()
             with contextlib.suppress(Exception):
@@ -153,9 +230,7 @@ async def send_to_nodes(user_ids: list[int], event: dict[str, Any]) -> None:
     await _layer().group_send(NODES_GROUP, {"type": "zt.event", "users": user_ids, "event": event})
 
 
-SOCKET_MESSAGE = "zt.direct"  # handled by the consumer's `zt_direct`
-
-
-async def send_to_socket(channel_name: str, event: dict[str, Any]) -> None:
-    """One event to one consumer's own channel, on any process (`events.publish_to_socket`)."""
-    await _layer().send(channel_name, {"type": SOCKET_MESSAGE, "event": event})
+async def send_to_socket(address: str, event: dict[str, Any]) -> None:
+    """One event to one socket (`Node.socket_address`), from any process (`publish_to_socket`)."""
+    channel, _, connection_id = address.rpartition(ADDRESS_SEPARATOR)
+    await _layer().send(channel, {"type": "zt.event", "socket": connection_id, "event": event})

@@ -21,6 +21,7 @@ import time
 import uuid
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -29,7 +30,7 @@ from backend.common import error_catalogue as codes
 from backend.common import input_guard
 from backend.common.errors import InvalidInput, RateLimited, ZtError
 from realtime import event_types as wire
-from realtime import socket_commands, socket_ops
+from realtime import socket_commands, socket_ops, transport
 from realtime.bus import node
 from realtime.event_types import dump
 from realtime.services.sockets import CLOSE_CONTROL, credential_tag
@@ -63,26 +64,44 @@ class TokenBucket:
 class ChatConsumer(AsyncWebsocketConsumer):
     """One device's socket."""
 
+    # Events reach sockets through the process's node bus (`realtime.bus`), never
+    # through a channel of their own: no per-socket channel-layer channel or
+    # receive loop (an alias that is not configured gives no layer).
+    channel_layer_alias = "zt.no-per-socket-channel"
+
     user: Any
     connection_id: str
+    direct: transport.BoundedWebSocketProtocol | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` per message: that is
+        a round trip to the database thread for every frame, and every database call
+        here already goes through `database_sync_to_async`, which closes old
+        connections before and after it runs."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         await self.accept()
         if not self.scope.get("origin_ok", False):
             await self.close(code=CLOSE_BAD_ORIGIN)
             return
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        connection_id = uuid.uuid4().hex
+        # One database call: spend the ticket (if any) and mark the socket online.
+        user, credential = await database_sync_to_async(socket_ops.socket_open)(
+            self.scope.get("user"), self.scope.get("ticket"), connection_id
+        )
+        if user is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
         # The login behind this socket (a digest): it closes when that login ends.
         session = self.scope.get("session")
         self.session_key = session.session_key if self.scope["auth_method"] == "session" else None
-        self.credential = self.scope.get("credential") or credential_tag(
-            session_key=self.session_key
-        )
-        self.connection_id = uuid.uuid4().hex
+        self.credential = credential or credential_tag(session_key=self.session_key)
+        self.connection_id = connection_id
         self.positions: dict[int, int] = {}
         self.queue: asyncio.Queue[tuple[dict[str, Any], str]] = asyncio.Queue()
         self.delivery_lock = asyncio.Lock()
@@ -90,8 +109,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.rejected_in_a_row = 0
         self.pump: asyncio.Task[None] | None = None
         self.closing = False
+        self.direct = self.scope.get("zt_transport")
         await node.register(user.pk, self)
-        await database_sync_to_async(socket_ops.presence)(user, self.connection_id, "online")
         await self._send(dump(wire.Hello(user_id=user.pk, server_time=time.time())))
         # What registered apps tell a fresh socket (a call still ringing for this person).
         await self._send_all(
@@ -100,7 +119,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _socket(self) -> socket_commands.Socket:
         return socket_commands.Socket(
-            user=self.user, connection_id=self.connection_id, channel_name=self.channel_name
+            user=self.user,
+            connection_id=self.connection_id,
+            channel_name=node.socket_address(self.connection_id),
         )
 
     async def disconnect(self, code: int) -> None:
@@ -114,11 +135,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await database_sync_to_async(socket_ops.presence)(user, self.connection_id, None)
         await database_sync_to_async(socket_commands.disconnected)(self._socket())
 
-    async def zt_direct(self, message: dict[str, Any]) -> None:
-        """An event addressed to this one socket (`realtime.events.publish_to_socket`)."""
-        event = message["event"]
-        self.deliver(event, json.dumps(event, ensure_ascii=False))
-
     # --- events from the node --------------------------------------------------
 
     def deliver(self, event: dict[str, Any], text: str) -> None:
@@ -128,12 +144,36 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if event.get("control") is not None:
             self._control(event)
             return
+        if self._deliver_now(event, text):
+            return
         if self.queue.qsize() >= MAX_QUEUED_EVENTS:
             # The client cannot keep up; it will resume from the database.
             self.closing = True
             asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
             return
         self.queue.put_nowait((event, text))
+
+    def _deliver_now(self, event: dict[str, Any], text: str) -> bool:
+        """The common case, written straight to the socket: live (resumed), nothing
+        queued or being forwarded, and the event is the next position of a
+        conversation this socket follows (or has no position) and looks the
+        same to every viewer. Anything else goes through the pump, in order."""
+        direct = self.direct
+        if direct is None or self.pump is None or self.delivery_lock.locked():
+            return False
+        if not self.queue.empty():
+            return False
+        conversation_id: int | None = event.get("conversation_id")
+        pos: int | None = event.get("pos")
+        if pos is not None and conversation_id is not None:
+            last = self.positions.get(conversation_id)
+            if last is None or pos != last + 1 or socket_ops.needs_viewer(event):
+                return False
+            if direct.send_prepared(transport.prepare(text)):
+                self._advance(conversation_id, pos, event)
+            return True  # (not sent: closing as too slow or gone; it resumes from the database)
+        direct.send_prepared(transport.prepare(text))
+        return True
 
     def _control(self, control: dict[str, Any]) -> None:
         """A control message from `realtime.services.sockets`: close if it is our login's end."""

@@ -51,7 +51,7 @@ def publish_control(user_ids: Iterable[int], control: dict[str, Any]) -> None:
 
 
 def publish_to_socket(channel_name: str, event: dict[str, Any]) -> None:
-    """Send `event` to one socket (its channel-layer name), after commit.
+    """Send `event` to one socket (its address, `realtime.bus.Node.socket_address`), after commit.
 
     For what only one device may see (a call's signalling: `call.signal` goes
     to the addressed peer's socket, never to the person's other devices).
@@ -77,6 +77,8 @@ def _send_now(user_ids: list[int], event: dict[str, Any]) -> None:
 
 
 def _ring(user_ids: list[int], event: dict[str, Any]) -> None:
+    if bus.node.ring_from_thread(user_ids, event):
+        return  # a server process's database thread: handed to its event loop
     try:
         async_to_sync(bus.send_to_nodes)(user_ids, event)
     except Exception:

@@ -38,8 +38,8 @@ class Socket:
 
     user: Any  # backend.directory.models.User
     connection_id: str
-    # The channel-layer name of this socket: `publish_to_socket` reaches it on
-    # whichever server process holds it.
+    # This socket's address (`realtime.bus.Node.socket_address`: its process's node
+    # channel and its connection id): `publish_to_socket` reaches it from any process.
     channel_name: str
 
 

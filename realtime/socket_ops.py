@@ -165,6 +165,23 @@ COMMANDS: dict[str, Callable[[User, dict[str, Any]], dict[str, Any]]] = {
 # --- delivery -------------------------------------------------------------------
 
 
+def socket_open(user: Any, ticket: str | None, connection_id: str) -> tuple[User | None, str]:
+    """Who an accepted socket belongs to, and mark it online: (person, the credential
+    that asked for its ticket) — spending the ticket if it came with one — or
+    (None, "") if it is not authenticated (bad or spent ticket, no session)."""
+    credential = ""
+    if ticket is not None:
+        try:
+            spent = services.ws_ticket_spend(key=ticket)
+        except ZtError:
+            return None, ""
+        user, credential = spent.user, spent.credential
+    if user is None or not user.is_authenticated:
+        return None, ""
+    presence_mod.presence_update(user.pk, connection_id, presence_mod.ONLINE)
+    return user, credential
+
+
 def presence(user: User, connection_id: str, state: str | None) -> None:
     presence_mod.presence_update(user.pk, connection_id, state)
 

@@ -21,7 +21,12 @@ from the frame header with close code 1009 before it is read; frames between
 `ZT_WS_MAX_FRAME_BYTES` and that bound reach the consumer, which answers
 `frame_too_large` and keeps the socket.
 
-`install()` (from `backend.asgi`) makes daphne build this protocol.
+`install()` (from `backend.asgi`) makes daphne build this protocol and puts
+it in the socket's scope as `zt_transport`, so the consumer can write an
+event's frame straight to it (`send_prepared`): one event reaching 1,000
+sockets of a process is encoded to JSON once, framed once (autobahn's
+`PreparedMessage`) and written 1,000 times, without a task switch or the
+ASGI send chain per socket.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ import logging
 import time
 from typing import Any
 
+from autobahn.websocket.protocol import PreparedMessage
+from daphne import server as daphne_server
 from daphne import ws_protocol
 from django.conf import settings
 from twisted.internet.interfaces import IPushProducer
@@ -88,19 +95,69 @@ class BoundedWebSocketProtocol(ws_protocol.WebSocketProtocol):
         backlog = self.backlog
         if backlog is not None and backlog.paused:
             size = len(content) if binary else len(content.encode("utf-8"))
-            backlog.bytes_while_paused += size
-            if backlog.too_much():
-                self.too_slow = True
-                logger.warning(
-                    "closing a WebSocket that does not read (%s): %d bytes waiting",
-                    self.client_addr,
-                    backlog.bytes_while_paused,
-                )
-                self.sendClose(code=CLOSE_TOO_SLOW)
+            if self._over_bound(backlog, size):
                 return
         super().serverSend(content, binary)
 
+    def send_prepared(self, message: PreparedMessage) -> bool:
+        """Write a prepared text frame now; False if this socket takes no more frames."""
+        if self.too_slow or self.state != self.STATE_OPEN:
+            return False
+        backlog = self.backlog
+        if (
+            backlog is not None
+            and backlog.paused
+            and self._over_bound(backlog, len(message.payloadHybi))
+        ):
+            return False
+        self.sendPreparedMessage(message)
+        return True
+
+    def _over_bound(self, backlog: _Backlog, size: int) -> bool:
+        """Count `size` more bytes while paused; past the bound, start the 4408 close."""
+        backlog.bytes_while_paused += size
+        if not backlog.too_much():
+            return False
+        self.too_slow = True
+        logger.warning(
+            "closing a WebSocket that does not read (%s): %d bytes waiting",
+            self.client_addr,
+            backlog.bytes_while_paused,
+        )
+        self.sendClose(code=CLOSE_TOO_SLOW)
+        return True
+
+
+_prepared: tuple[str, PreparedMessage] | None = None
+
+
+def prepare(text: str) -> PreparedMessage:
+    """The unmasked text frame of `text`, built once for consecutive calls with the same str.
+
+    The node bus hands the same `str` object to every local socket of an
+    event, so this frames an event once per process.
+    """
+    global _prepared
+    cached = _prepared
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    message = PreparedMessage(text.encode("utf-8"), False, False, True)
+    _prepared = (text, message)
+    return message
+
 
 def install() -> None:
-    """Make daphne build `BoundedWebSocketProtocol` for every WebSocket."""
+    """Make daphne build `BoundedWebSocketProtocol` for every WebSocket, and hand
+    each socket's protocol to its application as `scope["zt_transport"]`."""
     ws_protocol.WebSocketFactory.protocol = BoundedWebSocketProtocol
+    create = daphne_server.Server.create_application
+    if getattr(create, "zt_transport", False):
+        return
+
+    def create_application(server: Any, protocol: Any, scope: dict[str, Any]) -> Any:
+        if isinstance(protocol, BoundedWebSocketProtocol):
+            scope["zt_transport"] = protocol
+        return create(server, protocol, scope)
+
+    create_application.zt_transport = True  # type: ignore[attr-defined]
+    daphne_server.Server.create_application = create_application

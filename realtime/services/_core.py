@@ -94,11 +94,13 @@ def _append_event(
     message: Message | None = None,
     data: dict[str, Any] | None = None,
     audience: Iterable[int] | None = None,
+    counters: dict[str, Any] | None = None,
 ) -> ConversationEvent:
     """Record the next positional event and publish it on commit.
 
     The caller holds the conversation lock. `audience` defaults to the active
-    members after the change.
+    members after the change. `counters`: more conversation columns to store
+    in the same UPDATE as `last_pos` (one round trip per send, not two).
     """
     conversation.last_pos += 1
     event = ConversationEvent.objects.create(
@@ -109,7 +111,9 @@ def _append_event(
         data=data or {},
         created_at=timezone.now(),
     )
-    Conversation.objects.filter(pk=conversation.pk).update(last_pos=conversation.last_pos)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_pos=conversation.last_pos, **(counters or {})
+    )
     recipients = _active_member_ids(conversation) if audience is None else audience
     events.publish(recipients, event_payload(event))
     return event
@@ -151,22 +155,39 @@ def _append_message(
     )
     # A message just stored is not 加急 yet: say so, so building its frame asks nothing.
     Message.urgent.related.set_cached_value(message, None)
-    MessageMention.objects.bulk_create(
+    mentions = MessageMention.objects.bulk_create(
         MessageMention(message=message, user_id=uid, conversation=conversation, seq=message.seq)
         for uid in mention_ids
     )
+    # Its mentions are the ones just stored: its frames (event and ack) need not ask.
+    _prefetched(message, "mentions", mentions)
     conversation.last_message_at = now
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_seq=conversation.last_seq, last_message_at=now
-    )
     if sender is not None:
         # Sending means having seen everything before: the sender's own
         # messages never count as unread for them.
         Membership.objects.filter(
             conversation=conversation, user=sender, last_read_seq__lt=message.seq
         ).update(last_read_seq=message.seq)
-    _append_event(conversation, EventType.MESSAGE_NEW, message=message, audience=audience)
+    _append_event(
+        conversation,
+        EventType.MESSAGE_NEW,
+        message=message,
+        audience=audience,
+        counters={"last_seq": conversation.last_seq, "last_message_at": now},
+    )
     return message
+
+
+def _prefetched(instance: Any, related_name: str, rows: list[Any]) -> None:
+    """Make `instance.<related_name>.all()` return `rows` without a query (as
+    `prefetch_related` would have)."""
+    queryset = getattr(instance, related_name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache = getattr(instance, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = instance._prefetched_objects_cache = {}
+    cache[related_name] = queryset
 
 
 def _system_message(

@@ -82,6 +82,8 @@ def start_server(
     extra_args: Iterable[str] = (),
     *,
     port: int | None = None,
+    cwd: Path = ROOT,
+    timeout: float = 120.0,  # Django's imports take long on a busy shared machine
 ) -> Server:
     """Start daphne on `port` (a free one by default), logging to `log_dir`; return once
     it answers (or raise with the log's tail)."""
@@ -99,23 +101,23 @@ def start_server(
                 str(port),
                 "backend.asgi:application",
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     server = Server(name, port, proc, log_path)
     try:
-        wait_for_port(port, proc)
+        wait_for_port(port, proc, timeout)
     except RuntimeError:
         server.kill()
         raise RuntimeError(f"{name} failed to start:\n{server.log()[-4000:]}") from None
     return server
 
 
-def run_manage(env: dict[str, str], *args: str) -> None:
+def run_manage(env: dict[str, str], *args: str, cwd: Path = ROOT) -> None:
     result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [PYTHON, "manage.py", *args], cwd=cwd, env=env, capture_output=True, text=True
     )
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -126,12 +128,13 @@ def seed(
     spec: dict[str, Any],
     module: str = "tests.integration.seed",
     args: Iterable[str] = (),
+    cwd: Path = ROOT,
 ) -> dict[str, Any]:
     """Run a seeding module against `env`'s database: spec on stdin, JSON back
     (the module's side is `seed_main`)."""
     result = subprocess.run(
         [PYTHON, "-m", module, *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         input=json.dumps(spec),
         capture_output=True,
