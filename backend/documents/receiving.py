@@ -196,6 +196,7 @@ def receipt_register(
             initiator=actor,
             facts={"handle_type": cleaned["handle_type"], "circulate": cleaned["circulate"]},
             chosen={},
+            unit=receipt.unit,
         )
         receipt.save(update_fields=["instance"])
         # The flow's start is not announced (ReceiptFlowListener skips "submit"):

@@ -159,6 +159,7 @@ def _create(
         initiator=actor,
         facts={"countersign": bool(draft.countersigners), "kind": draft.kind},
         chosen={"countersign": draft.countersigners} if draft.countersigners else {},
+        unit=origin.unit,
     )
     document.save(update_fields=["instance"])
     return document

@@ -303,3 +303,45 @@ def test_incoming_returned_to_the_clerk_is_sent_again(
     again = receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="resubmit")
     assert again.instance is not None and again.instance.state == "running"
     assert again.instance.step()["id"] == "propose"  # type: ignore[index]
+
+
+def test_incoming_roles_resolve_in_the_recipient_unit_not_the_clerks(
+    org: dict[str, Any], people: dict[str, User]
+) -> None:
+    """A 收文 to 市政府 registered by 市府办's 李秀英 (市政府's 收发员 by role) goes to
+    市政府's leaders for 批办, also after a return to her and a resubmit; never to 市府办's."""
+    from backend.directory.models import Department, Role
+    from tests.conftest import person
+
+    leadership = Department.objects.create(unit=org["city"], name="市政府领导")
+    mayor = person("13700000001", "刘江", leadership, "市长", 1, leader=True)
+    directory.role_grant(user=mayor, unit=org["city"], role=Role.LEADER)
+    clerk = people["clerk"]  # positioned in 市府办 秘书科; 市府办's leader is 王建国
+    directory.role_grant(user=clerk, unit=org["city"], role=Role.CLERK)
+    document = to_distributed(people, org, main_to=[org["city"].pk])
+    receipt = receipt_of(document, org["city"])
+    receiving.receipt_sign(actor=clerk, receipt_id=receipt.pk)
+    receipt = receiving.receipt_register(
+        actor=clerk, receipt_id=receipt.pk, data={"handle_type": "handle"}
+    )
+    assert receipt.instance is not None and receipt.instance.unit_id == org["city"].pk
+
+    def instructing() -> set[int]:
+        return set(
+            Task.objects.filter(
+                instance=receipt.instance, step_id="instruct", state="pending"
+            ).values_list("assignee_id", flat=True)
+        )
+
+    propose = ActParams(opinion="请市长批示")
+    receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="approve", params=propose)
+    assert instructing() == {mayor.pk}
+    receiving.receipt_act(
+        actor=mayor,
+        receipt_id=receipt.pk,
+        action="return",
+        params=ActParams(opinion="请补充", target="initiator"),
+    )
+    receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="resubmit")
+    receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="approve", params=propose)
+    assert instructing() == {mayor.pk}
