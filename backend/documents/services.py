@@ -19,7 +19,14 @@ from backend.common.errors import Conflict, InvalidInput, PermissionDenied
 from backend.directory.models import Unit, User
 from backend.documents import drafting, flows, numbering
 from backend.documents.kinds import direction_of
-from backend.documents.models import Document, DocumentFile, HandSign, Recipient, UnitSettings
+from backend.documents.models import (
+    CountersignParty,
+    Document,
+    DocumentFile,
+    HandSign,
+    Recipient,
+    UnitSettings,
+)
 from backend.documents.selectors import document_get, is_office_of
 from backend.workflow import resolvers
 from backend.workflow import services as workflow
@@ -80,8 +87,8 @@ def document_submit(
     existing = Document.objects.filter(drafter=actor, client_id=client_id).first()
     if existing is not None:
         return existing
-    draft = drafting.clean_draft(actor, data)
     origin = resolvers.origin_of(actor)
+    draft = drafting.clean_draft(actor, data, origin.unit)
     flows.defaults_ensure(origin.unit)
     try:
         with transaction.atomic():
@@ -149,6 +156,18 @@ def _create(
     DocumentFile.objects.bulk_create(
         DocumentFile(document=document, attachment=a, order=i)
         for i, a in enumerate(draft.attachments)
+    )
+    CountersignParty.objects.bulk_create(
+        CountersignParty(
+            document=document,
+            order=i,
+            kind=p.kind,
+            unit=p.unit if p.kind == "unit" else None,
+            department=p.department,
+            name=p.name,
+            assignee_id=p.assignee_id,
+        )
+        for i, p in enumerate(draft.countersign)
     )
     document.search_text = search_text(document, draft.main_to + draft.copy_to)
     document.save(update_fields=["search_text"])

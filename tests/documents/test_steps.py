@@ -35,13 +35,30 @@ def test_direction_follows_kind_and_recipients(
     assert submit(staff, org, kind="notice").direction == "down"
 
 
-def test_countersign_runs_in_parallel_before_signing(
+def _mayor(org: dict[str, Any]) -> User:
+    """刘江, 市长: the 负责人 (first leader) of 市政府."""
+    from backend.directory.models import Department, Role
+    from tests.conftest import person
+
+    leadership = Department.objects.create(unit=org["city"], name="市政府领导")
+    mayor = person("13700000001", "刘江", leadership, "市长", 1, leader=True)
+    directory.role_grant(user=mayor, unit=org["city"], role=Role.LEADER)
+    return mayor
+
+
+def test_countersign_goes_to_departments_and_units_in_parallel(
     org: dict[str, Any], people: dict[str, User]
 ) -> None:
+    """会签 names departments and units; each party's 负责人 signs for it (or whom they
+    转办 to), in parallel, and the 处理笺 shows each party's opinion."""
+    from backend.documents.detail import document_detail
+
+    mayor = _mayor(org)
     document = submit(
         people["staff"],
         org,
-        countersigners=[people["finance_head"].pk, people["outsider"].pk],
+        countersign_departments=[org["budget"].pk],
+        countersign_units=[org["city"].pk],
     )
     act(people["clerk"], document)
     pending = set(
@@ -49,11 +66,51 @@ def test_countersign_runs_in_parallel_before_signing(
             "assignee_id", flat=True
         )
     )
-    assert pending == {people["finance_head"].pk, people["outsider"].pk}
-    act(people["finance_head"], document, opinion="财政局无意见")
+    assert pending == {people["finance_head"].pk, mayor.pk}
+    services.document_act(
+        actor=people["finance_head"],
+        document_id=document.pk,
+        action="transfer",
+        params=ActParams(user_id=people["outsider"].pk, opinion="请赵六核实"),
+    )
+    act(people["outsider"], document, opinion="预算科无意见")
     assert Document.objects.get(pk=document.pk).flow.step()["id"] == "countersign"  # type: ignore[index]
-    document = act(people["outsider"], document)
+    document = act(mayor, document, opinion="同意")
     assert document.flow.step()["id"] == "sign"  # type: ignore[index]
+    view = document_detail(document, people["staff"])
+    rows = [
+        (r["kind"], r["name"], r["assignee"]["name"], r["status"], r["opinion"])
+        for r in view["countersign"]
+    ]
+    assert rows == [
+        ("department", "财政局预算科", "赵六", "done", "预算科无意见"),
+        ("unit", "江城市人民政府", "刘江", "done", "同意"),
+    ]
+    sheet = {(e["actor"]["name"], e["action"]): e["party"] for e in view["history"] if e["actor"]}
+    assert sheet[("赵六", "approve")] == "财政局预算科"
+    assert sheet[("陈志明", "transfer")] == "财政局预算科"
+    assert sheet[("刘江", "approve")] == "江城市人民政府"
+    assert sheet[("李秀英", "approve")] == ""
+
+
+def test_countersign_parties_are_checked(org: dict[str, Any], people: dict[str, User]) -> None:
+    from backend.directory.models import Department
+
+    empty = Department.objects.create(unit=org["finance"], name="综合科")
+    before = Document.objects.count()
+    for over, code, field in (
+        ({"countersign_departments": [empty.pk]}, "countersign_no_head", "countersign_departments"),
+        ({"countersign_units": [org["city"].pk]}, "countersign_no_head", "countersign_units"),
+        ({"countersign_units": [org["office"].pk]}, "invalid_document", "countersign_units"),
+        ({"countersign_departments": [999_999]}, "invalid_document", "countersign_departments"),
+        ({"countersign_units": [999_999]}, "unknown_unit", None),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            submit(people["staff"], org, **over)
+        assert code_of(refused) == code
+        if field is not None:
+            assert field in (refused.value.fields or {})
+    assert Document.objects.count() == before
 
 
 def test_out_of_turn_and_other_units_are_refused(
@@ -310,12 +367,9 @@ def test_incoming_roles_resolve_in_the_recipient_unit_not_the_clerks(
 ) -> None:
     """A 收文 to 市政府 registered by 市府办's 李秀英 (市政府's 收发员 by role) goes to
     市政府's leaders for 批办, also after a return to her and a resubmit; never to 市府办's."""
-    from backend.directory.models import Department, Role
-    from tests.conftest import person
+    from backend.directory.models import Role
 
-    leadership = Department.objects.create(unit=org["city"], name="市政府领导")
-    mayor = person("13700000001", "刘江", leadership, "市长", 1, leader=True)
-    directory.role_grant(user=mayor, unit=org["city"], role=Role.LEADER)
+    mayor = _mayor(org)
     clerk = people["clerk"]  # positioned in 市府办 秘书科; 市府办's leader is 王建国
     directory.role_grant(user=clerk, unit=org["city"], role=Role.CLERK)
     document = to_distributed(people, org, main_to=[org["city"].pk])
