@@ -17,6 +17,7 @@ from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied
 from backend.directory.models import Unit, User
+from backend.documents import actions as doc_actions
 from backend.documents import drafting, flows, numbering
 from backend.documents.kinds import direction_of
 from backend.documents.models import (
@@ -217,6 +218,7 @@ def document_act(
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
         image = handwriting_of(actor, handwriting)
+        require_opinion(document.flow, actor, action, params, image)
         if save_opinion and params.opinion.strip():
             workflow.opinion_save(actor=actor, text=params.opinion)
         changed = _before_engine(document, actor, action, params, doc_number)
@@ -259,6 +261,21 @@ def _before_engine(
         document.sealed_at = now
         return ["sealed_at"]
     return []
+
+
+def require_opinion(
+    instance: Instance, actor: User, action: str, params: workflow.ActParams, image: Any
+) -> None:
+    """A 手写签批 image is the opinion: with one, words are optional everywhere; without,
+    批示/拟办/办理完毕 need words (`opinion_required`), as 退回 does in the engine."""
+    params.opinion_given = image is not None
+    if image is not None or action != "approve" or params.opinion.strip():
+        return
+    step_id = my_step_id(instance, actor, params.task_id)
+    if step_id in doc_actions.OPINION_REQUIRED:
+        label = doc_actions.OPINION_LABELS.get(step_id, "意见")
+        message = f"请填写{label}或手写签批"
+        raise InvalidInput.of(codes.OPINION_REQUIRED, message, fields={"opinion": message})
 
 
 def my_step_id(instance: Instance, actor: User, task_id: int | None = None) -> str:

@@ -70,6 +70,9 @@ class ActParams:
     task_id: int | None = None  # pin the action to one task (a stale screen is refused)
     # withdraw: also allowed after handlers acted, while this step (by id) is not yet done
     withdraw_until: str | None = None
+    # The opinion was given in a form the app stores itself (公文: a 手写签批 image), so an
+    # action that requires an opinion (退回, 驳回) accepts it without words.
+    opinion_given: bool = False
 
 
 @dataclass
@@ -212,7 +215,7 @@ def _step(instance: Instance, index: int | None = None) -> Step:
 
 def _require_opinion(params: ActParams, message: str) -> str:
     opinion = params.opinion.strip()
-    if not opinion:
+    if not opinion and not params.opinion_given:
         raise InvalidInput.of(codes.OPINION_REQUIRED, message, fields={"opinion": message})
     return opinion
 

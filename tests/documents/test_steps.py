@@ -197,6 +197,53 @@ def test_handwritten_opinion_joins_the_sheet(org: dict[str, Any], people: dict[s
     assert code_of(foreign) == "invalid_handwriting"
 
 
+def test_a_handwritten_opinion_needs_no_words(org: dict[str, Any], people: dict[str, User]) -> None:
+    """批示 written only by hand: the stroke image is the opinion (no placeholder text), shown
+    in the 处理笺 with the name and time; without image or words 批示 is refused; 退回 by
+    hand alone is accepted too."""
+    from backend.documents.detail import receipt_detail
+    from tests.documents.conftest import png_bytes, upload
+
+    receipt = to_registered(people, org)
+    head, clerk = people["finance_head"], people["finance_clerk"]
+    receiving.receipt_act(
+        actor=clerk, receipt_id=receipt.pk, action="approve", params=ActParams(opinion="请批示")
+    )
+    with pytest.raises(InvalidInput) as wordless:
+        receiving.receipt_act(
+            actor=head, receipt_id=receipt.pk, action="approve", departments=[org["budget"].pk]
+        )
+    assert code_of(wordless) == "opinion_required"
+    stroke = upload(head, "s.png", png_bytes())
+    receiving.receipt_act(
+        actor=head,
+        receipt_id=receipt.pk,
+        action="approve",
+        departments=[org["budget"].pk],
+        handwriting=stroke.token,
+    )
+    view = receipt_detail(Receipt.objects.get(pk=receipt.pk), head)
+    (entry,) = [e for e in view["history"] if e["step_name"] == "批办"]
+    assert entry["opinion"] == "" and entry["actor"]["name"] == "陈志明" and entry["at"]
+    assert (
+        entry["handwriting_url"] == f"/api/v1/documents/{receipt.document_id}/files/{stroke.token}"
+    )
+    back = upload(head, "b.png", png_bytes())
+    receiving.receipt_act(
+        actor=head,
+        receipt_id=receipt.pk,
+        action="return",
+        params=ActParams(target="propose"),
+        handwriting=back.token,
+    )
+    view = receipt_detail(Receipt.objects.get(pk=receipt.pk), head)
+    returned = view["history"][-1]
+    assert (returned["action"], returned["opinion"]) == ("return", "")
+    assert returned["handwriting_url"] is not None and returned["handwriting_url"].endswith(
+        back.token
+    )
+
+
 def test_refuse_and_redistribute(org: dict[str, Any], people: dict[str, User]) -> None:
     document = to_distributed(people, org)
     receipt = receipt_of(document, org["finance"])

@@ -678,7 +678,6 @@ const en: MessageSchema = {
       rewrite: 'Rewrite',
       remove: 'Remove',
       typedToo: 'Add typed words (optional)',
-      seeImage: '(handwritten, see image)',
     },
     register: {
       title: 'Register',

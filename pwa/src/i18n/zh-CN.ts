@@ -677,7 +677,6 @@ const zhCN = {
       rewrite: '重写',
       remove: '删除手写',
       typedToo: '可再补充文字意见（选填）',
-      seeImage: '（手写签批，见图）',
     },
     register: {
       title: '收文登记',
