@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backend.directory.models import Department, Position, User
 from backend.documents import actions as doc_actions
+from backend.documents import flows
 from backend.documents.kinds import Direction, Publicity, Secrecy, Urgency
 from backend.documents.models import CountersignParty, Document, HandSign, Receipt, UnitSettings
 from backend.documents.selectors import OFFICE_ROLES, is_office_of, units_with_role
@@ -60,6 +61,11 @@ def handling_sheet(
     if instance is None:
         return []
     images = _images(instance)
+    steps = dict(
+        HistoryEntry.objects.filter(instance=instance, action="approve").values_list(
+            "seq", "step_id"
+        )
+    )
     signers: dict[int, str] = {}
     if parties:
         signers = {
@@ -71,11 +77,26 @@ def handling_sheet(
     return [
         {
             **entry,
+            "action_label": _sheet_label(instance, entry, steps.get(entry["seq"], "")),
             "handwriting_url": _stroke_url(document_id, images.get(entry["seq"])),
             "party": signers.get(entry["seq"], ""),
         }
         for entry in flow.history_view(instance)
     ]
+
+
+def _sheet_label(instance: Instance, entry: dict[str, Any], step_id: str) -> str:
+    """The 处理笺 in 公文 words: 同意 named after its step (签发, 批示, 已阅…), the start
+    (拟稿 / 登记) and the end (已分发 / 办结) instead of approvals' 提交申请 / 审批通过."""
+    incoming = instance.subject_type == "document_receipt"
+    action = entry["action"]
+    if action == "approve":
+        return doc_actions.APPROVE_LABELS.get(step_id, str(entry["action_label"]))
+    if action == "submit":
+        return "登记" if incoming else "拟稿"
+    if action == "finish" and entry["data"].get("state") == Instance.State.APPROVED:
+        return "办结" if incoming else "分发完成"
+    return str(entry["action_label"])
 
 
 def _countersign_tasks(instance: Instance) -> tuple[dict[int, Task], dict[int, int]]:
@@ -267,6 +288,15 @@ def _departments(receipt: Receipt) -> list[dict[str, Any]]:
     return [{"id": d.pk, "name": d.name, "heads": heads[d.pk]} for d in departments]
 
 
+def _instructing(instance: Instance | None, viewer: User) -> bool:
+    """The viewer holds an open 批办 task of this 收文."""
+    return instance is not None and (
+        Task.objects.filter(
+            instance=instance, assignee=viewer, state=Task.State.PENDING, step_id=flows.INSTRUCT
+        ).exists()
+    )
+
+
 def receipt_detail(receipt: Receipt, viewer: User) -> dict[str, Any]:
     instance = receipt.instance
     engine = flow.actions_for(instance, viewer, timezone.now()) if instance else []
@@ -287,5 +317,6 @@ def receipt_detail(receipt: Receipt, viewer: User) -> dict[str, Any]:
         "route": flow.route_view(instance) if instance else [],
         "history": handling_sheet(instance, receipt.document_id),
         "actions": actions,
-        "departments": _departments(receipt),
+        # Only 批办 chooses 承办 departments (拟办 of a 阅件 picks people to 传阅).
+        "departments": _departments(receipt) if _instructing(instance, viewer) else [],
     }

@@ -105,6 +105,7 @@ def test_outgoing_and_incoming_over_rest(
         {"action": "approve", "opinion": "请陈局长阅示"},
     ).json()
     assert proposed["route"][1]["state"] == "current"
+    assert proposed["departments"] == []  # only 批办 chooses 承办 departments
     head = client_for(people["finance_head"])
     page = head.get(f"/api/v1/documents/receipts/{receipt_id}").json()
     instruct = next(a for a in page["actions"] if a["action"] == "approve")

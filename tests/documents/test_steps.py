@@ -91,6 +91,8 @@ def test_countersign_goes_to_departments_and_units_in_parallel(
     assert sheet[("陈志明", "transfer")] == "财政局预算科"
     assert sheet[("刘江", "approve")] == "江城市人民政府"
     assert sheet[("李秀英", "approve")] == ""
+    labels = [e["action_label"] for e in view["history"] if e["action"] in ("submit", "approve")]
+    assert labels == ["拟稿", "核稿通过", "会签同意", "会签同意"]
 
 
 def test_countersign_parties_are_checked(org: dict[str, Any], people: dict[str, User]) -> None:
@@ -225,6 +227,7 @@ def test_a_handwritten_opinion_needs_no_words(org: dict[str, Any], people: dict[
     view = receipt_detail(Receipt.objects.get(pk=receipt.pk), head)
     (entry,) = [e for e in view["history"] if e["step_name"] == "批办"]
     assert entry["opinion"] == "" and entry["actor"]["name"] == "陈志明" and entry["at"]
+    assert [e["action_label"] for e in view["history"]][:3] == ["登记", "拟办", "批示"]
     assert (
         entry["handwriting_url"] == f"/api/v1/documents/{receipt.document_id}/files/{stroke.token}"
     )

@@ -450,6 +450,7 @@ def test_a_read_document_circulates_to_two_leaders(new_phone: Any, e2e_server: E
         picker.locator(".zt-sheet__list .van-cell").filter(has_text=name).first.click()
     picker.get_by_test_id("person-picker-confirm").click()
     expect(sheet.get_by_test_id("action-next-assignees")).to_contain_text("陈志明、刘芳")
+    expect(sheet.get_by_test_id("action-departments")).to_have_count(0)  # 批办 only
     sheet.get_by_test_id("opinion-input").locator("textarea").fill("拟请陈局长、刘科长阅。")
     assert_tap_targets(sheet)
     screenshot(fin_clerk, "61-circulate-sheet")
@@ -498,6 +499,7 @@ def test_return_to_an_earlier_step_with_an_opinion(new_phone: Any, e2e_server: E
     expect(entry).to_contain_text("周建国")
     expect(entry).to_contain_text("第二条表述不准确，请核稿人重新核对后再送签。")
     entry.scroll_into_view_if_needed()
+    expect(director.locator(".van-toast")).to_be_hidden()
     screenshot(director, "64-returned-to-review")
 
     # 核稿 is 李秀英's again: a new card with 核稿通过.
