@@ -72,6 +72,8 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
     servers: list[Server] = field(default_factory=list)
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="zt-bench-")))
+    # PostgreSQL: the private database's name (created, then dropped); random when empty.
+    db_name: str = ""
     _db_name: str = ""
     _admin_url: str = ""
     _prefix: str = ""
@@ -106,7 +108,7 @@ class Stack:
             database_url = os.environ.get(
                 "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"
             )
-            self._db_name = f"zt_bench_{run_id}"
+            self._db_name = self.db_name or f"zt_bench_{run_id}"
             self._admin_url = _with_database(
                 database_url, urlsplit(database_url).path.lstrip("/"), "postgresql"
             )
@@ -114,7 +116,7 @@ class Stack:
                 conn.execute(f'CREATE DATABASE "{self._db_name}"')
             env["DATABASE_URL"] = _with_database(database_url, self._db_name)
             env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-            self._prefix = f"zt_bench_{run_id}"
+            self._prefix = f"{self._db_name}_{run_id}"
             env["ZT_CHANNEL_PREFIX"] = self._prefix
             env["ZT_CACHE_PREFIX"] = self._prefix
         env.update(extra_env or {})

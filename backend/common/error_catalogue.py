@@ -226,6 +226,13 @@ INVALID_DOCUMENT = _entry(
 )
 REQUEST_ONE_MAIN = _entry("request_one_main", 400, "请示只能有一个主送机关", "公文")
 UNKNOWN_UNIT = _entry("unknown_unit", 400, "主送或抄送单位不存在", "公文")
+COUNTERSIGN_NO_HEAD = _entry(
+    "countersign_no_head",
+    400,
+    "「{name}」没有负责人，不能会签",
+    "公文",
+    "a 会签 department without an active head, or a unit without an active leader",
+)
 DOC_NUMBER_TAKEN = _entry("doc_number_taken", 409, "发文字号{number}已被使用", "公文")
 FILE_TYPE_MISMATCH = _entry(
     "file_type_mismatch", 400, "文件内容与扩展名不符", "公文", "content sniffed ≠ extension"

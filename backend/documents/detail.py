@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from backend.directory.models import Department, Position, User
 from backend.documents import actions as doc_actions
+from backend.documents import flows
 from backend.documents.kinds import Direction, Publicity, Secrecy, Urgency
-from backend.documents.models import Document, HandSign, Receipt, UnitSettings
+from backend.documents.models import CountersignParty, Document, HandSign, Receipt, UnitSettings
 from backend.documents.selectors import OFFICE_ROLES, is_office_of, units_with_role
 from backend.workflow import selectors as flow
-from backend.workflow.models import Instance
+from backend.workflow.models import HistoryEntry, Instance, Task
 from realtime.models import Attachment
 
 
@@ -35,18 +36,141 @@ def file_view(document_id: int, attachment: Attachment) -> dict[str, Any]:
     }
 
 
-def handling_sheet(instance: Instance | None, document_id: int) -> list[dict[str, Any]]:
-    """处理笺: the flow's history, each entry with its 手写签批 image if written by hand."""
-    if instance is None:
-        return []
-    images = {
+COUNTERSIGN_STEP = "countersign"
+COUNTERSIGN_STATUS = {
+    "future": "待会签",
+    "pending": "会签中",
+    "done": "已会签",
+    "returned": "已退回",
+    "cancelled": "已取消",
+}
+
+
+def _images(instance: Instance) -> dict[int, str]:
+    return {
         h.seq: h.image.token
         for h in HandSign.objects.filter(instance=instance).select_related("image")
     }
+
+
+def handling_sheet(
+    instance: Instance | None, document_id: int, parties: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """处理笺: the flow's history, each entry with its 手写签批 image if written by hand,
+    and, for a 会签 entry, the department or unit (`party`) the actor signed for."""
+    if instance is None:
+        return []
+    images = _images(instance)
+    steps = dict(
+        HistoryEntry.objects.filter(instance=instance, action="approve").values_list(
+            "seq", "step_id"
+        )
+    )
+    signers: dict[int, str] = {}
+    if parties:
+        signers = {
+            seq: parties.get(actor_id or 0, "")
+            for seq, actor_id in HistoryEntry.objects.filter(
+                instance=instance, step_id=COUNTERSIGN_STEP
+            ).values_list("seq", "actor_id")
+        }
     return [
-        {**entry, "handwriting_url": _stroke_url(document_id, images.get(entry["seq"]))}
+        {
+            **entry,
+            "action_label": _sheet_label(instance, entry, steps.get(entry["seq"], "")),
+            "handwriting_url": _stroke_url(document_id, images.get(entry["seq"])),
+            "party": signers.get(entry["seq"], ""),
+        }
         for entry in flow.history_view(instance)
     ]
+
+
+def _sheet_label(instance: Instance, entry: dict[str, Any], step_id: str) -> str:
+    """The 处理笺 in 公文 words: 同意 named after its step (签发, 批示, 已阅…), the start
+    (拟稿 / 登记) and the end (已分发 / 办结) instead of approvals' 提交申请 / 审批通过."""
+    incoming = instance.subject_type == "document_receipt"
+    action = entry["action"]
+    if action == "approve":
+        return doc_actions.APPROVE_LABELS.get(step_id, str(entry["action_label"]))
+    if action == "submit":
+        return "登记" if incoming else "拟稿"
+    if action == "finish" and entry["data"].get("state") == Instance.State.APPROVED:
+        return "办结" if incoming else "分发完成"
+    return str(entry["action_label"])
+
+
+def _countersign_tasks(instance: Instance) -> tuple[dict[int, Task], dict[int, int]]:
+    """The 会签 step's tasks of the current round's latest activation, by the party's
+    负责人 (the root of a 转办 chain: the holder is the last one), and holder → root."""
+    tasks = list(
+        Task.objects.filter(
+            instance=instance, step_id=COUNTERSIGN_STEP, round=instance.round
+        ).order_by("activation", "pk")
+    )
+    latest = max((t.activation for t in tasks), default=0)
+    by_pk = {t.pk: t for t in tasks}
+    roots: dict[int, int] = {}
+    holders: dict[int, Task] = {}
+    for task in tasks:
+        root = task
+        while root.transferred_from_id is not None and root.transferred_from_id in by_pk:
+            root = by_pk[root.transferred_from_id]
+        roots[task.assignee_id] = root.assignee_id
+        if task.activation == latest:
+            holders[root.assignee_id] = task
+    return holders, roots
+
+
+def countersign_view(document: Document) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """会签 per department/unit: who signs for it, where it stands, its opinion (and the
+    actor → party-name map the 处理笺 uses)."""
+    parties = list(document.countersign_parties.select_related("assignee"))
+    instance = document.instance
+    if not parties or instance is None:
+        return [], {}
+    holders, roots = _countersign_tasks(instance)
+    names_by_root: dict[int, str] = {}
+    for party in parties:
+        names_by_root.setdefault(party.assignee_id, party.name)
+    actor_party = {actor: names_by_root.get(root, "") for actor, root in roots.items()}
+    entries = {
+        e.actor_id: e
+        for e in HistoryEntry.objects.filter(
+            instance=instance, step_id=COUNTERSIGN_STEP, action__in=("approve", "return")
+        ).order_by("seq")
+    }
+    images = _images(instance)
+    holder_ids = [t.assignee_id for t in holders.values()]
+    people = {u.pk: u for u in User.objects.filter(pk__in=holder_ids)}
+    rows = []
+    for party in parties:
+        task = holders.get(party.assignee_id)
+        holder = people.get(task.assignee_id) if task else party.assignee
+        status = "future"
+        if task is not None:
+            status = {
+                Task.State.DONE: "returned" if task.result == Task.Result.RETURNED else "done",
+                Task.State.CANCELLED: "cancelled",
+            }.get(Task.State(task.state), "pending")
+        acted = task is not None and status in ("done", "returned")
+        entry = entries.get(task.assignee_id) if task is not None and acted else None
+        rows.append(
+            {
+                "kind": party.kind,
+                "kind_label": CountersignParty.Kind(party.kind).label,
+                "id": party.unit_id if party.kind == "unit" else party.department_id,
+                "name": party.name,
+                "assignee": _person(holder),
+                "status": status,
+                "status_label": COUNTERSIGN_STATUS[status],
+                "opinion": task.opinion if task is not None and entry is not None else "",
+                "acted_at": task.acted_at if entry is not None and task is not None else None,
+                "handwriting_url": _stroke_url(document.pk, images.get(entry.seq))
+                if entry is not None
+                else None,
+            }
+        )
+    return rows, actor_party
 
 
 def _stroke_url(document_id: int, token: str | None) -> str | None:
@@ -111,6 +235,7 @@ def document_detail(document: Document, viewer: User) -> dict[str, Any]:
     recipients = list(document.recipients.select_related("unit"))
     engine = flow.actions_for(instance, viewer, timezone.now()) if instance else []
     settings = UnitSettings.objects.filter(unit_id=document.unit_id).first()
+    countersign, parties = countersign_view(document) if sender else ([], {})
     return {
         **summary(document),
         "direction": document.direction,
@@ -135,7 +260,8 @@ def document_detail(document: Document, viewer: User) -> dict[str, Any]:
         "distributed_at": document.distributed_at,
         "archived_at": document.archived_at,
         "route": flow.route_view(instance) if instance and sender else [],
-        "history": handling_sheet(instance, document.pk) if sender else [],
+        "history": handling_sheet(instance, document.pk, parties) if sender else [],
+        "countersign": countersign if sender else [],
         "actions": (doc_actions.flow_actions(instance, engine) if instance else [])
         + doc_actions.withdraw_action(document, viewer.pk),
         "can_archive": may_manage
@@ -162,6 +288,15 @@ def _departments(receipt: Receipt) -> list[dict[str, Any]]:
     return [{"id": d.pk, "name": d.name, "heads": heads[d.pk]} for d in departments]
 
 
+def _instructing(instance: Instance | None, viewer: User) -> bool:
+    """The viewer holds an open 批办 task of this 收文."""
+    return instance is not None and (
+        Task.objects.filter(
+            instance=instance, assignee=viewer, state=Task.State.PENDING, step_id=flows.INSTRUCT
+        ).exists()
+    )
+
+
 def receipt_detail(receipt: Receipt, viewer: User) -> dict[str, Any]:
     instance = receipt.instance
     engine = flow.actions_for(instance, viewer, timezone.now()) if instance else []
@@ -182,5 +317,6 @@ def receipt_detail(receipt: Receipt, viewer: User) -> dict[str, Any]:
         "route": flow.route_view(instance) if instance else [],
         "history": handling_sheet(instance, receipt.document_id),
         "actions": actions,
-        "departments": _departments(receipt),
+        # Only 批办 chooses 承办 departments (拟办 of a 阅件 picks people to 传阅).
+        "departments": _departments(receipt) if _instructing(instance, viewer) else [],
     }

@@ -19,7 +19,7 @@ from PIL import Image
 
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
-from backend.directory.models import Unit, User
+from backend.directory.models import Department, Position, Role, RoleAssignment, Unit, User
 from backend.documents.kinds import (
     CLASSIFIED_VALUES,
     Kind,
@@ -57,6 +57,20 @@ HANDWRITING_MAX_BYTES = 512 * 1024
 HANDWRITING_MAX_SIDE = 2400
 
 
+COUNTERSIGN_MAX = 30
+
+
+@dataclass(frozen=True)
+class Party:
+    """A 会签 department or unit and the 负责人 who signs for it."""
+
+    kind: str  # "department" | "unit"
+    unit: Unit | None
+    department: Department | None
+    name: str
+    assignee_id: int
+
+
 @dataclass
 class Draft:
     """A checked draft, ready to be written."""
@@ -72,7 +86,12 @@ class Draft:
     copy_to: list[Unit]
     main_file: Attachment | None
     attachments: list[Attachment] = field(default_factory=list)
-    countersigners: list[int] = field(default_factory=list)
+    countersign: list[Party] = field(default_factory=list)
+
+    @property
+    def countersigners(self) -> list[int]:
+        """The 会签 people: each party's 负责人, once each, in the parties' order."""
+        return list(dict.fromkeys(p.assignee_id for p in self.countersign))
 
 
 def _bad(name: str, message: str) -> InvalidInput:
@@ -128,8 +147,66 @@ def _units(ids: list[int]) -> list[Unit]:
     return [found[i] for i in ids]
 
 
-def clean_draft(actor: User, data: Mapping[str, Any]) -> Draft:
-    """The draft as it will be stored, or the first refusal."""
+def _first_head(department: Department) -> int | None:
+    return (
+        Position.objects.filter(department=department, is_leader=True, user__is_active=True)
+        .order_by("rank", "user_id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def _first_leader(unit: Unit) -> int | None:
+    """The unit's 负责人: of its leaders (Role.LEADER), the one ranked first in the unit."""
+    leaders = set(
+        RoleAssignment.objects.filter(
+            unit=unit, role=Role.LEADER, user__is_active=True, user__is_bot=False
+        ).values_list("user_id", flat=True)
+    )
+    ranked = (
+        Position.objects.filter(user_id__in=leaders, department__unit=unit)
+        .order_by("rank", "user_id")
+        .values_list("user_id", flat=True)
+    )
+    return next(iter(ranked), None) or min(leaders, default=None)
+
+
+def clean_countersign(data: Mapping[str, Any], own_unit: Unit | None) -> list[Party]:
+    """会签 parties: departments (of any unit) and other units, each resolved to its 负责人."""
+    department_ids = _ids(data, "countersign_departments")
+    unit_ids = _ids(data, "countersign_units")
+    if len(department_ids) + len(unit_ids) > COUNTERSIGN_MAX:
+        raise _bad("countersign_units", f"会签部门和单位最多{COUNTERSIGN_MAX}个")
+    departments = Department.objects.select_related("unit").in_bulk(department_ids)
+    if len(departments) != len(department_ids):
+        raise _bad("countersign_departments", "会签部门不存在")
+    if own_unit is not None and own_unit.pk in unit_ids:
+        raise _bad("countersign_units", "会签单位不能是本单位，请选择本单位的部门")
+    parties = []
+    for department in (departments[i] for i in department_ids):
+        name = f"{department.unit.short_name or department.unit.name}{department.name}"
+        head = _first_head(department)
+        if head is None:
+            raise InvalidInput.of(
+                codes.COUNTERSIGN_NO_HEAD,
+                f"「{name}」没有负责人，不能会签",
+                fields={"countersign_departments": f"「{name}」没有负责人"},
+            )
+        parties.append(Party("department", department.unit, department, name, head))
+    for unit in _units(unit_ids):
+        leader = _first_leader(unit)
+        if leader is None:
+            raise InvalidInput.of(
+                codes.COUNTERSIGN_NO_HEAD,
+                f"「{unit.name}」没有负责人，不能会签",
+                fields={"countersign_units": f"「{unit.name}」没有负责人"},
+            )
+        parties.append(Party("unit", unit, None, unit.name, leader))
+    return parties
+
+
+def clean_draft(actor: User, data: Mapping[str, Any], unit: Unit | None = None) -> Draft:
+    """The draft as it will be stored, or the first refusal; `unit` is the drafting unit."""
     secrecy = _secrecy(data)
     kind = _choice(data, "kind", Kind, "")
     title = _text(data, "title", TITLE_MAX, required=True)
@@ -161,7 +238,7 @@ def clean_draft(actor: User, data: Mapping[str, Any]) -> Draft:
         copy_to=_units(copy_ids),
         main_file=main_file,
         attachments=[_file(actor, t, ATTACHMENT_TYPES, "attachments") for t in tokens],  # type: ignore[misc]
-        countersigners=_ids(data, "countersigners"),
+        countersign=clean_countersign(data, unit),
     )
 
 

@@ -159,6 +159,41 @@ class DocumentFile(models.Model):
         return f"{self.document_id} #{self.order}"
 
 
+class CountersignParty(models.Model):
+    """A department or unit the drafter asked to 会签 a document, and the 负责人 it resolved to.
+
+    Exactly one of `unit` / `department` is set. `assignee` is who got the
+    会签 task when the document was submitted (a department's first head by
+    rank; a unit's first leader); their opinion is that party's opinion.
+    """
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "部门"
+        UNIT = "unit", "单位"
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="countersign_parties"
+    )
+    order = models.IntegerField(default=0)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    unit = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "directory.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=128)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("document", "order")
+
+    def __str__(self) -> str:
+        return f"{self.document_id} 会签 {self.name}"
+
+
 class Receipt(models.Model):
     """收文: a distributed document as one recipient unit receives and handles it."""
 

@@ -29,6 +29,7 @@ from backend.documents.services import (
     hand_sign_record,
     handwriting_of,
     my_step_id,
+    require_opinion,
 )
 from backend.todo import registry
 from backend.workflow import services as workflow
@@ -196,6 +197,7 @@ def receipt_register(
             initiator=actor,
             facts={"handle_type": cleaned["handle_type"], "circulate": cleaned["circulate"]},
             chosen={},
+            unit=receipt.unit,
         )
         receipt.save(update_fields=["instance"])
         # The flow's start is not announced (ReceiptFlowListener skips "submit"):
@@ -262,6 +264,7 @@ def receipt_act(
         if receipt.instance is None:
             raise Conflict.of(codes.RECEIPT_STATE, "该收文尚未登记，不能办理")
         image = handwriting_of(actor, handwriting)
+        require_opinion(receipt.instance, actor, action, params, image)
         if save_opinion and params.opinion.strip():
             workflow.opinion_save(actor=actor, text=params.opinion)
         step_id = my_step_id(receipt.instance, actor, params.task_id)

@@ -17,9 +17,17 @@ from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, PermissionDenied
 from backend.directory.models import Unit, User
+from backend.documents import actions as doc_actions
 from backend.documents import drafting, flows, numbering
 from backend.documents.kinds import direction_of
-from backend.documents.models import Document, DocumentFile, HandSign, Recipient, UnitSettings
+from backend.documents.models import (
+    CountersignParty,
+    Document,
+    DocumentFile,
+    HandSign,
+    Recipient,
+    UnitSettings,
+)
 from backend.documents.selectors import document_get, is_office_of
 from backend.workflow import resolvers
 from backend.workflow import services as workflow
@@ -80,8 +88,8 @@ def document_submit(
     existing = Document.objects.filter(drafter=actor, client_id=client_id).first()
     if existing is not None:
         return existing
-    draft = drafting.clean_draft(actor, data)
     origin = resolvers.origin_of(actor)
+    draft = drafting.clean_draft(actor, data, origin.unit)
     flows.defaults_ensure(origin.unit)
     try:
         with transaction.atomic():
@@ -150,6 +158,18 @@ def _create(
         DocumentFile(document=document, attachment=a, order=i)
         for i, a in enumerate(draft.attachments)
     )
+    CountersignParty.objects.bulk_create(
+        CountersignParty(
+            document=document,
+            order=i,
+            kind=p.kind,
+            unit=p.unit if p.kind == "unit" else None,
+            department=p.department,
+            name=p.name,
+            assignee_id=p.assignee_id,
+        )
+        for i, p in enumerate(draft.countersign)
+    )
     document.search_text = search_text(document, draft.main_to + draft.copy_to)
     document.save(update_fields=["search_text"])
     document.instance = workflow.instance_start(
@@ -159,6 +179,7 @@ def _create(
         initiator=actor,
         facts={"countersign": bool(draft.countersigners), "kind": draft.kind},
         chosen={"countersign": draft.countersigners} if draft.countersigners else {},
+        unit=origin.unit,
     )
     document.save(update_fields=["instance"])
     return document
@@ -197,6 +218,7 @@ def document_act(
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
         image = handwriting_of(actor, handwriting)
+        require_opinion(document.flow, actor, action, params, image)
         if save_opinion and params.opinion.strip():
             workflow.opinion_save(actor=actor, text=params.opinion)
         changed = _before_engine(document, actor, action, params, doc_number)
@@ -239,6 +261,21 @@ def _before_engine(
         document.sealed_at = now
         return ["sealed_at"]
     return []
+
+
+def require_opinion(
+    instance: Instance, actor: User, action: str, params: workflow.ActParams, image: Any
+) -> None:
+    """A 手写签批 image is the opinion: with one, words are optional everywhere; without,
+    批示/拟办/办理完毕 need words (`opinion_required`), as 退回 does in the engine."""
+    params.opinion_given = image is not None
+    if image is not None or action != "approve" or params.opinion.strip():
+        return
+    step_id = my_step_id(instance, actor, params.task_id)
+    if step_id in doc_actions.OPINION_REQUIRED:
+        label = doc_actions.OPINION_LABELS.get(step_id, "意见")
+        message = f"请填写{label}或手写签批"
+        raise InvalidInput.of(codes.OPINION_REQUIRED, message, fields={"opinion": message})
 
 
 def my_step_id(instance: Instance, actor: User, task_id: int | None = None) -> str:

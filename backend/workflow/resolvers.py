@@ -24,14 +24,22 @@ class Origin:
     department: Department | None
 
 
-def origin_of(user: User) -> Origin:
-    """The initiator's primary position (or first one) decides unit and department."""
-    position = (
-        Position.objects.filter(user=user)
-        .select_related("department__unit")
-        .order_by("-is_primary", "rank", "pk")
-        .first()
-    )
+def origin_of(user: User, unit: Unit | None = None) -> Origin:
+    """Where a run of this initiator is anchored.
+
+    Without `unit`, the initiator's primary position (or first one) decides
+    unit and department. With `unit` (the subject's own unit, named by the
+    app: e.g. the recipient unit of a 收文), every role resolves in that unit;
+    the department is the initiator's position in it, or None when they hold
+    none there (a clerk serving the unit through a role only), so `dept_head`
+    and `leader` rules go straight to that unit's leaders.
+    """
+    positions = Position.objects.filter(user=user).select_related("department__unit")
+    if unit is not None:
+        positions = positions.filter(department__unit=unit)
+    position = positions.order_by("-is_primary", "rank", "pk").first()
+    if unit is not None:
+        return Origin(user=user, unit=unit, department=position.department if position else None)
     if position is None:
         raise InvalidInput.of(codes.NO_POSITION)
     return Origin(user=user, unit=position.department.unit, department=position.department)

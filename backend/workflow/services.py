@@ -22,7 +22,7 @@ from django_tasks import default_task_backend
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
-from backend.directory.models import User
+from backend.directory.models import Unit, User
 from backend.workflow import listeners, reminders, resolvers
 from backend.workflow.definitions import Step, validate_nodes
 from backend.workflow.listeners import Change
@@ -70,6 +70,9 @@ class ActParams:
     task_id: int | None = None  # pin the action to one task (a stale screen is refused)
     # withdraw: also allowed after handlers acted, while this step (by id) is not yet done
     withdraw_until: str | None = None
+    # The opinion was given in a form the app stores itself (公文: a 手写签批 image), so an
+    # action that requires an opinion (退回, 驳回) accepts it without words.
+    opinion_given: bool = False
 
 
 @dataclass
@@ -143,9 +146,16 @@ def instance_start(
     initiator: User,
     facts: dict[str, Any],
     chosen: Mapping[str, list[int]],
+    unit: Unit | None = None,
 ) -> Instance:
-    """Start a run; call inside the transaction that creates the subject."""
-    origin = resolvers.origin_of(initiator)
+    """Start a run; call inside the transaction that creates the subject.
+
+    `unit` is the unit the subject belongs to, when the app knows it (a 收文's
+    recipient unit, a 发文's drafting unit): every role of the route resolves
+    in it, and so does a resubmit. Without it the initiator's primary position
+    decides (an approval request is the initiator's own).
+    """
+    origin = resolvers.origin_of(initiator, unit)
     route = build_route(version.nodes, origin, facts, chosen)
     with transaction.atomic():
         instance = Instance.objects.create(
@@ -205,7 +215,7 @@ def _step(instance: Instance, index: int | None = None) -> Step:
 
 def _require_opinion(params: ActParams, message: str) -> str:
     opinion = params.opinion.strip()
-    if not opinion:
+    if not opinion and not params.opinion_given:
         raise InvalidInput.of(codes.OPINION_REQUIRED, message, fields={"opinion": message})
     return opinion
 
@@ -511,7 +521,8 @@ def _resubmit(run: _Run, actor: User, params: ActParams) -> None:
     if instance.state != Instance.State.RETURNED:
         raise Conflict.of(codes.NOT_RETURNED)
     facts = params.facts if params.facts is not None else dict(instance.facts)
-    origin = resolvers.origin_of(actor)
+    # The run stays anchored where it started (the unit the app named, if any).
+    origin = resolvers.origin_of(actor, instance.unit)
     instance.route = build_route(instance.version.nodes, origin, facts, params.chosen or {})
     instance.facts = facts
     instance.state = Instance.State.RUNNING

@@ -81,7 +81,12 @@ class DocSubmitInput(serializers.Serializer[Any]):
     )
     main_to = _ids(max_length=200)
     copy_to = _ids(required=False, default=list, max_length=200)
-    countersigners = _ids(required=False, default=list, max_length=30)
+    countersign_departments = _ids(
+        required=False, default=list, max_length=30, help_text="会签部门 (any unit's)"
+    )
+    countersign_units = _ids(
+        required=False, default=list, max_length=30, help_text="会签单位 (not the drafting unit)"
+    )
     client_id = serializers.CharField(max_length=64)
 
 

@@ -78,6 +78,25 @@ class SheetEntryOut(HistoryEntryOut):
     """One line of the 处理笺: who, when, which step, the opinion typed or written by hand."""
 
     handwriting_url = serializers.CharField(allow_null=True)
+    party = serializers.CharField(
+        allow_blank=True, help_text="会签: the department or unit the actor signed for, else empty"
+    )
+
+
+class CountersignRowOut(S[Any]):
+    """One 会签 department or unit: who signs for it (its 负责人, or whom they 转办'd to),
+    where it stands and its opinion."""
+
+    kind = serializers.ChoiceField(choices=["department", "unit"])
+    kind_label = serializers.CharField()
+    id = serializers.IntegerField(help_text="the department's or the unit's id")
+    name = serializers.CharField()
+    assignee = PersonOut()
+    status = serializers.ChoiceField(choices=["future", "pending", "done", "returned", "cancelled"])
+    status_label = serializers.CharField()
+    opinion = serializers.CharField(allow_blank=True)
+    acted_at = serializers.DateTimeField(allow_null=True)
+    handwriting_url = serializers.CharField(allow_null=True)
 
 
 class ReceiptRowOut(S[Any]):
@@ -126,6 +145,7 @@ class DocumentDetailOut(DocumentSummaryOut):
     archived_at = serializers.DateTimeField(allow_null=True)
     route = RouteStepStateOut(many=True)
     history = SheetEntryOut(many=True)
+    countersign = CountersignRowOut(many=True)
     actions = ActionOut(many=True)
     can_archive = serializers.BooleanField()
     receipts = ReceiptRowOut(many=True)

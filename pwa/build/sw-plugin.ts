@@ -3,6 +3,8 @@
  * written we know every hashed asset, so we emit `sw.js` with that list baked
  * in. The worker precaches the app shell so the PWA opens offline, and never
  * caches anything under /api/ or /ws/ — user data stays out of CacheStorage.
+ * Assets over PRECACHE_MAX_BYTES (the 楷体 font) are not precached: a phone
+ * fetches them on first use and the worker's runtime cache keeps them.
  * Web push (show, group, open on tap) is in the template; its pure half is
  * build/sw-push.ts, compiled in here so the unit tests and the worker share it.
  */
@@ -32,6 +34,8 @@ async function pushHelpers(templatePath: string): Promise<string> {
   return out.code.trim()
 }
 
+export const PRECACHE_MAX_BYTES = 2 * 1024 * 1024
+
 export function serviceWorker(templatePath: string): Plugin {
   let config: ResolvedConfig
   return {
@@ -43,8 +47,10 @@ export function serviceWorker(templatePath: string): Plugin {
     async generateBundle(_options, bundle) {
       const base = config.base
       const files = new Set<string>()
-      for (const fileName of Object.keys(bundle)) {
+      for (const [fileName, output] of Object.entries(bundle)) {
         if (fileName.endsWith('.map') || fileName === 'index.html') continue
+        const size = output.type === 'asset' ? output.source.length : output.code.length
+        if (size > PRECACHE_MAX_BYTES) continue
         files.add(base + fileName)
       }
       const publicDir = config.publicDir

@@ -31,6 +31,7 @@ declare module 'vue' {
     ChatReceiptSheet: typeof import('./components/chat/ChatReceiptSheet.vue')['default']
     ChoiceField: typeof import('./components/approval/field/ChoiceField.vue')['default']
     CommonOpinions: typeof import('./components/approval/CommonOpinions.vue')['default']
+    CountersignPicker: typeof import('./components/documents/CountersignPicker.vue')['default']
     DateField: typeof import('./components/approval/field/DateField.vue')['default']
     DateRangeField: typeof import('./components/approval/field/DateRangeField.vue')['default']
     DateTimeRangeField: typeof import('./components/approval/field/DateTimeRangeField.vue')['default']

@@ -37,7 +37,7 @@ def _admin(org: dict[str, Any]) -> User:
 def _distributed(org: dict[str, Any], people: dict[str, User]) -> Any:
     main_file = upload(people["staff"], "正文.pdf", b"%PDF-1.4\n%%EOF\n")
     document = submit(
-        people["staff"], org, countersigners=[people["finance_head"].pk], main_file=main_file.token
+        people["staff"], org, countersign_departments=[org["budget"].pk], main_file=main_file.token
     )
     act(people["clerk"], document)
     act(people["finance_head"], document)  # 会签

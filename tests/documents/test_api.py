@@ -105,6 +105,7 @@ def test_outgoing_and_incoming_over_rest(
         {"action": "approve", "opinion": "请陈局长阅示"},
     ).json()
     assert proposed["route"][1]["state"] == "current"
+    assert proposed["departments"] == []  # only 批办 chooses 承办 departments
     head = client_for(people["finance_head"])
     page = head.get(f"/api/v1/documents/receipts/{receipt_id}").json()
     instruct = next(a for a in page["actions"] if a["action"] == "approve")
@@ -225,3 +226,41 @@ def test_unit_admin_sets_the_flows(
     assert error_of(refused) == (400, "missing_flow_step")
     staff = client_for(people["staff"])
     assert error_of(staff.get("/api/v1/documents/admin/flows")) == (403, "not_document_admin")
+
+
+def test_countersign_parties_over_rest(
+    client_for: ClientFor, org: dict[str, Any], people: dict[str, User]
+) -> None:
+    """拟稿 names a 会签 department; its head's opinion shows per party in the detail."""
+    staff, clerk = client_for(people["staff"]), client_for(people["clerk"])
+    created = post(
+        staff,
+        "/api/v1/documents",
+        {**draft(org), "countersign_departments": [org["budget"].pk], "client_id": "cs-1"},
+    )
+    assert created.status_code == 201, created.json()
+    document_id = created.json()["id"]
+    act(clerk, document_id)
+    head = client_for(people["finance_head"])
+    after = act(head, document_id, opinion="财政局预算科同意")
+    (row,) = after["countersign"]
+    assert (row["kind"], row["name"], row["assignee"]["name"]) == (
+        "department",
+        "财政局预算科",
+        "陈志明",
+    )
+    assert (row["status"], row["status_label"], row["opinion"]) == (
+        "done",
+        "已会签",
+        "财政局预算科同意",
+    )
+    assert [e["party"] for e in after["history"] if e["action"] == "approve"] == [
+        "",
+        "财政局预算科",
+    ]
+    refused = post(
+        staff,
+        "/api/v1/documents",
+        {**draft(org), "countersign_units": [org["city"].pk], "client_id": "cs-2"},
+    )
+    assert error_of(refused) == (400, "countersign_no_head")

@@ -35,13 +35,30 @@ def test_direction_follows_kind_and_recipients(
     assert submit(staff, org, kind="notice").direction == "down"
 
 
-def test_countersign_runs_in_parallel_before_signing(
+def _mayor(org: dict[str, Any]) -> User:
+    """刘江, 市长: the 负责人 (first leader) of 市政府."""
+    from backend.directory.models import Department, Role
+    from tests.conftest import person
+
+    leadership = Department.objects.create(unit=org["city"], name="市政府领导")
+    mayor = person("13700000001", "刘江", leadership, "市长", 1, leader=True)
+    directory.role_grant(user=mayor, unit=org["city"], role=Role.LEADER)
+    return mayor
+
+
+def test_countersign_goes_to_departments_and_units_in_parallel(
     org: dict[str, Any], people: dict[str, User]
 ) -> None:
+    """会签 names departments and units; each party's 负责人 signs for it (or whom they
+    转办 to), in parallel, and the 处理笺 shows each party's opinion."""
+    from backend.documents.detail import document_detail
+
+    mayor = _mayor(org)
     document = submit(
         people["staff"],
         org,
-        countersigners=[people["finance_head"].pk, people["outsider"].pk],
+        countersign_departments=[org["budget"].pk],
+        countersign_units=[org["city"].pk],
     )
     act(people["clerk"], document)
     pending = set(
@@ -49,11 +66,53 @@ def test_countersign_runs_in_parallel_before_signing(
             "assignee_id", flat=True
         )
     )
-    assert pending == {people["finance_head"].pk, people["outsider"].pk}
-    act(people["finance_head"], document, opinion="财政局无意见")
+    assert pending == {people["finance_head"].pk, mayor.pk}
+    services.document_act(
+        actor=people["finance_head"],
+        document_id=document.pk,
+        action="transfer",
+        params=ActParams(user_id=people["outsider"].pk, opinion="请赵六核实"),
+    )
+    act(people["outsider"], document, opinion="预算科无意见")
     assert Document.objects.get(pk=document.pk).flow.step()["id"] == "countersign"  # type: ignore[index]
-    document = act(people["outsider"], document)
+    document = act(mayor, document, opinion="同意")
     assert document.flow.step()["id"] == "sign"  # type: ignore[index]
+    view = document_detail(document, people["staff"])
+    rows = [
+        (r["kind"], r["name"], r["assignee"]["name"], r["status"], r["opinion"])
+        for r in view["countersign"]
+    ]
+    assert rows == [
+        ("department", "财政局预算科", "赵六", "done", "预算科无意见"),
+        ("unit", "江城市人民政府", "刘江", "done", "同意"),
+    ]
+    sheet = {(e["actor"]["name"], e["action"]): e["party"] for e in view["history"] if e["actor"]}
+    assert sheet[("赵六", "approve")] == "财政局预算科"
+    assert sheet[("陈志明", "transfer")] == "财政局预算科"
+    assert sheet[("刘江", "approve")] == "江城市人民政府"
+    assert sheet[("李秀英", "approve")] == ""
+    labels = [e["action_label"] for e in view["history"] if e["action"] in ("submit", "approve")]
+    assert labels == ["拟稿", "核稿通过", "会签同意", "会签同意"]
+
+
+def test_countersign_parties_are_checked(org: dict[str, Any], people: dict[str, User]) -> None:
+    from backend.directory.models import Department
+
+    empty = Department.objects.create(unit=org["finance"], name="综合科")
+    before = Document.objects.count()
+    for over, code, field in (
+        ({"countersign_departments": [empty.pk]}, "countersign_no_head", "countersign_departments"),
+        ({"countersign_units": [org["city"].pk]}, "countersign_no_head", "countersign_units"),
+        ({"countersign_units": [org["office"].pk]}, "invalid_document", "countersign_units"),
+        ({"countersign_departments": [999_999]}, "invalid_document", "countersign_departments"),
+        ({"countersign_units": [999_999]}, "unknown_unit", None),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            submit(people["staff"], org, **over)
+        assert code_of(refused) == code
+        if field is not None:
+            assert field in (refused.value.fields or {})
+    assert Document.objects.count() == before
 
 
 def test_out_of_turn_and_other_units_are_refused(
@@ -138,6 +197,54 @@ def test_handwritten_opinion_joins_the_sheet(org: dict[str, Any], people: dict[s
     with pytest.raises(InvalidInput) as foreign:
         act(people["director"], document, handwriting=theirs.token)
     assert code_of(foreign) == "invalid_handwriting"
+
+
+def test_a_handwritten_opinion_needs_no_words(org: dict[str, Any], people: dict[str, User]) -> None:
+    """批示 written only by hand: the stroke image is the opinion (no placeholder text), shown
+    in the 处理笺 with the name and time; without image or words 批示 is refused; 退回 by
+    hand alone is accepted too."""
+    from backend.documents.detail import receipt_detail
+    from tests.documents.conftest import png_bytes, upload
+
+    receipt = to_registered(people, org)
+    head, clerk = people["finance_head"], people["finance_clerk"]
+    receiving.receipt_act(
+        actor=clerk, receipt_id=receipt.pk, action="approve", params=ActParams(opinion="请批示")
+    )
+    with pytest.raises(InvalidInput) as wordless:
+        receiving.receipt_act(
+            actor=head, receipt_id=receipt.pk, action="approve", departments=[org["budget"].pk]
+        )
+    assert code_of(wordless) == "opinion_required"
+    stroke = upload(head, "s.png", png_bytes())
+    receiving.receipt_act(
+        actor=head,
+        receipt_id=receipt.pk,
+        action="approve",
+        departments=[org["budget"].pk],
+        handwriting=stroke.token,
+    )
+    view = receipt_detail(Receipt.objects.get(pk=receipt.pk), head)
+    (entry,) = [e for e in view["history"] if e["step_name"] == "批办"]
+    assert entry["opinion"] == "" and entry["actor"]["name"] == "陈志明" and entry["at"]
+    assert [e["action_label"] for e in view["history"]][:3] == ["登记", "拟办", "批示"]
+    assert (
+        entry["handwriting_url"] == f"/api/v1/documents/{receipt.document_id}/files/{stroke.token}"
+    )
+    back = upload(head, "b.png", png_bytes())
+    receiving.receipt_act(
+        actor=head,
+        receipt_id=receipt.pk,
+        action="return",
+        params=ActParams(target="propose"),
+        handwriting=back.token,
+    )
+    view = receipt_detail(Receipt.objects.get(pk=receipt.pk), head)
+    returned = view["history"][-1]
+    assert (returned["action"], returned["opinion"]) == ("return", "")
+    assert returned["handwriting_url"] is not None and returned["handwriting_url"].endswith(
+        back.token
+    )
 
 
 def test_refuse_and_redistribute(org: dict[str, Any], people: dict[str, User]) -> None:
@@ -303,3 +410,42 @@ def test_incoming_returned_to_the_clerk_is_sent_again(
     again = receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="resubmit")
     assert again.instance is not None and again.instance.state == "running"
     assert again.instance.step()["id"] == "propose"  # type: ignore[index]
+
+
+def test_incoming_roles_resolve_in_the_recipient_unit_not_the_clerks(
+    org: dict[str, Any], people: dict[str, User]
+) -> None:
+    """A 收文 to 市政府 registered by 市府办's 李秀英 (市政府's 收发员 by role) goes to
+    市政府's leaders for 批办, also after a return to her and a resubmit; never to 市府办's."""
+    from backend.directory.models import Role
+
+    mayor = _mayor(org)
+    clerk = people["clerk"]  # positioned in 市府办 秘书科; 市府办's leader is 王建国
+    directory.role_grant(user=clerk, unit=org["city"], role=Role.CLERK)
+    document = to_distributed(people, org, main_to=[org["city"].pk])
+    receipt = receipt_of(document, org["city"])
+    receiving.receipt_sign(actor=clerk, receipt_id=receipt.pk)
+    receipt = receiving.receipt_register(
+        actor=clerk, receipt_id=receipt.pk, data={"handle_type": "handle"}
+    )
+    assert receipt.instance is not None and receipt.instance.unit_id == org["city"].pk
+
+    def instructing() -> set[int]:
+        return set(
+            Task.objects.filter(
+                instance=receipt.instance, step_id="instruct", state="pending"
+            ).values_list("assignee_id", flat=True)
+        )
+
+    propose = ActParams(opinion="请市长批示")
+    receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="approve", params=propose)
+    assert instructing() == {mayor.pk}
+    receiving.receipt_act(
+        actor=mayor,
+        receipt_id=receipt.pk,
+        action="return",
+        params=ActParams(opinion="请补充", target="initiator"),
+    )
+    receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="resubmit")
+    receiving.receipt_act(actor=clerk, receipt_id=receipt.pk, action="approve", params=propose)
+    assert instructing() == {mayor.pk}

@@ -359,3 +359,153 @@ def test_draft_refuses_a_classified_mark_and_previews_its_files(new_phone: Any) 
     )
     settled_box(staff, staff.get_by_test_id("file-preview"))
     screenshot(staff, "57-file-preview-image")
+
+
+# --- 重新分发, 传阅, 退回 to an earlier step (states seeded through the services) -----------
+
+TAP_TARGETS = (
+    "button, .zt-co__chip, .zt-co__save, .van-popup__close-icon, .zt-card__link, "
+    "[data-testid=action-target], [data-testid=action-department]"
+)
+
+
+def assert_tap_targets(scope: Any) -> None:
+    """Every visible tap target inside `scope` is at least 44 × 44 CSS px."""
+    small = scope.evaluate(
+        """(root, selector) => [...root.querySelectorAll(selector)]
+            .filter((el) => el.getClientRects().length > 0)
+            .map((el) => {
+              const r = el.getBoundingClientRect()
+              return { what: (el.textContent || el.className).trim().slice(0, 16),
+                       w: Math.round(r.width), h: Math.round(r.height) }
+            })
+            .filter((box) => box.w < 44 || box.h < 44)""",
+        TAP_TARGETS,
+    )
+    assert small == [], small
+
+
+def seeded(e2e_server: E2EServer, state: str, title: str) -> dict[str, Any]:
+    return seed(
+        e2e_server.env, {"state": state, "title": title}, module="tests.e2e.seed_document_states"
+    )
+
+
+def test_resend_to_a_unit_that_returned_it(new_phone: Any, e2e_server: E2EServer) -> None:
+    title = "关于开展节能宣传周活动的通知"
+    state = seeded(e2e_server, "refused", title)
+    staff = log_in(new_phone(), STAFF)
+    staff.goto(f"/documents/{state['document']}")
+    row = staff.get_by_test_id("receipt-row").filter(has_text="江城市财政局")
+    expect(row).to_have_attribute("data-status", "refused")
+    expect(row.get_by_test_id("receipt-reason")).to_have_text("非我局职能，请核实主送单位")
+    resend = row.get_by_test_id("receipt-redistribute")
+    resend.scroll_into_view_if_needed()
+    assert_tap_targets(row)
+    screenshot(staff, "58-receipt-refused")
+    resend.click()
+    expect(row).to_have_attribute("data-status", "delivered")
+    expect(row.get_by_test_id("receipt-redistribute")).to_have_count(0)
+    expect(row.get_by_test_id("receipt-reason")).to_have_count(0)
+    screenshot(staff, "59-receipt-redistributed")
+
+    # 财政局's clerk gets a fresh card and signs for it; the sender sees it live.
+    fin_clerk = log_in(new_phone(), state["clerk"])
+    open_conversation(fin_clerk, "公文助手")
+    card = fin_clerk.get_by_test_id("card").filter(has_text=title).last
+    expect(card.get_by_test_id("card-action-sign_for")).to_have_text("签收")
+    assert_tap_targets(card)
+    screenshot(fin_clerk, "60-redistributed-card")
+    card.get_by_test_id("card-action-sign_for").click()
+    expect(card.get_by_test_id("card-action-sign_for")).to_have_count(0)
+    expect(row).to_have_attribute("data-status", "signed")
+
+
+def read_on_detail(page: Any, receipt_id: int, comment: str) -> None:
+    page.goto(f"/documents/receipts/{receipt_id}")
+    button = page.get_by_test_id("document-action-approve")
+    expect(button).to_have_text("已阅")
+    button.click()
+    sheet = page.get_by_test_id("doc-action-sheet")
+    sheet.get_by_test_id("opinion-input").locator("textarea").fill(comment)
+    assert_tap_targets(sheet)
+    sheet.get_by_test_id("opinion-confirm").click()
+    expect(sheet.get_by_test_id("opinion-confirm")).to_be_hidden(timeout=60_000)
+
+
+def test_a_read_document_circulates_to_two_leaders(new_phone: Any, e2e_server: E2EServer) -> None:
+    title = "关于2026年第一季度财政收支情况的通报"
+    state = seeded(e2e_server, "read_registered", title)
+    receipt_id = state["receipt"]
+    fin_clerk = log_in(new_phone(), state["clerk"])
+    fin_clerk.goto(f"/documents/receipts/{receipt_id}")
+    button = fin_clerk.get_by_test_id("document-action-approve")
+    expect(button).to_have_text("拟办")
+    button.click()
+    sheet = fin_clerk.get_by_test_id("doc-action-sheet")
+    sheet.get_by_test_id("action-next-assignees").click()
+    picker = fin_clerk.get_by_test_id("person-picker")
+    for name in ("陈志明", "刘芳"):
+        picker.get_by_test_id("person-picker-search").locator("input").fill(name)
+        picker.locator(".zt-sheet__list .van-cell").filter(has_text=name).first.click()
+    picker.get_by_test_id("person-picker-confirm").click()
+    expect(sheet.get_by_test_id("action-next-assignees")).to_contain_text("陈志明、刘芳")
+    expect(sheet.get_by_test_id("action-departments")).to_have_count(0)  # 批办 only
+    sheet.get_by_test_id("opinion-input").locator("textarea").fill("拟请陈局长、刘科长阅。")
+    assert_tap_targets(sheet)
+    screenshot(fin_clerk, "61-circulate-sheet")
+    sheet.get_by_test_id("opinion-confirm").click()
+    expect(sheet.get_by_test_id("opinion-confirm")).to_be_hidden(timeout=60_000)
+
+    # Both read it at once (传阅 to all); each 已阅 with a comment; then it is 办结.
+    head = log_in(new_phone(), FINANCE_HEAD)
+    read_on_detail(head, receipt_id, "已阅。请预算科对照通报查找差距。")
+    budget = log_in(new_phone(), BUDGET_HEAD)
+    read_on_detail(budget, receipt_id, "已阅，按要求落实。")
+    page = fin_clerk.get_by_test_id("document-detail")
+    expect(page).to_have_attribute("data-status", "done")
+    reads = fin_clerk.get_by_test_id("sheet-entry").filter(has_text="已阅")
+    expect(reads.filter(has_text="陈志明")).to_contain_text("已阅。请预算科对照通报查找差距。")
+    expect(reads.filter(has_text="刘芳")).to_contain_text("已阅，按要求落实。")
+    # Opinions are set in 楷体 (LXGW WenKai, shipped with the PWA), once the font has loaded.
+    opinion = reads.filter(has_text="刘芳").locator(".zt-opinion")
+    assert "LXGW WenKai" in opinion.evaluate("el => getComputedStyle(el).fontFamily")
+    fin_clerk.wait_for_function(
+        "() => document.fonts.check('15px \"LXGW WenKai\"', '已阅')", timeout=60_000
+    )
+    reads.last.scroll_into_view_if_needed()
+    screenshot(fin_clerk, "62-circulated-sheet")
+
+
+def test_return_to_an_earlier_step_with_an_opinion(new_phone: Any, e2e_server: E2EServer) -> None:
+    title = "关于加强政务值班工作的通知"
+    state = seeded(e2e_server, "at_sign", title)
+    director = log_in(new_phone(), DIRECTOR)
+    director.goto(f"/documents/{state['document']}")
+    expect(director.get_by_test_id("document-step")).to_contain_text("签发")
+    director.get_by_test_id("document-action-return").click()
+    sheet = director.get_by_test_id("doc-action-sheet")
+    expect(sheet).to_have_attribute("data-action", "return")
+    sheet.locator('[data-testid=action-target][data-target="review"]').click()
+    sheet.get_by_test_id("opinion-input").locator("textarea").fill(
+        "第二条表述不准确，请核稿人重新核对后再送签。"
+    )
+    assert_tap_targets(sheet)
+    screenshot(director, "63-return-sheet")
+    sheet.get_by_test_id("opinion-confirm").click()
+    expect(sheet.get_by_test_id("opinion-confirm")).to_be_hidden(timeout=60_000)
+    expect(director.get_by_test_id("document-step")).to_contain_text("核稿")
+    entry = director.locator('[data-testid=sheet-entry][data-action="return"]')
+    expect(entry).to_contain_text("周建国")
+    expect(entry).to_contain_text("第二条表述不准确，请核稿人重新核对后再送签。")
+    entry.scroll_into_view_if_needed()
+    expect(director.locator(".van-toast")).to_be_hidden()
+    screenshot(director, "64-returned-to-review")
+
+    # 核稿 is 李秀英's again: a new card with 核稿通过.
+    clerk = log_in(new_phone(), CLERK)
+    open_conversation(clerk, "公文助手")
+    card = clerk.get_by_test_id("card").filter(has_text=title).last
+    expect(card.get_by_test_id("card-action-approve")).to_have_text("核稿通过")
+    assert_tap_targets(card)
+    screenshot(clerk, "65-review-again-card")

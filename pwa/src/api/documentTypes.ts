@@ -23,6 +23,7 @@ export type DocListQuery = QueryOf<'/api/v1/documents', 'get'>
 export type DocBox = DocListQuery['box']
 export type DocAction = Schemas['ActionOut']
 export type DocSheetEntry = Schemas['SheetEntryOut']
+export type DocCountersignRow = Schemas['CountersignRowOut']
 export type DocRouteStep = Schemas['RouteStepStateOut']
 export type ReceiptRow = Schemas['ReceiptRowOut']
 export type ReceiptBrief = Schemas['ReceiptBriefOut']

@@ -1906,6 +1906,39 @@ export interface components {
             last_message_at: string | null;
             can_recall_any: boolean;
         };
+        /**
+         * @description One 会签 department or unit: who signs for it (its 负责人, or whom they 转办'd to),
+         *     where it stands and its opinion.
+         */
+        CountersignRowOut: {
+            kind: components["schemas"]["CountersignRowOutKindEnum"];
+            kind_label: string;
+            /** @description the department's or the unit's id */
+            id: number;
+            name: string;
+            assignee: components["schemas"]["PersonOut"];
+            status: components["schemas"]["CountersignRowOutStatusEnum"];
+            status_label: string;
+            opinion: string;
+            /** Format: date-time */
+            acted_at: string | null;
+            handwriting_url: string | null;
+        };
+        /**
+         * @description * `department` - department
+         *     * `unit` - unit
+         * @enum {string}
+         */
+        CountersignRowOutKindEnum: "department" | "unit";
+        /**
+         * @description * `future` - future
+         *     * `pending` - pending
+         *     * `done` - done
+         *     * `returned` - returned
+         *     * `cancelled` - cancelled
+         * @enum {string}
+         */
+        CountersignRowOutStatusEnum: "future" | "pending" | "done" | "returned" | "cancelled";
         CountsOut: {
             todo: number;
             done: number;
@@ -2096,7 +2129,10 @@ export interface components {
             attachments?: string[];
             main_to: number[];
             copy_to?: number[];
-            countersigners?: number[];
+            /** @description 会签部门 (any unit's) */
+            countersign_departments?: number[];
+            /** @description 会签单位 (not the drafting unit) */
+            countersign_units?: number[];
             client_id: string;
         };
         DocumentActInputRequest: {
@@ -2157,6 +2193,7 @@ export interface components {
             archived_at: string | null;
             route: components["schemas"]["RouteStepStateOut"][];
             history: components["schemas"]["SheetEntryOut"][];
+            countersign: components["schemas"]["CountersignRowOut"][];
             actions: components["schemas"]["ActionOut"][];
             can_archive: boolean;
             receipts: components["schemas"]["ReceiptRowOut"][];
@@ -2212,7 +2249,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "countersign_no_head" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2790,6 +2827,8 @@ export interface components {
             /** Format: date-time */
             at: string;
             handwriting_url: string | null;
+            /** @description 会签: the department or unit the actor signed for, else empty */
+            party: string;
         };
         /**
          * @description * `instruction` - instruction

@@ -61,22 +61,18 @@ export function docMissingInput(
 
 /**
  * The body of `POST documents/{id}/actions` or `…/receipts/{id}/actions`.
- * `handwriting` is the uploaded image's token; a handwritten opinion with no
- * typed words sends `handwrittenText` as its text (the server keeps an
- * opinion's words in the 处理笺 and the image beside them).
+ * `handwriting` is the uploaded image's token. The image is the opinion: a
+ * handwritten opinion with no typed words sends no words (the server stores
+ * the strokes and shows them in the 处理笺 with the name and time).
  */
 export function docActionBody(
   plan: ActionPlan,
   input: DocActionInput,
   handwriting: string,
-  handwrittenText: string,
 ): DocActBody & ReceiptActBody {
   const payload = actionPayload(plan, input)
   const body: DocActBody & ReceiptActBody = { ...payload }
-  if (plan.opinion !== 'none' && handwriting) {
-    body.handwriting = handwriting
-    if (!body.opinion) body.opinion = handwrittenText
-  }
+  if (plan.opinion !== 'none' && handwriting) body.handwriting = handwriting
   if (plan.nextAssignees && input.departments.length) {
     body.departments = [...input.departments]
     if (!input.nextAssignees.length) delete body.next_assignees

@@ -108,3 +108,21 @@ export function fieldMessages(fields: Record<string, unknown> | undefined): Reco
   }
   return out
 }
+
+/** A 会签 party ticked in the picker: a unit (not one's own) or a department of any unit. */
+export interface CountersignPick {
+  kind: 'unit' | 'department'
+  id: number
+  name: string
+}
+
+/** The draft's 会签 fields from the ticked parties, in the order ticked. */
+export function countersignBody(picks: readonly CountersignPick[]): {
+  countersign_departments: number[]
+  countersign_units: number[]
+} {
+  return {
+    countersign_departments: picks.filter((p) => p.kind === 'department').map((p) => p.id),
+    countersign_units: picks.filter((p) => p.kind === 'unit').map((p) => p.id),
+  }
+}

@@ -172,12 +172,10 @@ describe('公文 actions', () => {
       plan,
       input(plan, { departments: [5, 6], handwritten: true }),
       'tok123',
-      '（手写签批，见图）',
     )
     expect(body).toEqual({
       action: 'approve',
       task_id: 7,
-      opinion: '（手写签批，见图）',
       handwriting: 'tok123',
       departments: [5, 6],
     })
@@ -186,7 +184,7 @@ describe('公文 actions', () => {
   it('keeps typed words beside the strokes, and saves only typed words as a phrase', () => {
     const plan = planServerAction(SIGN)
     expect(
-      docActionBody(plan, input(plan, { opinion: ' 同意印发 ', saveOpinion: true }), 'tok', 'x'),
+      docActionBody(plan, input(plan, { opinion: ' 同意印发 ', saveOpinion: true }), 'tok'),
     ).toEqual({
       action: 'approve',
       task_id: 3,
@@ -195,12 +193,12 @@ describe('公文 actions', () => {
       save_opinion: true,
     })
     expect(
-      docActionBody(plan, input(plan, { saveOpinion: true, handwritten: true }), 'tok', '见图'),
-    ).toEqual({ action: 'approve', task_id: 3, opinion: '见图', handwriting: 'tok' })
+      docActionBody(plan, input(plan, { saveOpinion: true, handwritten: true }), 'tok'),
+    ).toEqual({ action: 'approve', task_id: 3, handwriting: 'tok' })
   })
 
   it('sends no handwriting with an action that takes no opinion', () => {
     const plan = planServerAction(action({ action: 'urge', label: '催办' }))
-    expect(docActionBody(plan, input(plan, {}), 'tok', 'x')).toEqual({ action: 'urge' })
+    expect(docActionBody(plan, input(plan, {}), 'tok')).toEqual({ action: 'urge' })
   })
 })
