@@ -434,3 +434,5 @@ ZT_DOCUMENT_FONTS_DIR = env.str("ZT_DOCUMENT_FONTS_DIR", default="")
 ZT_SUPERVISION_YELLOW_DAYS: dict[str, int] = env.json(
     "ZT_SUPERVISION_YELLOW_DAYS", default={"important": 5, "normal": 3}
 )
+# 督办 催办: at most one per task (so per owner) in this many minutes (0: no limit).
+ZT_SUPERVISION_URGE_INTERVAL_MINUTES = env.int("ZT_SUPERVISION_URGE_INTERVAL_MINUTES", default=30)

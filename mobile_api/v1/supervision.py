@@ -178,7 +178,8 @@ class SupDashboardOut(serializers.Serializer[Any]):
     total = serializers.IntegerField()
     by_light = SupLightCountsOut()
     by_unit = SupUnitRowOut(many=True)
-    overdue = SupSummaryOut(many=True)
+    overdue = SupSummaryOut(many=True, help_text="超期的顶层事项（自身红灯），按截止日期，至多50项")
+    overdue_total = serializers.IntegerField(help_text="超期的顶层事项总数")
 
 
 # --- input -------------------------------------------------------------------------

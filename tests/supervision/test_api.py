@@ -180,13 +180,14 @@ def test_access_matrix_on_the_lead_task(
     edu_head: User,
     outsider: User,
     civil: User,
+    budget_staff: User,
 ) -> None:
     root = create(director, finance_head, assists=(edu_head,))
     people = {"owner": finance_head, "assist": edu_head, "unrelated": outsider, "other": civil}
     got = {}
     for role, person in people.items():
         client = client_for(person)
-        client.owner_id = person.pk  # type: ignore[attr-defined]
+        client.owner_id = budget_staff.pk  # type: ignore[attr-defined] # below the owner
         got[role] = ENDPOINTS[endpoint](client, root.pk).status_code
     assert got == EXPECTED[endpoint]
 
