@@ -43,7 +43,7 @@ from realtime.selectors import attachment_by_token
 
 PAGE_SIZE = 50
 LIST_SCAN = 1000  # rows a list reads before filtering by the computed light
-BOXES = ("mine", "supervised", "all")
+BOXES = ("mine", "supervised", "assist", "all")
 STATUSES = ("to_report", "active", "done")
 LIGHTS_WORST_FIRST = ("red", "yellow", "green")  # a tree with none of these is all done
 
@@ -207,7 +207,9 @@ class ListFilter:
 def list_filter(params: dict[str, Any]) -> ListFilter:
     box = params.get("box") or "mine"
     if box not in BOXES:
-        raise InvalidInput.of(codes.INVALID, fields={"box": "应为 mine、supervised 或 all"})
+        raise InvalidInput.of(
+            codes.INVALID, fields={"box": "应为 mine、supervised、assist 或 all"}
+        )
     status = params.get("status") or ""
     if status and status not in STATUSES:
         raise InvalidInput.of(codes.INVALID, fields={"status": "应为 to_report、active 或 done"})
@@ -229,10 +231,16 @@ def list_filter(params: dict[str, Any]) -> ListFilter:
 
 def _box(viewer: User, box: str) -> QuerySet[SupervisionTask]:
     """mine: tasks I own; supervised: tasks I supervise or created, or that someone I lead
-    created (my grants other than owner); all: everything I see."""
+    created (my grants other than owner); assist: tasks I own in a 协办 part (the part
+    itself or a sub-task under one); all: everything I see."""
     visible = SupervisionTask.objects.filter(visible_q(viewer))
     if box == "mine":
         return visible.filter(owner_id=viewer.pk)
+    if box == "assist":
+        under_assist = SupervisionTask.objects.filter(role=SupervisionTask.Role.ASSIST).filter(
+            StartsWith(OuterRef("path"), F("path"))
+        )
+        return visible.filter(owner_id=viewer.pk).filter(Exists(under_assist))
     if box == "supervised":
         granted = Grant.objects.filter(user_id=viewer.pk).exclude(reason=Grant.Reason.OWNER)
         return visible.filter(pk__in=granted.values("task_id"))
@@ -311,18 +319,18 @@ def dashboard(*, viewer: User, on: date | None = None) -> dict[str, Any]:
     light = own_light_sql(on)
     root_ids = Grant.objects.filter(user_id=viewer.pk, task__parent__isnull=True).values("task_id")
     nodes = SupervisionTask.objects.filter(Q(pk__in=root_ids) | Q(root_id__in=root_ids))
-    per_tree = {
-        row["tree"]: row
-        for row in with_nearest(nodes)
+    # Grouped by (tree, light): the light (a CASE over a subquery) is computed once
+    # per node, and at most four rows come back per tree.
+    per_tree: dict[int, dict[str, int]] = {}
+    for tree, own, count in (
+        with_nearest(nodes)
         .annotate(tree=Coalesce("root_id", "pk"), own=light)
-        .values("tree")
-        .annotate(
-            red=Count("pk", filter=Q(own="red")),
-            yellow=Count("pk", filter=Q(own="yellow")),
-            green=Count("pk", filter=Q(own="green")),
-        )
+        .values("tree", "own")
+        .annotate(count=Count("pk"))
+        .values_list("tree", "own", "count")
         .order_by()
-    }
+    ):
+        per_tree.setdefault(tree, {})[own] = count
     roots = (
         with_nearest(SupervisionTask.objects.filter(pk__in=root_ids))
         .annotate(own=light)

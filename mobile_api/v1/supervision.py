@@ -95,6 +95,9 @@ class SupMilestoneOut(serializers.Serializer[Any]):
     title = serializers.CharField()
     due = serializers.DateField()
     done_at = serializers.DateTimeField(allow_null=True)
+    light = serializers.ChoiceField(choices=list(LIGHTS), help_text="节点自身的灯")
+    light_label = serializers.CharField()
+    light_text = serializers.CharField(help_text="如「还有2天」「已超期3天」「已完成于2026-12-01」")
 
 
 class SupReportOut(serializers.Serializer[Any]):
@@ -154,6 +157,7 @@ class SupDetailOut(SupSummaryOut):
 
 class SupListOut(serializers.Serializer[Any]):
     items = SupSummaryOut(many=True)
+    can_create = serializers.BooleanField(help_text="我能否创建督办事项（督查人员或领导）")
 
 
 class SupUnitRowOut(serializers.Serializer[Any]):
@@ -290,14 +294,16 @@ class TaskListView(APIView):
         ],
         operation_id="supervision_list",
         responses={200: SupListOut, **errors(400, 401)},
-        description="督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/all"
-        "(我能看到的全部); status=to_report(待反馈)/active(进行中)/done(已办结)。",
+        description="督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/"
+        "assist(我协办的: 我负责的协办部分及其下的子任务)/all(我能看到的全部); "
+        "status=to_report(待反馈)/active(进行中)/done(已办结)。",
     )
     def get(self, request: Request) -> Response:
         viewer = user_of(request)
         flt = selectors.list_filter(dict(request.query_params.items()))
         tasks, computed = selectors.task_list(viewer=viewer, flt=flt)
-        return Response(output(SupListOut, {"items": shapes.summaries(tasks, computed)}))
+        body = {"items": shapes.summaries(tasks, computed), "can_create": services.may_create(viewer)}
+        return Response(output(SupListOut, body))
 
     @extend_schema(
         request=SupCreateInput,

@@ -1323,7 +1323,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/all(我能看到的全部); status=to_report(待反馈)/active(进行中)/done(已办结)。 */
+        /** @description 督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/assist(我协办的: 我负责的协办部分及其下的子任务)/all(我能看到的全部); status=to_report(待反馈)/active(进行中)/done(已办结)。 */
         get: operations["supervision_list"];
         put?: never;
         /** @description 创建督办事项(督查人员或领导)。错误码: not_supervisor_role, invalid_supervision, invalid_cycle, invalid_form(附件) */
@@ -2002,7 +2002,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "invalid_extension";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "urged_recently" | "owner_not_below" | "invalid_extension";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2699,7 +2699,10 @@ export interface components {
             total: number;
             by_light: components["schemas"]["SupLightCountsOut"];
             by_unit: components["schemas"]["SupUnitRowOut"][];
+            /** @description 超期的顶层事项（自身红灯），按截止日期，至多50项 */
             overdue: components["schemas"]["SupSummaryOut"][];
+            /** @description 超期的顶层事项总数 */
+            overdue_total: number;
         };
         SupDecisionInputRequest: {
             decision: components["schemas"]["DecisionEnum"];
@@ -2785,6 +2788,8 @@ export interface components {
         };
         SupListOut: {
             items: components["schemas"]["SupSummaryOut"][];
+            /** @description 我能否创建督办事项（督查人员或领导） */
+            can_create: boolean;
         };
         SupMilestoneInputRequest: {
             title: string;
@@ -2798,6 +2803,18 @@ export interface components {
             due: string;
             /** Format: date-time */
             done_at: string | null;
+            /**
+             * @description 节点自身的灯
+             *
+             *     * `red` - red
+             *     * `yellow` - yellow
+             *     * `green` - green
+             *     * `done` - done
+             */
+            light: components["schemas"]["LightEnum"];
+            light_label: string;
+            /** @description 如「还有2天」「已超期3天」「已完成于2026-12-01」 */
+            light_text: string;
         };
         SupPartInputRequest: {
             /** @description 责任人 */
@@ -9080,7 +9097,7 @@ export interface operations {
     supervision_list: {
         parameters: {
             query?: {
-                box?: "all" | "mine" | "supervised";
+                box?: "all" | "assist" | "mine" | "supervised";
                 importance?: "important" | "normal";
                 light?: "done" | "green" | "red" | "yellow";
                 source?: "assigned" | "document" | "instruction" | "meeting" | "other";
