@@ -608,6 +608,7 @@ const en: MessageSchema = {
     urgedN: 'Urged {n}×',
     due: 'Due {v}',
     unitFilter: 'Lead unit: {v}',
+    unitOf: { lead: 'Lead unit', assist: 'Assisting unit', sub: 'Unit' },
     field: {
       source: 'Source',
       owner: 'Owner',
@@ -649,7 +650,8 @@ const en: MessageSchema = {
       titlePlaceholder: 'What is supervised',
       lead: 'Lead owner',
       assists: 'Assisting owners',
-      supervisor: 'Supervisor (default: me)',
+      supervisor: 'Supervisor',
+      supervisorDefault: 'Me by default',
       cycleDays: 'Every (days)',
       requirementPlaceholder: 'Requirement and standard',
       milestoneTitle: 'Milestone {n}',

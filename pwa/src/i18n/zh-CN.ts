@@ -601,6 +601,7 @@ const zhCN = {
     urgedN: '催办{n}次',
     due: '截止 {v}',
     unitFilter: '牵头单位：{v}',
+    unitOf: { lead: '牵头单位', assist: '协办单位', sub: '承办单位' },
     field: {
       source: '来源',
       owner: '责任人',
@@ -642,7 +643,8 @@ const zhCN = {
       titlePlaceholder: '督办事项名称',
       lead: '牵头责任人',
       assists: '协办责任人',
-      supervisor: '督办人（默认本人）',
+      supervisor: '督办人',
+      supervisorDefault: '默认为本人',
       cycleDays: '周期天数',
       requirementPlaceholder: '工作要求、完成标准',
       milestoneTitle: '节点{n}',
