@@ -11,9 +11,9 @@ leader and a staff member each), `--tasks` root tasks (created by one city leade
 led by a unit's leader), `--subs` sub-tasks per root (owned by the unit's staff)
 and `--reports` reports per sub-task, written with bulk inserts (rows as the
 services write them: paths, grants), then `ANALYZE` (as autovacuum would).
-Deadlines spread from 10 days ago to 60 days ahead; a fifth of the sub-tasks are done. It then calls the
-endpoints in process through Django's test client as the city leader (who sees
-everything) and as one unit leader: `GET /api/v1/supervision/dashboard` and
+Deadlines spread from 10 days ago to 60 days ahead; a fifth of the sub-tasks are
+done. It then calls the endpoints in process through Django's test client as the
+city leader (who sees everything) and as one unit leader: `GET /api/v1/supervision/dashboard` and
 `GET /api/v1/supervision?box=all` / `?box=mine`, `--repeat` times each, and times
 `selectors.compute` (lights + roll-ups) over every node. Prints and writes JSON
 to `bench/results/`.

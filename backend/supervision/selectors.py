@@ -207,9 +207,7 @@ class ListFilter:
 def list_filter(params: dict[str, Any]) -> ListFilter:
     box = params.get("box") or "mine"
     if box not in BOXES:
-        raise InvalidInput.of(
-            codes.INVALID, fields={"box": "应为 mine、supervised、assist 或 all"}
-        )
+        raise InvalidInput.of(codes.INVALID, fields={"box": "应为 mine、supervised、assist 或 all"})
     status = params.get("status") or ""
     if status and status not in STATUSES:
         raise InvalidInput.of(codes.INVALID, fields={"status": "应为 to_report、active 或 done"})

@@ -302,8 +302,8 @@ class TaskListView(APIView):
         viewer = user_of(request)
         flt = selectors.list_filter(dict(request.query_params.items()))
         tasks, computed = selectors.task_list(viewer=viewer, flt=flt)
-        body = {"items": shapes.summaries(tasks, computed), "can_create": services.may_create(viewer)}
-        return Response(output(SupListOut, body))
+        body = {"items": shapes.summaries(tasks, computed)}
+        return Response(output(SupListOut, {**body, "can_create": services.may_create(viewer)}))
 
     @extend_schema(
         request=SupCreateInput,
@@ -356,7 +356,8 @@ class SplitView(APIView):
         request=SupSplitInput,
         responses={201: SupDetailOut, **errors(400, 401, 403, 404, 409)},
         description="逐级分解(仅该任务的责任人)。返回新子任务的详情。错误码: not_task_owner, "
-        "deadline_after_parent, invalid_cycle, invalid_supervision, task_finished",
+        "owner_not_below(新责任人不在分解人之下), deadline_after_parent, invalid_cycle, "
+        "invalid_supervision, task_finished",
     )
     def post(self, request: Request, task_id: int) -> Response:
         v = validated(SupSplitInput, request.data)
@@ -394,9 +395,11 @@ class _TaskWrite(APIView):
         return _detail(request, task_id)
 
 
-def _writes(body: type[serializers.Serializer[Any]], description: str) -> Any:
+def _writes(
+    body: type[serializers.Serializer[Any]], description: str, responses: Any = DETAIL
+) -> Any:
     return extend_schema_view(
-        post=extend_schema(request=body, responses=DETAIL, description=description)
+        post=extend_schema(request=body, responses=responses, description=description)
     )
 
 
@@ -410,7 +413,12 @@ class ReportView(_TaskWrite):
     service = staticmethod(services.report_submit)
 
 
-@_writes(SupUrgeInput, "催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished")
+@_writes(
+    SupUrgeInput,
+    "催办（督办人或责任人的上级）。错误码：not_above_owner，task_finished，"
+    "urged_recently（同一事项在 ZT_SUPERVISION_URGE_INTERVAL_MINUTES 分钟内已催办过）",
+    {**DETAIL, **errors(429)},
+)
 class UrgeView(_TaskWrite):
     body = SupUrgeInput
     service = staticmethod(services.task_urge)

@@ -1444,7 +1444,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 逐级分解(仅该任务的责任人)。返回新子任务的详情。错误码: not_task_owner, deadline_after_parent, invalid_cycle, invalid_supervision, task_finished */
+        /** @description 逐级分解(仅该任务的责任人)。返回新子任务的详情。错误码: not_task_owner, owner_not_below(新责任人不在分解人之下), deadline_after_parent, invalid_cycle, invalid_supervision, task_finished */
         post: operations["v1_supervision_split_create"];
         delete?: never;
         options?: never;
@@ -1461,7 +1461,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished */
+        /** @description 催办（督办人或责任人的上级）。错误码：not_above_owner，task_finished，urged_recently（同一事项在 ZT_SUPERVISION_URGE_INTERVAL_MINUTES 分钟内已催办过） */
         post: operations["v1_supervision_urge_create"];
         delete?: never;
         options?: never;
@@ -9737,6 +9737,15 @@ export interface operations {
             };
             /** @description 状态冲突 (code: conflict, …) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 过于频繁 (code: rate_limited) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
