@@ -489,3 +489,6 @@ ZT_CALL_MAX_PARTICIPANTS = env.int("ZT_CALL_MAX_PARTICIPANTS", default=50)
 ZT_CALL_RING_SECONDS = env.int("ZT_CALL_RING_SECONDS", default=45)
 ZT_CALL_REJOIN_SECONDS = env.int("ZT_CALL_REJOIN_SECONDS", default=30)
 ZT_CALL_SIGNAL_MAX_BYTES = env.int("ZT_CALL_SIGNAL_MAX_BYTES", default=32 * 1024)
+
+# 督办 催办: at most one per task (so per owner) in this many minutes (0: no limit).
+ZT_SUPERVISION_URGE_INTERVAL_MINUTES = env.int("ZT_SUPERVISION_URGE_INTERVAL_MINUTES", default=30)

@@ -10,10 +10,10 @@ migrates it, then in a subprocess generates `--units` units (one department, a
 leader and a staff member each), `--tasks` root tasks (created by one city leader,
 led by a unit's leader), `--subs` sub-tasks per root (owned by the unit's staff)
 and `--reports` reports per sub-task, written with bulk inserts (rows as the
-services write them: paths, grants, milestones). Deadlines spread from 10 days
-ago to 60 days ahead; a fifth of the sub-tasks are done. It then calls the
-endpoints in process through Django's test client as the city leader (who sees
-everything) and as one unit leader: `GET /api/v1/supervision/dashboard` and
+services write them: paths, grants), then `ANALYZE` (as autovacuum would).
+Deadlines spread from 10 days ago to 60 days ahead; a fifth of the sub-tasks are
+done. It then calls the endpoints in process through Django's test client as the
+city leader (who sees everything) and as one unit leader: `GET /api/v1/supervision/dashboard` and
 `GET /api/v1/supervision?box=all` / `?box=mine`, `--repeat` times each, and times
 `selectors.compute` (lights + roll-ups) over every node. Prints and writes JSON
 to `bench/results/`.
@@ -163,6 +163,12 @@ def _inner(spec: dict[str, Any]) -> dict[str, Any]:
         ),
         batch_size=10000,
     )
+    # Fresh statistics, as autovacuum keeps them on a live database: without them
+    # the planner takes the bulk-loaded tables for empty and nests loops over them.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     seeded = time.perf_counter() - started
 
     def timed(user: Any, url: str, params: dict[str, str]) -> list[float]:

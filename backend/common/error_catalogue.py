@@ -325,6 +325,20 @@ SUBTASKS_OPEN = _entry("subtasks_open", 409, "还有{count}项子任务未办结
 APPLICATION_PENDING = _entry("application_pending", 409, "已有待审核的申请，请等待审核结果", "督办")
 NO_PENDING_APPLICATION = _entry("no_pending_application", 409, "没有待审核的申请", "督办")
 NOT_ABOVE_OWNER = _entry("not_above_owner", 403, "只有督办人或责任人的上级可以催办", "督办")
+URGED_RECENTLY = _entry(
+    "urged_recently",
+    429,
+    "该事项{minutes}分钟内已催办过，请稍后再催办",
+    "督办",
+    "a 催办 within ZT_SUPERVISION_URGE_INTERVAL_MINUTES of the last one on the task",
+)
+OWNER_NOT_BELOW = _entry(
+    "owner_not_below",
+    403,
+    "只能分解给本单位、本部门及下级单位的人员",
+    "督办",
+    "a split to someone who is not below the splitter; the text says who may be chosen",
+)
 INVALID_EXTENSION = _entry(
     "invalid_extension", 400, "延期后的截止日期应晚于当前截止日期（{date}）", "督办"
 )

@@ -15,7 +15,10 @@ Actions (the same entries as the detail page's `actions`):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput
@@ -33,9 +36,10 @@ def actions_many(tasks: Sequence[SupervisionTask], viewer: User) -> dict[int, li
     ancestors = selectors.ancestors_of(tasks)
     roots = selectors.leader_grant_root_ids(viewer, {t.root_id or t.pk for t in tasks})
     pending = selectors.pending_approval_tasks(viewer, [t.pk for t in tasks])
+    now = timezone.now()
     result: dict[int, list[CardAction]] = {}
     for task in tasks:
-        result[task.pk] = _actions(task, viewer, ancestors, roots, pending.get(task.pk))
+        result[task.pk] = _actions(task, viewer, ancestors, roots, pending.get(task.pk), now)
     return result
 
 
@@ -45,6 +49,7 @@ def _actions(
     ancestors: dict[int, SupervisionTask],
     roots: set[int],
     approval_task: Any,
+    now: datetime,
 ) -> list[CardAction]:
     actions: list[CardAction] = []
     is_owner = task.owner_id == viewer.pk
@@ -80,9 +85,17 @@ def _actions(
             )
         )
     if selectors.may_urge(viewer, task, ancestors, roots):
+        # Shown but disabled within the interval, so the reason is visible.
+        recently = services.urged_recently(task, now)
         actions.append(
             card_action(
-                "urge", "催办", style="warning", opinion="required", opinion_label="催办内容"
+                "urge",
+                "催办",
+                style="warning",
+                opinion="required",
+                opinion_label="催办内容",
+                enabled=not recently,
+                disabled_reason=services.urged_recently_text(),
             )
         )
     actions.append(card_action("view", "查看"))

@@ -87,6 +87,17 @@ def light_of(task: TaskLike, milestones: Iterable[MilestoneLike], on: date) -> L
     return Light("yellow" if days <= yellow_days(task.importance) else "green", text)
 
 
+def milestone_light(milestone: MilestoneLike, importance: str, on: date) -> Light:
+    """A milestone's own light on a day, by the task's rule (yellow within N days)."""
+    if milestone.done_at is not None:
+        return Light("done", f"已完成于{timezone.localtime(milestone.done_at):%Y-%m-%d}")
+    days = (milestone.due - on).days
+    if days < 0:
+        return Light("red", f"已超期{-days}天")
+    text = "今日到期" if days == 0 else f"还有{days}天"
+    return Light("yellow" if days <= yellow_days(importance) else "green", text)
+
+
 def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year = day.year + month // 12

@@ -80,6 +80,8 @@ class SupervisionTask(models.Model):
     percent = models.PositiveSmallIntegerField(default=0)
     last_report_at = models.DateTimeField(null=True, blank=True)
     urge_count = models.PositiveIntegerField(default=0)
+    # The last 催办, for the rate limit (ZT_SUPERVISION_URGE_INTERVAL_MINUTES).
+    last_urged_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(blank=True, default="")
     evidence = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()

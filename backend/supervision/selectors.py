@@ -11,10 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.db.models.lookups import StartsWith
 
 from backend.common import error_catalogue as codes
@@ -30,8 +43,9 @@ from realtime.selectors import attachment_by_token
 
 PAGE_SIZE = 50
 LIST_SCAN = 1000  # rows a list reads before filtering by the computed light
-BOXES = ("mine", "supervised", "all")
+BOXES = ("mine", "supervised", "assist", "all")
 STATUSES = ("to_report", "active", "done")
+LIGHTS_WORST_FIRST = ("red", "yellow", "green")  # a tree with none of these is all done
 
 
 class SupervisionNotFound(NotFound):
@@ -193,7 +207,7 @@ class ListFilter:
 def list_filter(params: dict[str, Any]) -> ListFilter:
     box = params.get("box") or "mine"
     if box not in BOXES:
-        raise InvalidInput.of(codes.INVALID, fields={"box": "应为 mine、supervised 或 all"})
+        raise InvalidInput.of(codes.INVALID, fields={"box": "应为 mine、supervised、assist 或 all"})
     status = params.get("status") or ""
     if status and status not in STATUSES:
         raise InvalidInput.of(codes.INVALID, fields={"status": "应为 to_report、active 或 done"})
@@ -215,10 +229,16 @@ def list_filter(params: dict[str, Any]) -> ListFilter:
 
 def _box(viewer: User, box: str) -> QuerySet[SupervisionTask]:
     """mine: tasks I own; supervised: tasks I supervise or created, or that someone I lead
-    created (my grants other than owner); all: everything I see."""
+    created (my grants other than owner); assist: tasks I own in a 协办 part (the part
+    itself or a sub-task under one); all: everything I see."""
     visible = SupervisionTask.objects.filter(visible_q(viewer))
     if box == "mine":
         return visible.filter(owner_id=viewer.pk)
+    if box == "assist":
+        under_assist = SupervisionTask.objects.filter(role=SupervisionTask.Role.ASSIST).filter(
+            StartsWith(OuterRef("path"), F("path"))
+        )
+        return visible.filter(owner_id=viewer.pk).filter(Exists(under_assist))
     if box == "supervised":
         granted = Grant.objects.filter(user_id=viewer.pk).exclude(reason=Grant.Reason.OWNER)
         return visible.filter(pk__in=granted.values("task_id"))
@@ -249,39 +269,101 @@ def task_list(*, viewer: User, flt: ListFilter) -> tuple[list[SupervisionTask], 
     return tasks[:PAGE_SIZE], computed
 
 
-def dashboard(*, viewer: User) -> dict[str, Any]:
-    """督办看板: the roots the viewer sees, counted by light and by lead unit."""
-    roots = list(
-        SupervisionTask.objects.filter(visible_q(viewer), parent__isnull=True).select_related(
-            "unit", "owner"
+def own_light_sql(on: date) -> Case:
+    """A node's own light as a SQL expression: the same rule as `lights.light_of` (the
+    light, not its text), for counting many nodes in the database.
+
+    The nearest unmet date is the earlier of the deadline and the earliest unmet
+    milestone (milestones are never after the deadline); red when it has passed,
+    yellow when it is at most `ZT_SUPERVISION_YELLOW_DAYS[importance]` days away.
+    Needs the `nearest` annotation of `with_nearest`.
+    """
+    yellow = [
+        When(
+            importance=value,
+            nearest__lte=on + timedelta(days=lights.yellow_days(value)),
+            then=Value("yellow"),
         )
+        for value in SupervisionTask.Importance.values
+    ]
+    return Case(
+        When(status=SupervisionTask.Status.DONE, then=Value("done")),
+        When(nearest__lt=on, then=Value("red")),
+        *yellow,
+        default=Value("green"),
+        output_field=CharField(),
     )
-    computed = compute(subtrees_of(roots))
+
+
+def with_nearest(rows: QuerySet[SupervisionTask]) -> QuerySet[SupervisionTask]:
+    """Annotate `nearest`: the earliest unmet milestone's date, or the deadline if earlier."""
+    unmet = (
+        Milestone.objects.filter(task_id=OuterRef("pk"), done_at__isnull=True)
+        .order_by("due")
+        .values("due")[:1]
+    )
+    return rows.annotate(nearest=Least(F("deadline"), Coalesce(Subquery(unmet), F("deadline"))))
+
+
+def dashboard(*, viewer: User, on: date | None = None) -> dict[str, Any]:
+    """督办看板: the roots the viewer sees, counted by roll-up light and by lead unit.
+
+    Set-based, whatever the number of trees: one query counts every tree's nodes by
+    their own light in SQL (a tree's roll-up light is its worst node's), one reads
+    the roots (unit, own light); only the overdue list (at most PAGE_SIZE roots, by
+    deadline) is loaded whole for its summaries.
+    """
+    on = on or lights.today()
+    light = own_light_sql(on)
+    root_ids = Grant.objects.filter(user_id=viewer.pk, task__parent__isnull=True).values("task_id")
+    nodes = SupervisionTask.objects.filter(Q(pk__in=root_ids) | Q(root_id__in=root_ids))
+    # Grouped by (tree, light): the light (a CASE over a subquery) is computed once
+    # per node, and at most four rows come back per tree.
+    per_tree: dict[int, dict[str, int]] = {}
+    for tree, own, count in (
+        with_nearest(nodes)
+        .annotate(tree=Coalesce("root_id", "pk"), own=light)
+        .values("tree", "own")
+        .annotate(count=Count("pk"))
+        .values_list("tree", "own", "count")
+        .order_by()
+    ):
+        per_tree.setdefault(tree, {})[own] = count
+    roots = (
+        with_nearest(SupervisionTask.objects.filter(pk__in=root_ids))
+        .annotate(own=light)
+        .values_list("pk", "unit_id", "unit__name", "own", "deadline")
+    )
     by_light = dict.fromkeys(lights.LIGHTS, 0)
     units: dict[int, dict[str, Any]] = {}
-    overdue = []
-    for root in roots:
-        light = computed.rollups[root.pk].light
-        by_light[light] += 1
+    overdue: list[tuple[date, int]] = []
+    for pk, unit_id, unit_name, own, deadline in roots:
+        counts = per_tree.get(pk, {})
+        rolled = next((name for name in LIGHTS_WORST_FIRST if counts.get(name)), "done")
+        by_light[rolled] += 1
         row = units.setdefault(
-            root.unit_id,
+            unit_id,
             {
-                "unit_id": root.unit_id,
-                "unit_name": root.unit.name,
+                "unit_id": unit_id,
+                "unit_name": unit_name,
                 "total": 0,
                 **dict.fromkeys(lights.LIGHTS, 0),
             },
         )
         row["total"] += 1
-        row[light] += 1
-        if computed.lights[root.pk].light == "red":
-            overdue.append(root)
+        row[rolled] += 1
+        if own == "red":
+            overdue.append((deadline, pk))
+    first = [pk for _, pk in sorted(overdue)[:PAGE_SIZE]]
+    late = SupervisionTask.objects.select_related("unit", "department", "owner", "supervisor")
+    late_roots = sorted(late.filter(pk__in=first), key=lambda t: (t.deadline, t.pk))
     return {
-        "total": len(roots),
+        "total": sum(by_light.values()),
         "by_light": by_light,
         "by_unit": sorted(units.values(), key=lambda r: (-r["red"], -r["total"], r["unit_id"])),
-        "overdue": overdue,
-        "computed": computed,
+        "overdue": late_roots,
+        "overdue_total": len(overdue),
+        "computed": compute(subtrees_of(late_roots), on),
     }
 
 

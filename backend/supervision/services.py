@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils import timezone
 from backend import forms
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
-from backend.common.errors import Conflict, InvalidInput, PermissionDenied
+from backend.common.errors import Conflict, InvalidInput, PermissionDenied, RateLimited
 from backend.directory.models import Department, Position, Role, RoleAssignment, Unit, User
 from backend.supervision import reminders
 from backend.supervision.lights import report_due
@@ -156,6 +157,71 @@ def _part(spec: PartInput, name: str) -> _Part:
         raise _bad(f"{name}.owner_id", "责任人不在所选单位或部门")
     department = position.department if spec.department_id is not None else None
     return _Part(owner=owner, unit=position.department.unit, department=department)
+
+
+def _unit_and_above(unit: Unit) -> list[int]:
+    """The unit's id and its parents', nearest first."""
+    ids: list[int] = []
+    current: Unit | None = unit
+    while current is not None and current.pk not in ids:
+        ids.append(current.pk)
+        current = current.parent
+    return ids
+
+
+def _below_ids(model: type[Unit] | type[Department], top: Iterable[int]) -> set[int]:
+    """`top` and every unit (or department) under them (one query per level)."""
+    found = set(top)
+    frontier = set(found)
+    while frontier:
+        frontier = set(
+            model.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=found)
+            .values_list("pk", flat=True)
+        )
+        found |= frontier
+    return found
+
+
+def _require_below(actor: User, parent: SupervisionTask, spec: PartInput) -> None:
+    """逐级分解 goes down: the new 责任人 must hold a post (the one the part names) below
+    the splitter.
+
+    Below a leader of the task's unit (or of a unit above it): anyone in that unit
+    or a unit under it. Below a department head: anyone in the department or one
+    under it. Below anyone else: someone of a lower post (a larger `rank`) in the
+    same department. Never the splitter themselves.
+    """
+    refused = PermissionDenied.of(
+        codes.OWNER_NOT_BELOW, fields={"part.owner_id": codes.OWNER_NOT_BELOW.message}
+    )
+    if spec.owner_id == actor.pk:
+        raise refused
+    candidates = Position.objects.filter(user_id=spec.owner_id)
+    if spec.department_id is not None:
+        candidates = candidates.filter(department_id=spec.department_id)
+    elif spec.unit_id is not None:
+        candidates = candidates.filter(department__unit_id=spec.unit_id)
+    leads_unit = RoleAssignment.objects.filter(
+        user=actor, role=Role.LEADER, unit_id__in=_unit_and_above(parent.unit)
+    ).exists()
+    if leads_unit:
+        units = _below_ids(Unit, [parent.unit_id])
+        if candidates.filter(department__unit_id__in=units).exists():
+            return
+        raise refused
+    mine = list(
+        Position.objects.filter(user=actor, department__unit_id=parent.unit_id).values_list(
+            "department_id", "rank", "is_leader"
+        )
+    )
+    headed = _below_ids(Department, [d for d, _, leader in mine if leader])
+    lower = Q(department_id__in=headed)
+    for department_id, rank, _ in mine:
+        lower |= Q(department_id=department_id, rank__gt=rank)
+    if mine and candidates.filter(lower).exists():
+        return
+    raise refused
 
 
 def _milestones(raw: Sequence[tuple[str, date]], deadline: date) -> list[tuple[str, date]]:
@@ -426,6 +492,7 @@ def task_split(
             raise _bad("importance", "重要程度应为 important 或 normal")
         milestones = _milestones(data.milestones, data.deadline)
         part = _part(data.part, "part")
+        _require_below(actor, parent, data.part)
         attachments = _attachments(actor, data.attachments)
         child = _node(
             parent=parent,
@@ -511,10 +578,29 @@ def report_submit(
     return report
 
 
+def urge_interval() -> timedelta:
+    return timedelta(minutes=settings.ZT_SUPERVISION_URGE_INTERVAL_MINUTES)
+
+
+def urged_recently(task: SupervisionTask, now: datetime) -> bool:
+    """Whether the task (so its owner) was urged less than the interval ago."""
+    return task.last_urged_at is not None and now - task.last_urged_at < urge_interval()
+
+
+def urged_recently_text() -> str:
+    minutes = settings.ZT_SUPERVISION_URGE_INTERVAL_MINUTES
+    return codes.URGED_RECENTLY.message.format(minutes=minutes)
+
+
 def task_urge(
     *, actor: User, task_id: int, message: str, context: RequestContext = NO_CONTEXT
 ) -> Urge:
-    """催办: the supervisor or anyone above the owner chases the task; a card reaches the owner."""
+    """催办: the supervisor or anyone above the owner chases the task; a card reaches the owner.
+
+    At most one per task in `ZT_SUPERVISION_URGE_INTERVAL_MINUTES`, whoever urges
+    (`429 urged_recently`): the owner is chased, not flooded. The row lock makes the
+    check race-free.
+    """
     with transaction.atomic():
         task = _locked(actor, task_id)
         _require_open(task)
@@ -522,9 +608,13 @@ def task_urge(
         if not may_urge(actor, task, ancestors_of([task]), roots):
             raise PermissionDenied.of(codes.NOT_ABOVE_OWNER)
         text = _clean_text(message, "message", "催办内容", URGE_MAX, required=True)
-        urge = Urge.objects.create(task=task, actor=actor, message=text, created_at=timezone.now())
+        now = timezone.now()
+        if urged_recently(task, now):
+            raise RateLimited.of(codes.URGED_RECENTLY, urged_recently_text())
+        urge = Urge.objects.create(task=task, actor=actor, message=text, created_at=now)
         task.urge_count += 1
-        task.save(update_fields=["urge_count"])
+        task.last_urged_at = now
+        task.save(update_fields=["urge_count", "last_urged_at"])
         cards_to(task, [task.owner_id], f"{actor.name}催办：{task.title}，{text}")
         changed(task)
         audit_record(

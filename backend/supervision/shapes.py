@@ -77,6 +77,10 @@ def detail_actions(task: SupervisionTask, viewer: User) -> list[CardAction]:
     return actions
 
 
+def _light(light: lights.Light) -> dict[str, str]:
+    return {"light": light.light, "light_label": light.label, "light_text": light.text}
+
+
 def detail(task: SupervisionTask, viewer: User) -> dict[str, Any]:
     """Everything the task page shows: the node, its subtree with roll-ups, milestones,
     reports (of the whole subtree, newest first), 催办 and applications, and my actions."""
@@ -104,7 +108,14 @@ def detail(task: SupervisionTask, viewer: User) -> dict[str, Any]:
         "result": task.result,
         "evidence": task.evidence,
         "milestones": [
-            {"id": m.pk, "title": m.title, "due": m.due, "done_at": m.done_at} for m in milestones
+            {
+                "id": m.pk,
+                "title": m.title,
+                "due": m.due,
+                "done_at": m.done_at,
+                **_light(lights.milestone_light(m, task.importance, on)),
+            }
+            for m in sorted(milestones, key=lambda m: (m.due, m.pk))
         ],
         "tree": summaries(nodes, computed),
         "reports": [

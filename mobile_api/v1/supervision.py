@@ -95,6 +95,9 @@ class SupMilestoneOut(serializers.Serializer[Any]):
     title = serializers.CharField()
     due = serializers.DateField()
     done_at = serializers.DateTimeField(allow_null=True)
+    light = serializers.ChoiceField(choices=list(LIGHTS), help_text="节点自身的灯")
+    light_label = serializers.CharField()
+    light_text = serializers.CharField(help_text="如「还有2天」「已超期3天」「已完成于2026-12-01」")
 
 
 class SupReportOut(serializers.Serializer[Any]):
@@ -154,6 +157,7 @@ class SupDetailOut(SupSummaryOut):
 
 class SupListOut(serializers.Serializer[Any]):
     items = SupSummaryOut(many=True)
+    can_create = serializers.BooleanField(help_text="我能否创建督办事项（督查人员或领导）")
 
 
 class SupUnitRowOut(serializers.Serializer[Any]):
@@ -178,7 +182,8 @@ class SupDashboardOut(serializers.Serializer[Any]):
     total = serializers.IntegerField()
     by_light = SupLightCountsOut()
     by_unit = SupUnitRowOut(many=True)
-    overdue = SupSummaryOut(many=True)
+    overdue = SupSummaryOut(many=True, help_text="超期的顶层事项（自身红灯），按截止日期，至多50项")
+    overdue_total = serializers.IntegerField(help_text="超期的顶层事项总数")
 
 
 # --- input -------------------------------------------------------------------------
@@ -289,14 +294,16 @@ class TaskListView(APIView):
         ],
         operation_id="supervision_list",
         responses={200: SupListOut, **errors(400, 401)},
-        description="督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/all"
-        "(我能看到的全部); status=to_report(待反馈)/active(进行中)/done(已办结)。",
+        description="督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/"
+        "assist(我协办的: 我负责的协办部分及其下的子任务)/all(我能看到的全部); "
+        "status=to_report(待反馈)/active(进行中)/done(已办结)。",
     )
     def get(self, request: Request) -> Response:
         viewer = user_of(request)
         flt = selectors.list_filter(dict(request.query_params.items()))
         tasks, computed = selectors.task_list(viewer=viewer, flt=flt)
-        return Response(output(SupListOut, {"items": shapes.summaries(tasks, computed)}))
+        body = {"items": shapes.summaries(tasks, computed)}
+        return Response(output(SupListOut, {**body, "can_create": services.may_create(viewer)}))
 
     @extend_schema(
         request=SupCreateInput,
@@ -349,7 +356,8 @@ class SplitView(APIView):
         request=SupSplitInput,
         responses={201: SupDetailOut, **errors(400, 401, 403, 404, 409)},
         description="逐级分解(仅该任务的责任人)。返回新子任务的详情。错误码: not_task_owner, "
-        "deadline_after_parent, invalid_cycle, invalid_supervision, task_finished",
+        "owner_not_below(新责任人不在分解人之下), deadline_after_parent, invalid_cycle, "
+        "invalid_supervision, task_finished",
     )
     def post(self, request: Request, task_id: int) -> Response:
         v = validated(SupSplitInput, request.data)
@@ -387,9 +395,11 @@ class _TaskWrite(APIView):
         return _detail(request, task_id)
 
 
-def _writes(body: type[serializers.Serializer[Any]], description: str) -> Any:
+def _writes(
+    body: type[serializers.Serializer[Any]], description: str, responses: Any = DETAIL
+) -> Any:
     return extend_schema_view(
-        post=extend_schema(request=body, responses=DETAIL, description=description)
+        post=extend_schema(request=body, responses=responses, description=description)
     )
 
 
@@ -403,7 +413,12 @@ class ReportView(_TaskWrite):
     service = staticmethod(services.report_submit)
 
 
-@_writes(SupUrgeInput, "催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished")
+@_writes(
+    SupUrgeInput,
+    "催办（督办人或责任人的上级）。错误码：not_above_owner，task_finished，"
+    "urged_recently（同一事项在 ZT_SUPERVISION_URGE_INTERVAL_MINUTES 分钟内已催办过）",
+    {**DETAIL, **errors(429)},
+)
 class UrgeView(_TaskWrite):
     body = SupUrgeInput
     service = staticmethod(services.task_urge)

@@ -9,12 +9,15 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from backend.directory.models import User
+from backend.supervision import selectors
 from backend.supervision.models import SupervisionTask
 from tests.mobile_api.conftest import error_of
-from tests.supervision.conftest import create, days
+from tests.supervision.conftest import create, days, split
 
 pytestmark = pytest.mark.django_db(transaction=True)
 API = "/api/v1/supervision"
@@ -55,6 +58,12 @@ def test_create_split_report_urge_apply_approve_over_rest(
         "lead",
     )
     assert [n["role"] for n in root["tree"]] == ["lead", "assist"]
+    [milestone] = root["milestones"]
+    assert (milestone["light"], milestone["light_label"], milestone["light_text"]) == (
+        "green",
+        "绿灯",
+        "还有10天",
+    )
     assert root["report_due"] == days(7).isoformat()
     assert [a["action"] for a in root["actions"]] == ["urge"]
     detail = lead.get(f"{API}/{root['id']}").json()
@@ -180,13 +189,14 @@ def test_access_matrix_on_the_lead_task(
     edu_head: User,
     outsider: User,
     civil: User,
+    budget_staff: User,
 ) -> None:
     root = create(director, finance_head, assists=(edu_head,))
     people = {"owner": finance_head, "assist": edu_head, "unrelated": outsider, "other": civil}
     got = {}
     for role, person in people.items():
         client = client_for(person)
-        client.owner_id = person.pk  # type: ignore[attr-defined]
+        client.owner_id = budget_staff.pk  # type: ignore[attr-defined] # below the owner
         got[role] = ENDPOINTS[endpoint](client, root.pk).status_code
     assert got == EXPECTED[endpoint]
 
@@ -220,6 +230,14 @@ def test_access_matrix_of_lists_dashboard_and_create(
     body = {"lead": {"owner_id": outsider.pk}, "title": "新事项", "deadline": days(5).isoformat()}
     made = {role: post(client_for(p), API, body).status_code for role, p in people.items()}
     assert made == {"owner": 201, "assist": 201, "unrelated": 403, "other": 403}
+    # The list says who may create (the PWA shows 新建 by it), and 我协办的 holds 协办 parts.
+    may = {role: client_for(p).get(API).json()["can_create"] for role, p in people.items()}
+    assert may == {"owner": True, "assist": True, "unrelated": False, "other": False}
+    assisting = {
+        role: [t["id"] for t in client_for(p).get(API, {"box": "assist"}).json()["items"]]
+        for role, p in people.items()
+    }
+    assert assisting == {"owner": [], "assist": [assist.pk], "unrelated": [], "other": []}
     supervised = client_for(director).get(API, {"box": "supervised"}).json()["items"]
     assert [t["id"] for t in supervised] == [root.pk, assist.pk]
 
@@ -245,3 +263,69 @@ def test_report_files_download_for_the_tasks_viewers_only(
         404,
         "attachment_not_found",
     )
+
+
+def test_split_below_and_urge_rate_limit_over_rest(
+    client_for: Callable[[User], Client],
+    director: User,
+    finance_head: User,
+    budget_staff: User,
+    civil: User,
+) -> None:
+    boss, lead = client_for(director), client_for(finance_head)
+    root = create(director, finance_head)
+    body = {"title": "子任务", "part": {"owner_id": civil.pk}, "deadline": days(5).isoformat()}
+    r = post(lead, f"{API}/{root.pk}/split", body)
+    assert error_of(r) == (403, "owner_not_below")
+    assert r.json()["error"]["fields"] == {
+        "part.owner_id": "只能分解给本单位、本部门及下级单位的人员"
+    }
+    assert SupervisionTask.objects.count() == 1
+    assert post(boss, f"{API}/{root.pk}/urge", {"message": "请加快"}).status_code == 200
+    r = post(boss, f"{API}/{root.pk}/urge", {"message": "再催"})
+    assert error_of(r) == (429, "urged_recently")
+    assert r.json()["error"]["message"] == "该事项30分钟内已催办过，请稍后再催办"
+    detail = boss.get(f"{API}/{root.pk}").json()
+    assert detail["urge_count"] == 1
+    [urge] = [a for a in detail["actions"] if a["action"] == "urge"]
+    assert (urge["enabled"], urge["disabled_reason"]) == (False, r.json()["error"]["message"])
+
+
+def test_dashboard_counts_by_roll_up_light_in_fixed_queries_and_lists_the_overdue(
+    client_for: Callable[[User], Client],
+    director: User,
+    finance_head: User,
+    budget_staff: User,
+) -> None:
+    green = create(director, finance_head, deadline=30, title="绿灯事项")
+    create(director, finance_head, deadline=2, title="黄灯事项")  # normal: yellow within 3 days
+    red = create(director, finance_head, deadline=10, title="红灯事项")
+    SupervisionTask.objects.filter(pk=red.pk).update(deadline=days(-3))
+    # A red sub-task turns its green root red on the board, but the root is not overdue itself.
+    sub = split(finance_head, green, budget_staff, deadline=5)
+    SupervisionTask.objects.filter(pk=sub.pk).update(deadline=days(-1))
+    boss = client_for(director)
+    board = boss.get(f"{API}/dashboard").json()
+    assert (board["total"], board["by_light"]) == (
+        3,
+        {"red": 2, "yellow": 1, "green": 0, "done": 0},
+    )
+    assert [(t["title"], t["light_text"]) for t in board["overdue"]] == [("红灯事项", "已超期3天")]
+    assert board["overdue_total"] == 1
+    [row] = board["by_unit"]
+    assert (row["unit_name"], row["total"], row["red"], row["on_time_rate"]) == (
+        "江城市财政局",
+        3,
+        2,
+        33,
+    )
+    # Set-based: more trees cost no more queries.
+    with CaptureQueriesContext(connection) as few:
+        selectors.dashboard(viewer=director)
+    for n in range(5):
+        root = create(director, finance_head, deadline=20 + n, title=f"事项{n}")
+        split(finance_head, root, budget_staff, deadline=3)
+    with CaptureQueriesContext(connection) as more:
+        board_now = selectors.dashboard(viewer=director)
+    assert board_now["total"] == 8
+    assert len(more.captured_queries) == len(few.captured_queries)

@@ -4,7 +4,8 @@ completions through the real services, on any day, for every node of the tree:
 - `counts` are the leaves of its subtree by their own light, `total` their number;
 - `percent` is the rounded mean of the leaves' percentages (a finished leaf counts 100);
 - `light` is the worst own light of any node in the subtree;
-- a node's counts are the sums of its children's; a finished node's subtree is all done.
+- a node's counts are the sums of its children's; a finished node's subtree is all done;
+- the light computed in SQL for the 看板 (`selectors.own_light_sql`) is the Python one.
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ def _check(root: SupervisionTask, offset: int) -> None:
     on = lights.today() + timedelta(days=offset)
     computed = selectors.compute(nodes, on)
     by_id = {n.pk: n for n in nodes}
+    # The 看板 counts lights in SQL: the same light as lights.light_of for every node.
+    in_sql = dict(
+        selectors.with_nearest(SupervisionTask.objects.filter(pk__in=by_id))
+        .annotate(own=selectors.own_light_sql(on))
+        .values_list("pk", "own")
+    )
+    assert in_sql == {pk: light.light for pk, light in computed.lights.items()}
     kids: dict[int, list[int]] = {}
     for n in nodes:
         if n.parent_id is not None:

@@ -3,18 +3,27 @@ visibility; bad input refused with its catalogued code and nothing written."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from backend.audit.models import AuditEntry
-from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from backend.directory.models import User
-from backend.supervision import selectors, services
+from backend.common.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+from backend.directory import services as directory
+from backend.directory.models import Department, Role, User
+from backend.supervision import cards, selectors, services
 from backend.supervision.models import Application, Milestone, Report, SupervisionTask, Urge
 from realtime.events import SentEvent
 from realtime.models import Message
-from tests.conftest import events_of
+from tests.conftest import events_of, person
 from tests.supervision.conftest import create, days, split
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -185,7 +194,9 @@ def test_urge_by_the_supervisor_or_above_reaches_the_owner_and_counts(
     budget_staff: User,
     outsider: User,
     events: list[SentEvent],
+    settings: Any,
 ) -> None:
+    settings.ZT_SUPERVISION_URGE_INTERVAL_MINUTES = 0  # two 催办 in a row (the limit: below)
     root = create(director, finance_head)
     sub = split(finance_head, root, budget_staff)
     services.task_urge(actor=director, task_id=sub.pk, message="请本周内报送清单")
@@ -286,3 +297,89 @@ def test_deciding_without_a_pending_application_is_a_conflict(
     with pytest.raises(Conflict) as e:
         services.application_decide(actor=director, task_id=root.pk, decision="approve")
     assert e.value.code == "no_pending_application"
+
+
+def test_urge_at_most_once_per_task_in_the_interval_whoever_urges(
+    director: User, finance_head: User, budget_staff: User, settings: Any
+) -> None:
+    settings.ZT_SUPERVISION_URGE_INTERVAL_MINUTES = 30
+    root = create(director, finance_head)
+    sub = split(finance_head, root, budget_staff)
+    services.task_urge(actor=director, task_id=sub.pk, message="请本周内报送清单")
+    card = cards.SupervisionCard()
+    [urge] = [a for a in card.render(str(sub.pk), finance_head)["actions"] if a["action"] == "urge"]
+    assert (urge["enabled"], urge["disabled_reason"]) == (
+        False,
+        "该事项30分钟内已催办过，请稍后再催办",
+    )
+    with pytest.raises(RateLimited) as e:
+        services.task_urge(actor=finance_head, task_id=sub.pk, message="抓紧")
+    assert (e.value.code, e.value.message) == (
+        "urged_recently",
+        "该事项30分钟内已催办过，请稍后再催办",
+    )
+    sub.refresh_from_db()
+    assert (sub.urge_count, Urge.objects.count()) == (1, 1)
+    assert cards_of(budget_staff)[-1] == "王建国催办：梳理事项清单，请本周内报送清单"
+    # Another task of the same owner is not held back.
+    other = split(finance_head, root, budget_staff, title="另一项")
+    services.task_urge(actor=director, task_id=other.pk, message="一并推进")
+    # Half an hour later (the clock moved back on the row): urged again.
+    SupervisionTask.objects.filter(pk=sub.pk).update(
+        last_urged_at=timezone.now() - timedelta(minutes=30)
+    )
+    services.task_urge(actor=finance_head, task_id=sub.pk, message="抓紧")
+    sub.refresh_from_db()
+    assert sub.urge_count == 2
+    [urge] = [a for a in card.render(str(sub.pk), director)["actions"] if a["action"] == "urge"]
+    assert urge["enabled"] is False
+
+
+def test_split_only_to_people_below_the_splitter(
+    org: dict[str, Any],
+    director: User,
+    finance_head: User,
+    budget_staff: User,
+    outsider: User,
+    civil: User,
+) -> None:
+    """A department head gives to their department (and below); a staff member only to a
+    lower post of their department; a unit leader anywhere in their unit and below."""
+    treasury = Department.objects.create(unit=org["finance"], name="国库科")
+    peer = person("13900000009", "钱九", treasury, "科员", 60)
+    root = create(director, finance_head)
+    refused = [
+        (finance_head, root, civil),  # another unit
+        (finance_head, root, peer),  # 国库科: not a department 陈志明 heads
+        (finance_head, root, finance_head),  # oneself
+    ]
+    sub = split(finance_head, root, budget_staff)  # 预算科 科员 under its head: allowed
+    refused.append((budget_staff, sub, finance_head))  # 孙七 (rank 80) to the head: up
+    for actor, parent, owner in refused:
+        with pytest.raises(PermissionDenied) as e:
+            split(actor, parent, owner, deadline=10)
+        assert (e.value.code, e.value.message) == (
+            "owner_not_below",
+            "只能分解给本单位、本部门及下级单位的人员",
+        )
+        assert e.value.fields == {"part.owner_id": "只能分解给本单位、本部门及下级单位的人员"}
+    deeper = split(budget_staff, sub, outsider, deadline=10)  # 赵六 (rank 90): a lower post
+    assert deeper.owner_id == outsider.pk
+    # A leader of the unit reaches every department of it and the units below it.
+    directory.role_grant(user=finance_head, unit=org["finance"], role=Role.LEADER)
+    district = directory.unit_create(
+        name="江城区财政局",
+        short_name="区财政局",
+        parent=org["finance"],
+        level="district",
+        kind="department",
+        code="JC-D-FIN",
+    )
+    below = person(
+        "13900000010", "吴十", Department.objects.create(unit=district, name="预算股"), "股长", 1
+    )
+    assert split(finance_head, root, peer, deadline=10).owner_id == peer.pk
+    assert split(finance_head, root, below, deadline=10).unit_id == district.pk
+    with pytest.raises(PermissionDenied):
+        split(finance_head, root, civil, deadline=10)
+    assert SupervisionTask.objects.filter(owner=civil).count() == 0

@@ -1451,7 +1451,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/all(我能看到的全部); status=to_report(待反馈)/active(进行中)/done(已办结)。 */
+        /** @description 督办列表: box=mine(我负责的)/supervised(我督办、我创建或我领导的人创建的)/assist(我协办的: 我负责的协办部分及其下的子任务)/all(我能看到的全部); status=to_report(待反馈)/active(进行中)/done(已办结)。 */
         get: operations["supervision_list"];
         put?: never;
         /** @description 创建督办事项(督查人员或领导)。错误码: not_supervisor_role, invalid_supervision, invalid_cycle, invalid_form(附件) */
@@ -1572,7 +1572,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 逐级分解(仅该任务的责任人)。返回新子任务的详情。错误码: not_task_owner, deadline_after_parent, invalid_cycle, invalid_supervision, task_finished */
+        /** @description 逐级分解(仅该任务的责任人)。返回新子任务的详情。错误码: not_task_owner, owner_not_below(新责任人不在分解人之下), deadline_after_parent, invalid_cycle, invalid_supervision, task_finished */
         post: operations["v1_supervision_split_create"];
         delete?: never;
         options?: never;
@@ -1589,7 +1589,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 催办(督办人或责任人的上级)。错误码: not_above_owner, task_finished */
+        /** @description 催办（督办人或责任人的上级）。错误码：not_above_owner，task_finished，urged_recently（同一事项在 ZT_SUPERVISION_URGE_INTERVAL_MINUTES 分钟内已催办过） */
         post: operations["v1_supervision_urge_create"];
         delete?: never;
         options?: never;
@@ -2249,7 +2249,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "countersign_no_head" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "countersign_no_head" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "urged_recently" | "owner_not_below" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2948,7 +2948,10 @@ export interface components {
             total: number;
             by_light: components["schemas"]["SupLightCountsOut"];
             by_unit: components["schemas"]["SupUnitRowOut"][];
+            /** @description 超期的顶层事项（自身红灯），按截止日期，至多50项 */
             overdue: components["schemas"]["SupSummaryOut"][];
+            /** @description 超期的顶层事项总数 */
+            overdue_total: number;
         };
         SupDecisionInputRequest: {
             decision: components["schemas"]["DecisionEnum"];
@@ -3034,6 +3037,8 @@ export interface components {
         };
         SupListOut: {
             items: components["schemas"]["SupSummaryOut"][];
+            /** @description 我能否创建督办事项（督查人员或领导） */
+            can_create: boolean;
         };
         SupMilestoneInputRequest: {
             title: string;
@@ -3047,6 +3052,18 @@ export interface components {
             due: string;
             /** Format: date-time */
             done_at: string | null;
+            /**
+             * @description 节点自身的灯
+             *
+             *     * `red` - red
+             *     * `yellow` - yellow
+             *     * `green` - green
+             *     * `done` - done
+             */
+            light: components["schemas"]["LightEnum"];
+            light_label: string;
+            /** @description 如「还有2天」「已超期3天」「已完成于2026-12-01」 */
+            light_text: string;
         };
         SupPartInputRequest: {
             /** @description 责任人 */
@@ -7170,7 +7187,7 @@ export interface operations {
     supervision_list: {
         parameters: {
             query?: {
-                box?: "all" | "mine" | "supervised";
+                box?: "all" | "assist" | "mine" | "supervised";
                 importance?: "important" | "normal";
                 light?: "done" | "green" | "red" | "yellow";
                 source?: "assigned" | "document" | "instruction" | "meeting" | "other";
@@ -7465,6 +7482,7 @@ export interface operations {
             403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
             404: components["responses"]["Error404NotFound"];
             409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
         };
     };
     v1_supervision_dashboard_retrieve: {

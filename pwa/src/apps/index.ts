@@ -1,6 +1,7 @@
 /** Every card app of this build: importing this module registers them (one line per app). */
 import './approvals'
 import './documents'
+import './supervision'
 import './todo'
 
 export {

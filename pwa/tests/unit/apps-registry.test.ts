@@ -8,6 +8,7 @@ describe('card apps register themselves', () => {
     expect(workbenchTiles().map((tile) => [tile.key, tile.badge])).toEqual([
       ['documents', { app: 'documents' }],
       ['approvals', { app: 'approvals' }],
+      ['supervision', { app: 'supervision' }],
       ['todo', 'total'],
     ])
   })
@@ -17,7 +18,8 @@ describe('card apps register themselves', () => {
     expect(todoTabOf('approval')?.app).toBe('approvals')
     expect(todoTabOf('documents')?.icon).toBe('description')
     expect(todoTabOf('document')?.app).toBe('documents')
-    expect(todoTabOf('supervision')).toBeUndefined()
+    expect(todoTabOf('supervision')?.icon).toBe('flag-o')
+    expect(todoTabOf('meetings')).toBeUndefined()
   })
 
   it('routes of every app reach the router', () => {
@@ -31,44 +33,51 @@ describe('card apps register themselves', () => {
         'document',
         'document-receipt',
         'document-new',
+        'supervision',
+        'supervision-task',
+        'supervision-new',
+        'supervision-split',
+        'supervision-board',
       ]),
     )
   })
 
-  it('公文 draws its card with its own component; 审批 with the generic one', () => {
+  it('公文 and 督办 draw their cards with their own components; 审批 with the generic one', () => {
     expect(cardComponent('document')).toBeDefined()
+    expect(cardComponent('supervision')).toBeDefined()
     expect(cardComponent('approval')).toBeUndefined() // drawn by the generic card
   })
 
   it('a new app is one registration; keys and card types are unique', () => {
-    const SupervisionCard = defineComponent({ name: 'SupervisionCard', render: () => null })
+    const MeetingCard = defineComponent({ name: 'MeetingCard', render: () => null })
     registerApp({
-      key: 'supervision',
+      key: 'meetings',
       tiles: [
         {
-          key: 'supervision',
-          route: 'supervision',
-          icon: 'flag-o',
+          key: 'meetings',
+          route: 'meetings',
+          icon: 'calendar-o',
           label: 'workbench.approvals',
-          badge: { app: 'supervision' },
+          badge: { app: 'meetings' },
           order: 20,
         },
       ],
-      todoTab: { app: 'supervision', icon: 'flag-o', label: 'workbench.approvals', order: 20 },
-      cards: [{ cardType: 'supervision', component: SupervisionCard }],
+      todoTab: { app: 'meetings', icon: 'calendar-o', label: 'workbench.approvals', order: 20 },
+      cards: [{ cardType: 'meeting', component: MeetingCard }],
     })
     expect(workbenchTiles().map((tile) => tile.key)).toEqual([
       'documents',
       'approvals',
       'supervision',
+      'meetings',
       'todo',
     ])
-    expect(todoTabOf('supervision')?.icon).toBe('flag-o')
-    expect(cardComponent('supervision')).toBe(SupervisionCard)
+    expect(todoTabOf('meetings')?.icon).toBe('calendar-o')
+    expect(cardComponent('meeting')).toBe(MeetingCard)
+    expect(() => registerApp({ key: 'meetings' })).toThrow()
     expect(() => registerApp({ key: 'supervision' })).toThrow()
-    expect(() => registerApp({ key: 'documents' })).toThrow()
     expect(() =>
-      registerApp({ key: 'other', cards: [{ cardType: 'document', component: SupervisionCard }] }),
+      registerApp({ key: 'other', cards: [{ cardType: 'supervision', component: MeetingCard }] }),
     ).toThrow()
   })
 })
