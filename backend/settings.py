@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "push",
     "mobile_api",
     "backend.supervision",
+    "backend.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -345,6 +346,16 @@ ZT_DIRECTORY_CONTACT_ROLES: list[str] = env.list(
 ZT_TOKEN_IDLE_SECONDS = env.int("ZT_TOKEN_IDLE_SECONDS", default=30 * 24 * 3600)
 # A browser session ends after this long without an API request (0: never; 等保 idle timeout).
 ZT_SESSION_IDLE_SECONDS = env.int("ZT_SESSION_IDLE_SECONDS", default=8 * 3600)
+# The Django admin's own idle timeout (never longer than the PWA's; 0: the PWA's).
+ZT_ADMIN_IDLE_SECONDS = env.int("ZT_ADMIN_IDLE_SECONDS", default=0)
+# Two-factor login (backend/twofactor, docs/security.md): the step after the password.
+ZT_TWO_FACTOR_CHALLENGE_SECONDS = env.int("ZT_TWO_FACTOR_CHALLENGE_SECONDS", default=300)
+ZT_TWO_FACTOR_SETUP_SECONDS = env.int("ZT_TWO_FACTOR_SETUP_SECONDS", default=900)
+ZT_TWO_FACTOR_MAX_ATTEMPTS = env.int("ZT_TWO_FACTOR_MAX_ATTEMPTS", default=5)
+ZT_TWO_FACTOR_SMS_CODE_SECONDS = env.int("ZT_TWO_FACTOR_SMS_CODE_SECONDS", default=300)
+ZT_TWO_FACTOR_SMS_RESEND_SECONDS = env.int("ZT_TWO_FACTOR_SMS_RESEND_SECONDS", default=60)
+ZT_TWO_FACTOR_SMS_PER_LOGIN = env.int("ZT_TWO_FACTOR_SMS_PER_LOGIN", default=3)
+ZT_TWO_FACTOR_SMS_PER_HOUR = env.int("ZT_TWO_FACTOR_SMS_PER_HOUR", default=5)
 # A device's "last used" is written at most this often.
 ZT_DEVICE_TOUCH_SECONDS = env.int("ZT_DEVICE_TOUCH_SECONDS", default=60)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
@@ -403,7 +414,12 @@ ZT_SMS_SIGN_NAME = env.str("ZT_SMS_SIGN_NAME", default="政通")
 # kind -> provider template id (the template's text is registered with the provider).
 ZT_SMS_TEMPLATES: dict[str, str] = env.json(
     "ZT_SMS_TEMPLATES",
-    default={"urgent": "ZT_URGENT", "deadline": "ZT_DEADLINE", "overdue": "ZT_OVERDUE"},
+    default={
+        "urgent": "ZT_URGENT",
+        "deadline": "ZT_DEADLINE",
+        "overdue": "ZT_OVERDUE",
+        "login_code": "ZT_LOGIN_CODE",
+    },
 )
 ZT_SMS_TIMEOUT_SECONDS = env.float("ZT_SMS_TIMEOUT_SECONDS", default=10.0)
 ZT_SMS_MAX_PER_HOUR = env.int("ZT_SMS_MAX_PER_HOUR", default=5)

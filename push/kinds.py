@@ -43,6 +43,8 @@ KINDS: dict[str, Kind] = {
         Urgency.NORMAL, 3 * 24 * HOUR, False, "有事项已超期", sms_setting="sms_deadlines"
     ),
     "system": Kind(Urgency.LOW, 24 * HOUR, False, "您有一条新通知"),
+    # A two-factor login code (SMS only): cannot be switched off, never held back.
+    "login_code": Kind(Urgency.HIGH, 300, False, "您的登录验证码"),
 }
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from push.models import NotificationSettings
 
 # Kinds that never wait: 加急 is the sender's explicit "now".
-EXEMPT_KINDS = frozenset({"urgent"})
+EXEMPT_KINDS = frozenset({"urgent", "login_code"})
 
 
 def quiet_until(row: NotificationSettings, now: dt.datetime) -> dt.datetime | None:

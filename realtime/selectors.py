@@ -461,10 +461,12 @@ class UrgentStatus:
 def urgent_status(*, viewer: User, message_id: int) -> UrgentStatus:
     """Per recipient of a 加急 message: read or not (the read pointers) and how each was
     reached (push's delivery log). Only the sender may see it."""
+    # Someone who may not read the message gets the answer for a missing one:
+    # whether it exists, or is 加急, is not theirs to learn.
+    if not visible_messages(viewer).filter(pk=message_id).exists():
+        raise errors.MessageNotFound()
     notice = UrgentNotice.objects.select_related("message").filter(message_id=message_id).first()
     if notice is None:
-        if not Message.objects.filter(pk=message_id).exists():
-            raise errors.MessageNotFound()
         raise NotFound.of(codes.NOT_URGENT)
     if notice.sender_id != viewer.pk:
         raise PermissionDenied.of(codes.URGENT_NOT_SENDER)

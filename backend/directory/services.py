@@ -21,7 +21,7 @@ from ua_parser import parse as ua_parse
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound, ZtError
-from backend.directory import sign_out, system_accounts, unit_setup
+from backend.directory import duties, sign_out, system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
@@ -193,8 +193,39 @@ def position_assign(
     return position
 
 
-def role_grant(*, user: User, unit: Unit, role: Role) -> RoleAssignment:
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+def role_grant(
+    *,
+    actor: User | None,
+    user: User,
+    unit: Unit,
+    role: Role | str,
+    context: RequestContext = NO_CONTEXT,
+) -> RoleAssignment:
+    """Give `user` a unit role (单位管理员, 领导, 文书…); idempotent.
+
+    Only a security administrator may (三员分立: roles are permissions, and
+    permissions are the security administrator's), never to themself;
+    `actor=None` is the operator's own path (installation, the demo seed, a
+    migration), audited as such. A new grant is audited (`role.grant`).
+    """
+    with transaction.atomic():
+        if actor is not None:
+            duties.require_duty(actor, duties.SECURITY)
+            if actor.pk == user.pk:
+                raise InvalidInput.of(codes.DUTY_SELF, "不能给自己授予角色")
+        assignment, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+        if created:
+            audit_record(
+                "role.grant",
+                actor=actor,
+                target=user,
+                data={
+                    "unit_id": unit.pk,
+                    "role": str(role),
+                    "by": "operator" if actor is None else "security_admin",
+                },
+                context=context,
+            )
     return assignment
 
 
@@ -207,13 +238,24 @@ class AccountLocked(ZtError):
 
 
 def login_check(
-    *, mobile: str, password: str, context: RequestContext = NO_CONTEXT, channel: str = "api"
+    *,
+    mobile: str,
+    password: str,
+    context: RequestContext = NO_CONTEXT,
+    channel: str = "api",
+    complete: bool = True,
 ) -> User:
     """Verify a password login; count failures per (number, source IP) and lock after too many.
 
     Every outcome is audited. The answer for a number nobody has is the
     answer for a real account with a wrong password, lockout included
     (`LoginAttempt`); a correct password from another source is not locked out.
+
+    `complete=False`: the password is only the first step (a second factor
+    follows, `backend.twofactor`): audited as `auth.password_ok`, and the
+    failure count is kept, so wrong second-factor codes
+    (`second_factor_failure_record`) add up to the same lockout across
+    attempts; `login_complete` then records the login.
     """
     try:
         normalized = normalize_mobile(mobile)
@@ -242,14 +284,57 @@ def login_check(
                 # Hash anyway, so the answer takes as long as for a real account.
                 User().set_password(password)
             outcome = _record_failure(attempt, user, now, context, channel)
+        elif complete:
+            _login_record(user, attempt, now, context, channel)
         else:
-            attempt.delete()
-            user.last_login = now
-            user.save(update_fields=["last_login"])
-            audit_record("auth.login", actor=user, data={"via": channel}, context=context)
+            audit_record("auth.password_ok", actor=user, data={"via": channel}, context=context)
     if outcome is not None or user is None:
         raise outcome or InvalidCredentials()
     return user
+
+
+def _login_record(
+    user: User, attempt: LoginAttempt, now: datetime, context: RequestContext, channel: str
+) -> None:
+    attempt.delete()
+    user.last_login = now
+    user.save(update_fields=["last_login"])
+    audit_record("auth.login", actor=user, data={"via": channel}, context=context)
+
+
+def login_complete(
+    *, user: User, context: RequestContext = NO_CONTEXT, channel: str = "api"
+) -> None:
+    """The second factor passed: the login happens now (`auth.login`, `last_login`, the
+    (number, source) failure count cleared)."""
+    with transaction.atomic():
+        attempt = _login_attempt(user.mobile, context.ip or "")
+        _login_record(user, attempt, timezone.now(), context, channel)
+
+
+def second_factor_failure_record(
+    *, user: User, context: RequestContext = NO_CONTEXT, channel: str = "api"
+) -> AccountLocked | None:
+    """A wrong second-factor code counts like a wrong password for (number, source):
+    the same back-off lockout. Returns the lock to answer with when this one locks.
+    Commits on its own (the caller then raises)."""
+    with transaction.atomic():
+        attempt = _login_attempt(user.mobile, context.ip or "")
+        outcome = _record_failure(
+            attempt, user, timezone.now(), context, channel, action="auth.second_factor_failed"
+        )
+    return outcome if isinstance(outcome, AccountLocked) else None
+
+
+def login_locked_until(*, user: User, context: RequestContext = NO_CONTEXT) -> datetime | None:
+    """When the account or its (number, source) lock ends, if it is locked now."""
+    attempt = LoginAttempt.objects.filter(mobile=user.mobile, ip=context.ip or "").first()
+    until = _latest(attempt.locked_until if attempt else None, user.locked_until)
+    return until if until is not None and until > timezone.now() else None
+
+
+def account_locked_error(until: datetime) -> AccountLocked:
+    return _locked(until)
 
 
 def _login_attempt(mobile: str, source: str) -> LoginAttempt:
@@ -275,7 +360,13 @@ def _locked(locked_until: datetime) -> AccountLocked:
 
 
 def _record_failure(
-    attempt: LoginAttempt, user: User | None, now: datetime, context: RequestContext, channel: str
+    attempt: LoginAttempt,
+    user: User | None,
+    now: datetime,
+    context: RequestContext,
+    channel: str,
+    *,
+    action: str = "auth.login_failed",
 ) -> ZtError:
     """Count a failed attempt; return what to answer (the attempt that locks says so).
 
@@ -287,7 +378,7 @@ def _record_failure(
         attempt.locks = 0  # quiet for a long while: the back-off starts again
     attempt.failures += 1
     data: dict[str, Any] = {"mobile": attempt.mobile, "via": channel}
-    audit_record("auth.login_failed", actor=user, data=data, context=context)
+    audit_record(action, actor=user, data=data, context=context)
     if attempt.failures < settings.ZT_LOGIN_MAX_FAILURES:
         attempt.save()
         return InvalidCredentials()

@@ -279,7 +279,7 @@ def test_a_unit_without_clerks_receives_through_its_admins(
     directory.position_assign(user=admin, department=org["budget"], title="科员", rank=60)
     from backend.directory.models import Role
 
-    directory.role_grant(user=admin, unit=org["city"], role=Role.UNIT_ADMIN)
+    directory.role_grant(actor=None, user=admin, unit=org["city"], role=Role.UNIT_ADMIN)
     document = to_distributed(people, org, main_to=[org["city"].pk])
     receipt = receipt_of(document, org["city"])
     assert registry.counts_for(admin)["documents"] == 1

@@ -321,11 +321,12 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
         "403:permission_denied",
         "200",
     ),
-    # Only the sender sees a 加急 message's status.
+    # Only the sender sees a 加急 message's status; someone who may not read the
+    # message gets the answer for a missing one (its existence is not theirs to learn).
     "GET /api/v1/messages/{message_id}/urgent": (
         "401:not_authenticated",
-        "403:urgent_not_sender",
-        "403:urgent_not_sender",
+        "404:message_not_found",
+        "404:message_not_found",
         "403:urgent_not_sender",
         "200",
     ),
@@ -464,15 +465,15 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     ),
     "POST /api/v1/messages/{message_id}/urgent": (
         "401:not_authenticated",
-        "403:not_a_member",
-        "403:not_a_member",
+        "404:message_not_found",
+        "404:message_not_found",
         "403:urgent_not_sender",
         "200",
     ),
     "POST /api/v1/messages/{message_id}/urgent/remind": (
         "401:not_authenticated",
-        "403:urgent_not_sender",
-        "403:urgent_not_sender",
+        "404:message_not_found",
+        "404:message_not_found",
         "403:urgent_not_sender",
         "200",
     ),
