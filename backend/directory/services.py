@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import import_module
 from typing import Any
@@ -235,6 +236,26 @@ class InvalidCredentials(InvalidInput):
 
 class AccountLocked(ZtError):
     entry = codes.ACCOUNT_LOCKED
+
+
+# Checks that say a person must give a second factor after the password
+# (`backend.twofactor` registers its own in its AppConfig.ready()).
+_second_factor_gates: list[Callable[[User], bool]] = []
+
+
+def second_factor_gate_register(gate: Callable[[User], bool]) -> None:
+    if gate not in _second_factor_gates:
+        _second_factor_gates.append(gate)
+
+
+def second_factor_needed(mobile: str) -> bool:
+    """Whether the account of `mobile` (if any) must give a second factor to log in."""
+    try:
+        normalized = normalize_mobile(mobile)
+    except InvalidInput:
+        return False
+    user = User.objects.filter(mobile=normalized, is_bot=False).first()
+    return user is not None and any(gate(user) for gate in _second_factor_gates)
 
 
 def login_check(

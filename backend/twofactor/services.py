@@ -78,6 +78,11 @@ def required_for(user: User) -> bool:
     return UnitPolicy.objects.filter(unit_id__in=units, required=True).exists()
 
 
+def applies(user: User) -> bool:
+    """A second factor is asked of this person at login: required, or enrolled by choice."""
+    return required_for(user) or _enrolled(factor_of(user))
+
+
 def factor_of(user: User) -> SecondFactor | None:
     return SecondFactor.objects.filter(user=user).first()
 
@@ -139,8 +144,7 @@ def login_begin(
     device_name: str = "",
 ) -> LoginStep:
     """The password step of every login; see the module docstring."""
-    candidate = _account_for(mobile)
-    needs = candidate is not None and (required_for(candidate) or _enrolled(factor_of(candidate)))
+    needs = directory.second_factor_needed(mobile)
     user = directory.login_check(
         mobile=mobile, password=password, context=context, channel=_via(channel), complete=not needs
     )
@@ -183,14 +187,6 @@ def _via(channel: str) -> str:
     return ADMIN_CHANNEL if channel == ADMIN_CHANNEL else "api"
 
 
-def _account_for(mobile: str) -> User | None:
-    try:
-        normalized = directory.normalize_mobile(mobile)
-    except InvalidInput:
-        return None
-    return User.objects.filter(mobile=normalized, is_bot=False).first()
-
-
 def _login_challenge(key: str, channel: str | None) -> Challenge:
     """The live login challenge of `key` for `channel`, row-locked; or the one answer
     for every reason it is not (unknown, other channel, used, expired, out of attempts)."""
@@ -209,6 +205,23 @@ def _login_challenge(key: str, channel: str | None) -> Challenge:
     ):
         raise InvalidInput.of(codes.TWO_FACTOR_CHALLENGE_INVALID)
     return challenge
+
+
+@dataclass(frozen=True)
+class StepState:
+    methods: list[str]
+    enrol: bool
+
+
+def login_step_state(*, key: str, channel: str | None = None) -> StepState | None:
+    """What a live login challenge offers (the admin's page shows it); None when it is dead."""
+    try:
+        with transaction.atomic():
+            challenge = _login_challenge(key, channel)
+    except InvalidInput:
+        return None
+    factor = factor_of(challenge.user)
+    return StepState(methods=login_methods(challenge.user, factor), enrol=not _enrolled(factor))
 
 
 @dataclass(frozen=True)
@@ -254,18 +267,26 @@ def login_sms_send(*, key: str, context: RequestContext = NO_CONTEXT) -> SmsSent
         challenge = _login_challenge(key, None)
         if SMS not in login_methods(challenge.user, factor_of(challenge.user)):
             raise InvalidInput.of(codes.TWO_FACTOR_METHOD_UNAVAILABLE)
-        return _sms_send(challenge, context)
+        sent = _sms_send(challenge, context)
+    return _sent_or_raise(sent)
 
 
-def _sms_send(challenge: Challenge, context: RequestContext) -> SmsSent:
-    """Send a new code for `challenge` (row-locked by the caller), within the limits."""
+def _sent_or_raise(sent: SmsSent | ZtError) -> SmsSent:
+    if isinstance(sent, ZtError):
+        raise sent
+    return sent
+
+
+def _sms_send(challenge: Challenge, context: RequestContext) -> SmsSent | ZtError:
+    """Send a new code for `challenge` (row-locked by the caller), within the limits; a
+    refusal is returned (its audit entry must commit: the caller raises it afterwards)."""
     user = challenge.user
     now = timezone.now()
     resend = settings.ZT_TWO_FACTOR_SMS_RESEND_SECONDS
     if challenge.sms_last_sent_at is not None:
         wait = resend - int((now - challenge.sms_last_sent_at).total_seconds())
         if wait > 0:
-            raise RateLimited.of(codes.SMS_CODE_TOO_SOON, f"验证码已发送，请{wait}秒后再试")
+            return RateLimited.of(codes.SMS_CODE_TOO_SOON, f"验证码已发送，请{wait}秒后再试")
     hour_ago = now - timedelta(hours=1)
     sent_this_hour = (
         Challenge.objects.filter(user=user, sms_last_sent_at__gte=hour_ago).aggregate(
@@ -278,7 +299,7 @@ def _sms_send(challenge: Challenge, context: RequestContext) -> SmsSent:
         or sent_this_hour >= settings.ZT_TWO_FACTOR_SMS_PER_HOUR
     ):
         audit_record("2fa.sms_refused", actor=user, target=challenge, context=context)
-        raise RateLimited.of(codes.SMS_CODE_LIMIT)
+        return RateLimited.of(codes.SMS_CODE_LIMIT)
     code = f"{secrets.randbelow(10**6):06d}"
     challenge.sms_code_digest = _digest(f"{challenge.pk}:{code}")
     challenge.sms_code_expires_at = now + timedelta(seconds=settings.ZT_TWO_FACTOR_SMS_CODE_SECONDS)
@@ -546,7 +567,8 @@ def setup_sms_send(*, actor: User, context: RequestContext = NO_CONTEXT) -> SmsS
             raise Conflict.of(codes.TWO_FACTOR_ALREADY_ON)
         if not _sms_reachable(actor):
             raise InvalidInput.of(codes.TWO_FACTOR_METHOD_UNAVAILABLE)
-        return _sms_send(_setup_challenge(actor), context)
+        sent = _sms_send(_setup_challenge(actor), context)
+    return _sent_or_raise(sent)
 
 
 def setup_confirm(
@@ -659,6 +681,8 @@ def reset(*, actor: User, user_id: int, context: RequestContext = NO_CONTEXT) ->
         target = User.objects.select_for_update().filter(pk=user_id, is_bot=False).first()
         if target is None:
             raise NotFound.of(codes.PERSON_NOT_FOUND)
+        if target.pk == actor.pk:  # a stolen session must not shed the second factor
+            raise PermissionDenied.of(codes.PERSON_NOT_IN_UNIT, "不能重置自己的两步验证")
         administered = RoleAssignment.objects.filter(user=actor, role=Role.UNIT_ADMIN).values(
             "unit_id"
         )

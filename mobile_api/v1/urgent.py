@@ -156,7 +156,8 @@ class UrgentRemindView(APIView):
         request=None,
         responses={200: RemindOut, **errors(401, 403, 404, 429)},
         description="再次提醒仍未读的接收人(仅发送人)。错误码: "
-        "message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender, remind_too_often",
+        "message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender, "
+        "remind_too_often",
     )
     def post(self, request: Request, message_id: int) -> Response:
         reminded = services.message_urge_remind(
