@@ -317,6 +317,9 @@ ZT_GROUP_MEMBER_LIMIT = env.int("ZT_GROUP_MEMBER_LIMIT", default=2000)
 ZT_TEXT_MAX_CHARS = env.int("ZT_TEXT_MAX_CHARS", default=5000)
 ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=120)
 ZT_UPLOAD_MAX_BYTES = env.int("ZT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# An upload that nothing uses (never sent, or its message recalled) this long after
+# it was made is removed from storage (剩余信息保护; realtime.services.attachments).
+ZT_UPLOAD_UNUSED_SECONDS = env.int("ZT_UPLOAD_UNUSED_SECONDS", default=24 * 3600)
 # Images: one frame's pixels, and an animation's frames × width × height.
 ZT_IMAGE_MAX_PIXELS = env.int("ZT_IMAGE_MAX_PIXELS", default=40_000_000)
 ZT_IMAGE_MAX_TOTAL_PIXELS = env.int("ZT_IMAGE_MAX_TOTAL_PIXELS", default=60_000_000)

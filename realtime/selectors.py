@@ -334,7 +334,7 @@ def receipt_counts(
 def attachment_get(*, viewer: User, token: str) -> Attachment:
     """An attachment the viewer uploaded, or one in a message the viewer may read now."""
     attachment = Attachment.objects.filter(token=token).first()
-    if attachment is None:
+    if attachment is None or not attachment.file:  # none, or purged from storage
         raise errors.AttachmentNotFound()
     if attachment.uploader_id == viewer.pk:
         return attachment
@@ -349,7 +349,7 @@ def attachment_get(*, viewer: User, token: str) -> Attachment:
 def attachment_by_token(*, token: str) -> Attachment:
     """An attachment whose viewing the caller has already authorised (a domain app's rule)."""
     attachment = Attachment.objects.filter(token=token).first()
-    if attachment is None:
+    if attachment is None or not attachment.file:
         raise errors.AttachmentNotFound()
     return attachment
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
@@ -194,6 +195,27 @@ def position_assign(
     return position
 
 
+def avatar_set(*, user: User, content: bytes | None, name: str = "avatar.jpg") -> User:
+    """Give `user` a new avatar (None: none); the old file leaves storage (剩余信息保护)."""
+    with transaction.atomic():
+        old = user.avatar.name or ""
+        if content is None:
+            user.avatar = None  # type: ignore[assignment]
+        else:
+            user.avatar.save(name, ContentFile(content), save=False)
+        user.save(update_fields=["avatar"])
+        avatar_discard(user=user, old_name=old)
+    return user
+
+
+def avatar_discard(*, user: User, old_name: str) -> None:
+    """After commit, delete `old_name` from storage if `user`'s avatar is no longer it."""
+    if not old_name or old_name == (user.avatar.name or ""):
+        return
+    storage = user.avatar.storage
+    transaction.on_commit(lambda: storage.delete(old_name) if storage.exists(old_name) else None)
+
+
 def role_grant(
     *,
     actor: User | None,
@@ -213,7 +235,7 @@ def role_grant(
         if actor is not None:
             duties.require_duty(actor, duties.SECURITY)
             if actor.pk == user.pk:
-                raise InvalidInput.of(codes.DUTY_SELF, "不能给自己授予角色")
+                raise InvalidInput.of(codes.ROLE_SELF)
         assignment, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
         if created:
             audit_record(
