@@ -19,7 +19,6 @@ from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.directory.models import User
 from realtime import attachment_uses, errors, files
 from realtime.models import Attachment, Message
-
 from realtime.tasks import attachment_make_thumbnail, attachment_purge
 
 logger = logging.getLogger(__name__)
