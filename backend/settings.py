@@ -295,6 +295,8 @@ SPECTACULAR_SETTINGS = {
         "SupervisionRoleEnum": ["lead", "assist", "sub"],
         "SupervisionStatusEnum": ["active", "applied", "done"],
         "SupervisionApplicationStatusEnum": ["pending", "approved", "returned"],
+        "TwoFactorMethodEnum": ["totp", "sms", "recovery"],
+        "TwoFactorEnrolMethodEnum": ["totp", "sms"],
     },
 }
 
