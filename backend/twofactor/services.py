@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -241,7 +242,12 @@ def _totp_setup(challenge: Challenge) -> TotpSetup:
 def totp_setup_of(user: User, secret: str) -> TotpSetup:
     """The key three ways: as text, as an `otpauth://` URI, as a QR code (SVG) of it."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.mobile, issuer_name=ISSUER)
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#1f2329")
+    out = io.BytesIO()
+    # A standalone SVG document (with its namespace): clients may show it as an image.
+    segno.make(uri, error="m").save(
+        out, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=2, dark="#1f2329"
+    )
+    svg = out.getvalue().decode()
     return TotpSetup(secret=secret, otpauth_uri=uri, qr_svg=svg)
 
 
