@@ -491,7 +491,7 @@ const en: MessageSchema = {
     intro:
       'When on, signing in needs a code from your authenticator app or an SMS code besides the password.',
     requiredNote: 'Security policy requires two-step verification for your account.',
-    totpLabel: 'Recommended: works offline, new code every 30 s',
+    totpLabel: 'Recommended, works offline',
     smsLabel: 'Sent to {to}',
     on: 'On',
     turnOn: 'Turn on',

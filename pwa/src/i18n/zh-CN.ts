@@ -483,7 +483,7 @@ const zhCN = {
     savedContinue: '我已保存，继续',
     intro: '开启后，登录时除密码外还需输入验证器应用的动态码或短信验证码。',
     requiredNote: '按安全策略，您的账号必须开启两步验证。',
-    totpLabel: '推荐：离线可用，每30秒更新',
+    totpLabel: '推荐，离线可用',
     smsLabel: '发送至 {to}',
     on: '已开启',
     turnOn: '开启',
