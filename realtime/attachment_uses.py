@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import models
-from django.db.models import Q, TextField
+from django.db.models import ForeignObjectRel, Q, TextField
 from django.db.models.functions import Cast
 
 # tokens -> the tokens among them that are still in use
@@ -52,13 +52,16 @@ def tokens_in_use(tokens: Iterable[str]) -> set[str]:
 
 
 def referenced_by_other_tables(attachment: models.Model) -> bool:
-    """Any row other than a message pointing at it by a foreign key (公文's files…)."""
-    for relation in attachment._meta.related_objects:
-        if relation.related_model._meta.label_lower == "realtime.message":
+    """Any row other than a message pointing at it by a foreign key (公文's files…);
+    hidden relations (`related_name="+"`) included."""
+    for relation in attachment._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel):
             continue
-        if not (relation.many_to_one or relation.one_to_one):
+        if not (relation.one_to_many or relation.one_to_one):
             continue
-        related = relation.related_model._default_manager
-        if related.filter(Q(**{relation.field.name: attachment})).exists():
+        model = relation.related_model
+        if not isinstance(model, type) or model._meta.label_lower == "realtime.message":
+            continue
+        if model._default_manager.filter(Q(**{relation.field.name: attachment})).exists():
             return True
     return False

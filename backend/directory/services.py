@@ -200,7 +200,7 @@ def avatar_set(*, user: User, content: bytes | None, name: str = "avatar.jpg") -
     with transaction.atomic():
         old = user.avatar.name or ""
         if content is None:
-            user.avatar = None  # type: ignore[assignment]
+            user.avatar = None
         else:
             user.avatar.save(name, ContentFile(content), save=False)
         user.save(update_fields=["avatar"])

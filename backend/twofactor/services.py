@@ -179,7 +179,8 @@ def login_begin(
 
 
 SESSION_CHANNEL = "session"
-TOKEN_CHANNEL = "token"  # noqa: S105 - a channel name, not a secret
+# A channel name, not a secret:
+TOKEN_CHANNEL = "token"  # noqa: S105  # nosec B105
 ADMIN_CHANNEL = "admin"
 
 
@@ -486,7 +487,8 @@ def _enable(
         factor.sms_enabled_at = now
     factor.updated_at = now
     factor.save()
-    challenge.pending_secret = ""
+    # Clearing the key being enrolled (now the factor's), not a password:
+    challenge.pending_secret = ""  # nosec B105
     challenge.save(update_fields=["pending_secret"])
     # A second method added later keeps the codes the person already has.
     fresh = [] if _recovery_left(user) else _recovery_codes_issue(user, now)

@@ -102,7 +102,10 @@ class RecoveryCodesOut(serializers.Serializer[Any]):
 
 
 class StatusOut(serializers.Serializer[Any]):
-    required = serializers.BooleanField(help_text="按安全策略必须开启（管理员、或所在单位要求）")
+    # A field named like `Field.required`: DRF's metaclass takes declared fields off the class.
+    required = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="按安全策略必须开启（管理员、或所在单位要求）"
+    )
     totp = serializers.BooleanField(help_text="已开启验证器应用")
     sms = serializers.BooleanField(help_text="已开启短信验证码")
     recovery_codes_left = serializers.IntegerField(help_text="未用的恢复码个数")
@@ -119,12 +122,14 @@ class PasswordIn(serializers.Serializer[Any]):
 
 
 class UnitPolicyIn(serializers.Serializer[Any]):
-    required = serializers.BooleanField(help_text="true：本单位所有人员登录都须两步验证")
+    required = serializers.BooleanField(  # type: ignore[assignment]  # see StatusOut
+        help_text="true：本单位所有人员登录都须两步验证"
+    )
 
 
 class UnitPolicyOut(serializers.Serializer[Any]):
     unit_id = serializers.IntegerField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # see StatusOut
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
