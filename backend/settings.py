@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "mobile_api",
     "backend.supervision",
     "backend.calls",
+    "backend.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.directory.admin_security.AdminIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -312,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "CallModeEnum": "backend.calls.models.Call.Mode",
         "CallStateEnum": "backend.calls.models.Call.State",
         "CallParticipantStateEnum": "backend.calls.models.CallParticipant.State",
+        "TwoFactorMethodEnum": ["totp", "sms", "recovery"],
+        "TwoFactorEnrolMethodEnum": ["totp", "sms"],
     },
 }
 
@@ -334,6 +338,9 @@ ZT_GROUP_MEMBER_LIMIT = env.int("ZT_GROUP_MEMBER_LIMIT", default=2000)
 ZT_TEXT_MAX_CHARS = env.int("ZT_TEXT_MAX_CHARS", default=5000)
 ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=120)
 ZT_UPLOAD_MAX_BYTES = env.int("ZT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# An upload that nothing uses (never sent, or its message recalled) this long after
+# it was made is removed from storage (剩余信息保护; realtime.services.attachments).
+ZT_UPLOAD_UNUSED_SECONDS = env.int("ZT_UPLOAD_UNUSED_SECONDS", default=24 * 3600)
 # Images: one frame's pixels, and an animation's frames × width × height.
 ZT_IMAGE_MAX_PIXELS = env.int("ZT_IMAGE_MAX_PIXELS", default=40_000_000)
 ZT_IMAGE_MAX_TOTAL_PIXELS = env.int("ZT_IMAGE_MAX_TOTAL_PIXELS", default=60_000_000)
@@ -364,6 +371,16 @@ ZT_DIRECTORY_CONTACT_ROLES: list[str] = env.list(
 ZT_TOKEN_IDLE_SECONDS = env.int("ZT_TOKEN_IDLE_SECONDS", default=30 * 24 * 3600)
 # A browser session ends after this long without an API request (0: never; 等保 idle timeout).
 ZT_SESSION_IDLE_SECONDS = env.int("ZT_SESSION_IDLE_SECONDS", default=8 * 3600)
+# The Django admin's own idle timeout (never longer than the PWA's; 0: the PWA's).
+ZT_ADMIN_IDLE_SECONDS = env.int("ZT_ADMIN_IDLE_SECONDS", default=0)
+# Two-factor login (backend/twofactor, docs/security.md): the step after the password.
+ZT_TWO_FACTOR_CHALLENGE_SECONDS = env.int("ZT_TWO_FACTOR_CHALLENGE_SECONDS", default=300)
+ZT_TWO_FACTOR_SETUP_SECONDS = env.int("ZT_TWO_FACTOR_SETUP_SECONDS", default=900)
+ZT_TWO_FACTOR_MAX_ATTEMPTS = env.int("ZT_TWO_FACTOR_MAX_ATTEMPTS", default=5)
+ZT_TWO_FACTOR_SMS_CODE_SECONDS = env.int("ZT_TWO_FACTOR_SMS_CODE_SECONDS", default=300)
+ZT_TWO_FACTOR_SMS_RESEND_SECONDS = env.int("ZT_TWO_FACTOR_SMS_RESEND_SECONDS", default=60)
+ZT_TWO_FACTOR_SMS_PER_LOGIN = env.int("ZT_TWO_FACTOR_SMS_PER_LOGIN", default=3)
+ZT_TWO_FACTOR_SMS_PER_HOUR = env.int("ZT_TWO_FACTOR_SMS_PER_HOUR", default=5)
 # A device's "last used" is written at most this often.
 ZT_DEVICE_TOUCH_SECONDS = env.int("ZT_DEVICE_TOUCH_SECONDS", default=60)
 ZT_LOGIN_MAX_FAILURES = env.int("ZT_LOGIN_MAX_FAILURES", default=5)
@@ -422,7 +439,12 @@ ZT_SMS_SIGN_NAME = env.str("ZT_SMS_SIGN_NAME", default="政通")
 # kind -> provider template id (the template's text is registered with the provider).
 ZT_SMS_TEMPLATES: dict[str, str] = env.json(
     "ZT_SMS_TEMPLATES",
-    default={"urgent": "ZT_URGENT", "deadline": "ZT_DEADLINE", "overdue": "ZT_OVERDUE"},
+    default={
+        "urgent": "ZT_URGENT",
+        "deadline": "ZT_DEADLINE",
+        "overdue": "ZT_OVERDUE",
+        "login_code": "ZT_LOGIN_CODE",
+    },
 )
 ZT_SMS_TIMEOUT_SECONDS = env.float("ZT_SMS_TIMEOUT_SECONDS", default=10.0)
 ZT_SMS_MAX_PER_HOUR = env.int("ZT_SMS_MAX_PER_HOUR", default=5)

@@ -7,7 +7,9 @@ from mobile_api.v1 import attachments, auth, conversations
 v1: list[URLPattern | URLResolver] = [
     path("auth/csrf", auth.CsrfView.as_view()),
     path("auth/login", auth.LoginView.as_view()),
+    path("auth/login/two-factor", auth.LoginTwoFactorView.as_view()),
     path("auth/token", auth.TokenLoginView.as_view()),
+    path("auth/token/two-factor", auth.TokenTwoFactorView.as_view()),
     path("auth/logout", auth.LogoutView.as_view()),
     path("auth/ws-ticket", auth.WsTicketView.as_view()),
     path("me", auth.MeView.as_view()),
@@ -47,6 +49,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("mobile_api.v1.audit")),
     path("", include("mobile_api.v1.supervision")),
     path("", include("mobile_api.v1.calls")),
+    path("", include("mobile_api.v1.twofactor")),
 ]
 
 urlpatterns = [

@@ -45,6 +45,8 @@ KINDS: dict[str, Kind] = {
     "system": Kind(Urgency.LOW, 24 * HOUR, False, "您有一条新通知"),
     # An incoming call (backend.calls): useless once the ring is over (45 s), so it expires.
     "call": Kind(Urgency.HIGH, 60, True, "邀请您通话"),
+    # A two-factor login code (SMS only): cannot be switched off, never held back.
+    "login_code": Kind(Urgency.HIGH, 300, False, "您的登录验证码"),
 }
 
 

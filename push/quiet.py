@@ -13,8 +13,9 @@ from django.conf import settings
 
 from push.models import NotificationSettings
 
-# Kinds that never wait: 加急 is the sender's explicit "now"; a call rings now or never.
-EXEMPT_KINDS = frozenset({"urgent", "call"})
+# Kinds that never wait: 加急 is the sender's explicit "now"; a call rings now or never; a
+# login code is wanted this minute.
+EXEMPT_KINDS = frozenset({"urgent", "call", "login_code"})
 
 
 def quiet_until(row: NotificationSettings, now: dt.datetime) -> dt.datetime | None:

@@ -334,7 +334,7 @@ def receipt_counts(
 def attachment_get(*, viewer: User, token: str) -> Attachment:
     """An attachment the viewer uploaded, or one in a message the viewer may read now."""
     attachment = Attachment.objects.filter(token=token).first()
-    if attachment is None:
+    if attachment is None or not attachment.file:  # none, or purged from storage
         raise errors.AttachmentNotFound()
     if attachment.uploader_id == viewer.pk:
         return attachment
@@ -349,7 +349,7 @@ def attachment_get(*, viewer: User, token: str) -> Attachment:
 def attachment_by_token(*, token: str) -> Attachment:
     """An attachment whose viewing the caller has already authorised (a domain app's rule)."""
     attachment = Attachment.objects.filter(token=token).first()
-    if attachment is None:
+    if attachment is None or not attachment.file:
         raise errors.AttachmentNotFound()
     return attachment
 
@@ -461,10 +461,12 @@ class UrgentStatus:
 def urgent_status(*, viewer: User, message_id: int) -> UrgentStatus:
     """Per recipient of a 加急 message: read or not (the read pointers) and how each was
     reached (push's delivery log). Only the sender may see it."""
+    # Someone who may not read the message gets the answer for a missing one:
+    # whether it exists, or is 加急, is not theirs to learn.
+    if not visible_messages(viewer).filter(pk=message_id).exists():
+        raise errors.MessageNotFound()
     notice = UrgentNotice.objects.select_related("message").filter(message_id=message_id).first()
     if notice is None:
-        if not Message.objects.filter(pk=message_id).exists():
-            raise errors.MessageNotFound()
         raise NotFound.of(codes.NOT_URGENT)
     if notice.sender_id != viewer.pk:
         raise PermissionDenied.of(codes.URGENT_NOT_SENDER)

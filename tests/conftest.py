@@ -127,15 +127,15 @@ def person(
 @pytest.fixture
 def director(org: dict[str, Any]) -> User:
     user = person("13800000001", "王建国", org["secretariat"], "主任", 1, leader=True)
-    directory.role_grant(user=user, unit=org["office"], role=Role.UNIT_ADMIN)
-    directory.role_grant(user=user, unit=org["office"], role=Role.LEADER)
+    directory.role_grant(actor=None, user=user, unit=org["office"], role=Role.UNIT_ADMIN)
+    directory.role_grant(actor=None, user=user, unit=org["office"], role=Role.LEADER)
     return user
 
 
 @pytest.fixture
 def clerk(org: dict[str, Any]) -> User:
     user = person("13800000002", "李秀英", org["secretariat"], "文书", 50)
-    directory.role_grant(user=user, unit=org["office"], role=Role.CLERK)
+    directory.role_grant(actor=None, user=user, unit=org["office"], role=Role.CLERK)
     return user
 
 

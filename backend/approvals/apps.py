@@ -28,6 +28,11 @@ class ApprovalsConfig(AppConfig):
         cards.register(ApprovalCard())
         listeners.register("approval", ApprovalFlowListener())
         registry.register(ApprovalTodo())
+        # Attachment fields keep upload tokens in the form (剩余信息保护 must not remove them).
+        from backend.approvals.models import Approval
+        from realtime import attachment_uses
+
+        attachment_uses.register(attachment_uses.json_fields(Approval, "form"))
         # Every new unit starts with the built-in templates (集约化: one platform, many units).
         unit_setup.register("approvals", builtins_ensure)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="approvals-builtins")

@@ -294,8 +294,62 @@ DUTY_CONFLICT = _entry(
     "the person already holds another duty, or is a superuser",
 )
 DUTY_SELF = _entry("duty_self", 400, "不能给自己授予或撤销管理职责", "三员分立")
+ROLE_SELF = _entry("role_self", 400, "不能给自己授予角色", "三员分立")
 INVALID_AUDIT_QUERY = _entry(
     "invalid_audit_query", 400, "审计查询条件有误", "三员分立", "the text says which"
+)
+
+# --- 两步验证 (two-factor login) ----------------------------------------------------------
+TWO_FACTOR_CHALLENGE_INVALID = _entry(
+    "two_factor_challenge_invalid",
+    400,
+    "登录验证已过期，请重新输入密码",
+    "两步验证",
+    "the challenge is unknown, expired, used, or out of attempts",
+)
+TWO_FACTOR_CODE_INVALID = _entry(
+    "two_factor_code_invalid",
+    400,
+    "验证码错误或已过期",
+    "两步验证",
+    "wrong, expired or reused code",
+)
+TWO_FACTOR_METHOD_UNAVAILABLE = _entry(
+    "two_factor_method_unavailable",
+    400,
+    "该验证方式不可用",
+    "两步验证",
+    "a method not in the challenge's `methods` (or enrolment still to do)",
+)
+TWO_FACTOR_NOT_STARTED = _entry(
+    "two_factor_not_started",
+    409,
+    "请先获取二维码或短信验证码",
+    "两步验证",
+    "confirming an enrolment that was not started",
+)
+TWO_FACTOR_ALREADY_ON = _entry(
+    "two_factor_already_on", 409, "已开启两步验证", "两步验证", "setting up while already enrolled"
+)
+TWO_FACTOR_POLICY = _entry(
+    "two_factor_policy",
+    403,
+    "按安全策略，您必须开启两步验证，不能关闭",
+    "两步验证",
+    "an administrator, or a unit that requires it",
+)
+SMS_CODE_TOO_SOON = _entry(
+    "sms_code_too_soon", 429, "验证码已发送，请{seconds}秒后再试", "两步验证"
+)
+SMS_CODE_LIMIT = _entry(
+    "sms_code_limit",
+    429,
+    "短信验证码发送次数过多，请稍后再试",
+    "两步验证",
+    "per login and per person per hour",
+)
+NOT_UNIT_ADMIN_OF = _entry(
+    "not_unit_admin_of", 403, "只有该单位的单位管理员可以操作", "两步验证", "unit policy and resets"
 )
 
 # --- 督办 (supervision) -------------------------------------------------------------

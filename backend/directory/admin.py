@@ -59,7 +59,10 @@ class UserAdmin(admin.ModelAdmin[User]):
         return False
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        old = User.objects.filter(pk=obj.pk).values_list("avatar", flat=True).first() or ""
         super().save_model(request, obj, form, change)
+        # 剩余信息保护: a replaced or cleared avatar leaves storage.
+        services.avatar_discard(user=obj, old_name=old)
         if change and "is_active" in form.changed_data and not obj.is_active:
             # A deactivated person's open sockets close (after this save commits).
             sign_out.run(obj.pk, reason="deactivated")

@@ -14,21 +14,62 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from backend.audit.services import audit_record
 from backend.common.client_ip import request_context
 from backend.common.errors import ZtError
 from backend.common.throttles import ClientIpScopedThrottle
 from backend.directory import services
+
+# When this session last asked for an admin page (the admin's idle timeout).
+ADMIN_SEEN = "zt_admin_seen"
+
+
+def admin_idle_seconds() -> int:
+    """The admin's idle limit: the PWA's (`ZT_SESSION_IDLE_SECONDS`), or the stricter
+    `ZT_ADMIN_IDLE_SECONDS`; 0 = none."""
+    limits = [s for s in (settings.ZT_SESSION_IDLE_SECONDS, settings.ZT_ADMIN_IDLE_SECONDS) if s]
+    return min(limits) if limits else 0
+
+
+class AdminIdleTimeoutMiddleware:
+    """A signed-in session idle on `/admin/` for longer than `admin_idle_seconds()` is
+    ended (logged out, audited as `auth.session_idle`) and sent to the admin login."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/admin/") and request.user.is_authenticated:
+            now = time.time()
+            seen = request.session.get(ADMIN_SEEN)
+            idle = admin_idle_seconds()
+            if idle and seen is not None and now - float(seen) > idle:
+                audit_record(
+                    "auth.session_idle",
+                    actor=request.user,
+                    data={"via": "admin", "idle_seconds": idle},
+                    context=request_context(request.META),
+                )
+                logout(request)
+                login_url = reverse("admin:login")
+                return HttpResponseRedirect(f"{login_url}?{urlencode({'next': request.path})}")
+            request.session[ADMIN_SEEN] = now
+        return self.get_response(request)
 
 
 class AdminLoginForm(AdminAuthenticationForm):

@@ -1,7 +1,10 @@
 """The only authentication backend: every `authenticate()` goes through `services.login_check`.
 
 Django's `ModelBackend` would check a password with no lockout and no audit;
-this one keeps its permission checks and replaces the password check.
+this one keeps its permission checks and replaces the password check. A
+person who must give a second factor (`services.second_factor_needed`) is
+never logged in by a password alone here: the login endpoints and
+`/admin/login/` take them through the two-factor step.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ class LoginServiceBackend(ModelBackend):
         mobile = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if mobile is None or password is None:
             return None
-        context = request_context(request.META) if request is not None else None
+        context = request_context(request.META) if request is not None else services.NO_CONTEXT
+        needs = services.second_factor_needed(mobile)
         try:
-            if context is None:
-                return services.login_check(mobile=mobile, password=password)
-            return services.login_check(mobile=mobile, password=password, context=context)
+            user = services.login_check(
+                mobile=mobile, password=password, context=context, complete=not needs
+            )
         except ZtError:
             return None
+        return None if needs else user

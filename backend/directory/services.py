@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import import_module
 from typing import Any
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
@@ -21,7 +23,7 @@ from ua_parser import parse as ua_parse
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound, ZtError
-from backend.directory import sign_out, system_accounts, unit_setup
+from backend.directory import duties, sign_out, system_accounts, unit_setup
 from backend.directory.models import (
     MOBILE_RE,
     Department,
@@ -193,8 +195,60 @@ def position_assign(
     return position
 
 
-def role_grant(*, user: User, unit: Unit, role: Role) -> RoleAssignment:
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+def avatar_set(*, user: User, content: bytes | None, name: str = "avatar.jpg") -> User:
+    """Give `user` a new avatar (None: none); the old file leaves storage (剩余信息保护)."""
+    with transaction.atomic():
+        old = user.avatar.name or ""
+        if content is None:
+            user.avatar = None
+        else:
+            user.avatar.save(name, ContentFile(content), save=False)
+        user.save(update_fields=["avatar"])
+        avatar_discard(user=user, old_name=old)
+    return user
+
+
+def avatar_discard(*, user: User, old_name: str) -> None:
+    """After commit, delete `old_name` from storage if `user`'s avatar is no longer it."""
+    if not old_name or old_name == (user.avatar.name or ""):
+        return
+    storage = user.avatar.storage
+    transaction.on_commit(lambda: storage.delete(old_name) if storage.exists(old_name) else None)
+
+
+def role_grant(
+    *,
+    actor: User | None,
+    user: User,
+    unit: Unit,
+    role: Role | str,
+    context: RequestContext = NO_CONTEXT,
+) -> RoleAssignment:
+    """Give `user` a unit role (单位管理员, 领导, 文书…); idempotent.
+
+    Only a security administrator may (三员分立: roles are permissions, and
+    permissions are the security administrator's), never to themself;
+    `actor=None` is the operator's own path (installation, the demo seed, a
+    migration), audited as such. A new grant is audited (`role.grant`).
+    """
+    with transaction.atomic():
+        if actor is not None:
+            duties.require_duty(actor, duties.SECURITY)
+            if actor.pk == user.pk:
+                raise InvalidInput.of(codes.ROLE_SELF)
+        assignment, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+        if created:
+            audit_record(
+                "role.grant",
+                actor=actor,
+                target=user,
+                data={
+                    "unit_id": unit.pk,
+                    "role": str(role),
+                    "by": "operator" if actor is None else "security_admin",
+                },
+                context=context,
+            )
     return assignment
 
 
@@ -206,14 +260,45 @@ class AccountLocked(ZtError):
     entry = codes.ACCOUNT_LOCKED
 
 
+# Checks that say a person must give a second factor after the password
+# (`backend.twofactor` registers its own in its AppConfig.ready()).
+_second_factor_gates: list[Callable[[User], bool]] = []
+
+
+def second_factor_gate_register(gate: Callable[[User], bool]) -> None:
+    if gate not in _second_factor_gates:
+        _second_factor_gates.append(gate)
+
+
+def second_factor_needed(mobile: str) -> bool:
+    """Whether the account of `mobile` (if any) must give a second factor to log in."""
+    try:
+        normalized = normalize_mobile(mobile)
+    except InvalidInput:
+        return False
+    user = User.objects.filter(mobile=normalized, is_bot=False).first()
+    return user is not None and any(gate(user) for gate in _second_factor_gates)
+
+
 def login_check(
-    *, mobile: str, password: str, context: RequestContext = NO_CONTEXT, channel: str = "api"
+    *,
+    mobile: str,
+    password: str,
+    context: RequestContext = NO_CONTEXT,
+    channel: str = "api",
+    complete: bool = True,
 ) -> User:
     """Verify a password login; count failures per (number, source IP) and lock after too many.
 
     Every outcome is audited. The answer for a number nobody has is the
     answer for a real account with a wrong password, lockout included
     (`LoginAttempt`); a correct password from another source is not locked out.
+
+    `complete=False`: the password is only the first step (a second factor
+    follows, `backend.twofactor`): audited as `auth.password_ok`, and the
+    failure count is kept, so wrong second-factor codes
+    (`second_factor_failure_record`) add up to the same lockout across
+    attempts; `login_complete` then records the login.
     """
     try:
         normalized = normalize_mobile(mobile)
@@ -242,14 +327,57 @@ def login_check(
                 # Hash anyway, so the answer takes as long as for a real account.
                 User().set_password(password)
             outcome = _record_failure(attempt, user, now, context, channel)
+        elif complete:
+            _login_record(user, attempt, now, context, channel)
         else:
-            attempt.delete()
-            user.last_login = now
-            user.save(update_fields=["last_login"])
-            audit_record("auth.login", actor=user, data={"via": channel}, context=context)
+            audit_record("auth.password_ok", actor=user, data={"via": channel}, context=context)
     if outcome is not None or user is None:
         raise outcome or InvalidCredentials()
     return user
+
+
+def _login_record(
+    user: User, attempt: LoginAttempt, now: datetime, context: RequestContext, channel: str
+) -> None:
+    attempt.delete()
+    user.last_login = now
+    user.save(update_fields=["last_login"])
+    audit_record("auth.login", actor=user, data={"via": channel}, context=context)
+
+
+def login_complete(
+    *, user: User, context: RequestContext = NO_CONTEXT, channel: str = "api"
+) -> None:
+    """The second factor passed: the login happens now (`auth.login`, `last_login`, the
+    (number, source) failure count cleared)."""
+    with transaction.atomic():
+        attempt = _login_attempt(user.mobile, context.ip or "")
+        _login_record(user, attempt, timezone.now(), context, channel)
+
+
+def second_factor_failure_record(
+    *, user: User, context: RequestContext = NO_CONTEXT, channel: str = "api"
+) -> AccountLocked | None:
+    """A wrong second-factor code counts like a wrong password for (number, source):
+    the same back-off lockout. Returns the lock to answer with when this one locks.
+    Commits on its own (the caller then raises)."""
+    with transaction.atomic():
+        attempt = _login_attempt(user.mobile, context.ip or "")
+        outcome = _record_failure(
+            attempt, user, timezone.now(), context, channel, action="auth.second_factor_failed"
+        )
+    return outcome if isinstance(outcome, AccountLocked) else None
+
+
+def login_locked_until(*, user: User, context: RequestContext = NO_CONTEXT) -> datetime | None:
+    """When the account or its (number, source) lock ends, if it is locked now."""
+    attempt = LoginAttempt.objects.filter(mobile=user.mobile, ip=context.ip or "").first()
+    until = _latest(attempt.locked_until if attempt else None, user.locked_until)
+    return until if until is not None and until > timezone.now() else None
+
+
+def account_locked_error(until: datetime) -> AccountLocked:
+    return _locked(until)
 
 
 def _login_attempt(mobile: str, source: str) -> LoginAttempt:
@@ -275,7 +403,13 @@ def _locked(locked_until: datetime) -> AccountLocked:
 
 
 def _record_failure(
-    attempt: LoginAttempt, user: User | None, now: datetime, context: RequestContext, channel: str
+    attempt: LoginAttempt,
+    user: User | None,
+    now: datetime,
+    context: RequestContext,
+    channel: str,
+    *,
+    action: str = "auth.login_failed",
 ) -> ZtError:
     """Count a failed attempt; return what to answer (the attempt that locks says so).
 
@@ -287,7 +421,7 @@ def _record_failure(
         attempt.locks = 0  # quiet for a long while: the back-off starts again
     attempt.failures += 1
     data: dict[str, Any] = {"mobile": attempt.mobile, "via": channel}
-    audit_record("auth.login_failed", actor=user, data=data, context=context)
+    audit_record(action, actor=user, data=data, context=context)
     if attempt.failures < settings.ZT_LOGIN_MAX_FAILURES:
         attempt.save()
         return InvalidCredentials()

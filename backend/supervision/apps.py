@@ -28,3 +28,12 @@ class SupervisionConfig(AppConfig):
             listeners.register(subject, SupervisionFlowListener())
         registry.register(SupervisionTodo())
         reminders.register()
+        # Reports, evidence and applications keep upload tokens in JSON (剩余信息保护).
+        from backend.supervision.models import Application, Report, SupervisionTask
+        from realtime import attachment_uses
+
+        attachment_uses.register(
+            attachment_uses.json_fields(SupervisionTask, "attachments", "evidence")
+        )
+        attachment_uses.register(attachment_uses.json_fields(Report, "attachments"))
+        attachment_uses.register(attachment_uses.json_fields(Application, "attachments"))

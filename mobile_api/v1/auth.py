@@ -21,10 +21,12 @@ from backend.directory import selectors as directory_selectors
 from backend.directory import services as directory_services
 from backend.directory import sign_out
 from backend.directory.models import DeviceSession, User
+from backend.twofactor import services as twofactor
 from mobile_api.auth import SESSION_DEVICE, SESSION_SEEN, DeviceSessionAuthentication
-from mobile_api.v1.common import errors, request_context, user_of
+from mobile_api.v1.common import errors, request_context, user_of, validated
 from mobile_api.v1.directory import PersonPositionSerializer, position_payload
 from mobile_api.v1.schemas import TicketOut, output
+from mobile_api.v1.twofactor import TwoFactorStepOut, VerifyIn, step_payload
 from realtime import services as realtime_services
 
 
@@ -74,6 +76,11 @@ class LoginOut(serializers.Serializer[Any]):
     password_expired = serializers.BooleanField(
         help_text="true：密码已超过有效期（ZT_PASSWORD_MAX_AGE_DAYS），请先修改密码"
     )
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="本次登录同时开启了两步验证时：恢复码，只显示这一次；否则为 null",
+    )
 
 
 class TokenOut(LoginOut):
@@ -89,10 +96,11 @@ class PasswordChangeIn(serializers.Serializer[Any]):
     )
 
 
-def login_payload(user: User) -> dict[str, Any]:
+def login_payload(user: User, recovery_codes: list[str] | None = None) -> dict[str, Any]:
     """What both logins answer: me, the login banner, whether the password has expired."""
     banner = directory_selectors.login_banner(user=user)
     return {
+        "recovery_codes": recovery_codes,
         "user": me_payload(user),
         "banner": {
             "previous_at": banner.previous_at,
@@ -168,6 +176,38 @@ class CsrfView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _session_start(
+    request: Request, user: User, device_name: str, recovery_codes: list[str] | None = None
+) -> Response:
+    """Log this browser in (a Django session and its device row); the login answer."""
+    login(request._request, user)
+    session = request._request.session
+    session.save()  # a session key now, for the device row
+    device = directory_services.session_device_register(
+        user=user,
+        session_key=str(session.session_key),
+        expires_at=session.get_expiry_date(),
+        context=request_context(request),
+        device_name=device_name,
+    )
+    session[SESSION_DEVICE] = device.pk
+    session[SESSION_SEEN] = time.time()
+    return Response(output(LoginOut, login_payload(user, recovery_codes)))
+
+
+def _token_start(
+    request: Request, user: User, device_name: str, recovery_codes: list[str] | None = None
+) -> Response:
+    key = directory_services.token_issue(
+        user=user, context=request_context(request), device_name=device_name
+    )
+    return Response(output(TokenOut, {"token": key, **login_payload(user, recovery_codes)}))
+
+
+def _two_factor_step(step: twofactor.LoginStep) -> Response:
+    return Response(output(TwoFactorStepOut, step_payload(step)), status=status.HTTP_202_ACCEPTED)
+
+
 @method_decorator(csrf_protect, name="dispatch")
 class LoginView(APIView):
     """Session login for the PWA (HttpOnly cookie).
@@ -183,30 +223,43 @@ class LoginView(APIView):
 
     @extend_schema(
         request=LoginInput,
-        responses={200: LoginOut, **errors(400, 403, 423, 429)},
+        responses={200: LoginOut, 202: TwoFactorStepOut, **errors(400, 403, 423, 429)},
+        description="密码正确且无需两步验证：200，已登录。需要两步验证：202，"
+        "凭 challenge 调用 POST /auth/login/two-factor 完成登录。",
     )
     def post(self, request: Request) -> Response:
-        data = LoginInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        context = request_context(request)
-        user = directory_services.login_check(
-            mobile=data.validated_data["mobile"],
-            password=data.validated_data["password"],
-            context=context,
+        data = validated(LoginInput, request.data)
+        step = twofactor.login_begin(
+            mobile=data["mobile"],
+            password=data["password"],
+            channel=twofactor.SESSION_CHANNEL,
+            context=request_context(request),
+            device_name=data.get("device_name", ""),
         )
-        login(request._request, user)
-        session = request._request.session
-        session.save()  # a session key now, for the device row
-        device = directory_services.session_device_register(
-            user=user,
-            session_key=str(session.session_key),
-            expires_at=session.get_expiry_date(),
-            context=context,
-            device_name=data.validated_data.get("device_name", ""),
+        if step.challenge_key is not None:
+            return _two_factor_step(step)
+        return _session_start(request, step.user, data.get("device_name", ""))
+
+
+@method_decorator(csrf_protect, name="dispatch")
+class LoginTwoFactorView(APIView):
+    """The second step of a PWA login: a code for the challenge; the session starts here."""
+
+    permission_classes = (AllowAny,)
+    throttle_classes = (ClientIpScopedThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(request=VerifyIn, responses={200: LoginOut, **errors(400, 403, 409, 423, 429)})
+    def post(self, request: Request) -> Response:
+        data = validated(VerifyIn, request.data)
+        done = twofactor.login_verify(
+            key=data["challenge"],
+            channel=twofactor.SESSION_CHANNEL,
+            method=data["method"],
+            code=data["code"],
+            context=request_context(request),
         )
-        session[SESSION_DEVICE] = device.pk
-        session[SESSION_SEEN] = time.time()
-        return Response(output(LoginOut, login_payload(user)))
+        return _session_start(request, done.user, done.device_name, done.recovery_codes)
 
 
 class TokenLoginView(APIView):
@@ -219,21 +272,43 @@ class TokenLoginView(APIView):
 
     @extend_schema(
         request=LoginInput,
-        responses={200: TokenOut, **errors(400, 423, 429)},
+        responses={200: TokenOut, 202: TwoFactorStepOut, **errors(400, 423, 429)},
+        description="密码正确且无需两步验证：200，带令牌。需要两步验证：202，"
+        "凭 challenge 调用 POST /auth/token/two-factor 取得令牌。",
     )
     def post(self, request: Request) -> Response:
-        data = LoginInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        context = request_context(request)
-        user = directory_services.login_check(
-            mobile=data.validated_data["mobile"],
-            password=data.validated_data["password"],
-            context=context,
+        data = validated(LoginInput, request.data)
+        step = twofactor.login_begin(
+            mobile=data["mobile"],
+            password=data["password"],
+            channel=twofactor.TOKEN_CHANNEL,
+            context=request_context(request),
+            device_name=data.get("device_name", ""),
         )
-        key = directory_services.token_issue(
-            user=user, context=context, device_name=data.validated_data.get("device_name", "")
+        if step.challenge_key is not None:
+            return _two_factor_step(step)
+        return _token_start(request, step.user, data.get("device_name", ""))
+
+
+class TokenTwoFactorView(APIView):
+    """The second step of a token login: a code for the challenge; the token is issued here."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ClientIpScopedThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(request=VerifyIn, responses={200: TokenOut, **errors(400, 409, 423, 429)})
+    def post(self, request: Request) -> Response:
+        data = validated(VerifyIn, request.data)
+        done = twofactor.login_verify(
+            key=data["challenge"],
+            channel=twofactor.TOKEN_CHANNEL,
+            method=data["method"],
+            code=data["code"],
+            context=request_context(request),
         )
-        return Response(output(TokenOut, {"token": key, **login_payload(user)}))
+        return _token_start(request, done.user, done.device_name, done.recovery_codes)
 
 
 class LogoutView(APIView):

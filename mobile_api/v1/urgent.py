@@ -126,7 +126,8 @@ class UrgentView(APIView):
         responses={200: UrgentOut, **errors(400, 401, 403, 404)},
         description="把自己发送的消息设为加急:未读成员立即收到推送;选 sms 时,"
         "超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。"
-        "错误码: urgent_not_sender, urgent_not_allowed, invalid_urgent_channel",
+        "错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, "
+        "invalid_urgent_channel",
     )
     def post(self, request: Request, message_id: int) -> Response:
         data = validated(self.MarkIn, request.data)
@@ -143,7 +144,7 @@ class UrgentView(APIView):
     @extend_schema(
         responses={200: UrgentOut, **errors(401, 403, 404)},
         description="加急情况(仅发送人):每位接收人已读/未读,以及推送、短信各自的投递结果。"
-        "错误码: not_urgent, urgent_not_sender",
+        "错误码: message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender",
     )
     def get(self, request: Request, message_id: int) -> Response:
         status = selectors.urgent_status(viewer=user_of(request), message_id=message_id)
@@ -154,7 +155,8 @@ class UrgentRemindView(APIView):
     @extend_schema(
         request=None,
         responses={200: RemindOut, **errors(401, 403, 404, 429)},
-        description="再次提醒仍未读的接收人(仅发送人)。错误码: not_urgent, urgent_not_sender, "
+        description="再次提醒仍未读的接收人(仅发送人)。错误码: "
+        "message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender, "
         "remind_too_often",
     )
     def post(self, request: Request, message_id: int) -> Response:

@@ -36,6 +36,7 @@ from realtime.services._core import (
     _not_to_a_bot,
     _writable,
 )
+from realtime.services.attachments import attachment_purge_later
 
 # --- messages ------------------------------------------------------------------
 
@@ -167,6 +168,9 @@ def message_recall(
         message.recalled_at = timezone.now()
         message.recalled_by = actor
         message.save(update_fields=["recalled_at", "recalled_by"])
+        if message.attachment_id is not None:
+            # 剩余信息保护: its file leaves storage unless something else still shows it.
+            attachment_purge_later(message.attachment_id)
         _append_event(
             conversation,
             EventType.MESSAGE_RECALLED,

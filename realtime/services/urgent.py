@@ -22,12 +22,13 @@ from backend.common import error_catalogue as codes
 from backend.common.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from backend.directory.models import User
 from push import services as push
+from realtime import errors, events, reach
 from realtime import event_types as wire
-from realtime import events, reach
 from realtime.event_types import dump
 from realtime.models import Membership, Message, UrgentNotice
 from realtime.payloads import preview_text, urgent_mark
-from realtime.services._core import _lock_conversation_of, _membership
+from realtime.selectors import visible_messages
+from realtime.services._core import _lock_conversation_of
 from realtime.services.messages import message_send
 
 CHANNELS = ("app", "sms", "ring")
@@ -57,6 +58,14 @@ def _unread(message: Message, recipient_ids: Sequence[int]) -> list[int]:
     )
 
 
+def _readable_or_not_found(actor: User, message_id: int) -> None:
+    """`message_not_found` unless `actor` may read the message (an active member, and the
+    message not from before they joined in a group that hides that history): someone
+    outside learns neither that the message exists nor whether it is 加急."""
+    if not visible_messages(actor).filter(pk=message_id).exists():
+        raise errors.MessageNotFound()
+
+
 def message_urge(
     *,
     actor: User,
@@ -67,11 +76,12 @@ def message_urge(
     """Mark the actor's own message 加急; idempotent (marking twice returns the first)."""
     wanted = _clean_channels(channels)
     with transaction.atomic():
-        conversation = _lock_conversation_of(message_id)
-        _membership(conversation, actor)
+        _lock_conversation_of(message_id)
+        _readable_or_not_found(actor, message_id)
         message = Message.objects.select_related("sender", "attachment", "conversation").get(
             pk=message_id
         )
+        conversation = message.conversation
         if message.sender_id != actor.pk:
             raise PermissionDenied.of(codes.URGENT_NOT_SENDER, "只有发送人可以加急")
         if message.is_recalled or message.kind == Message.Kind.SYSTEM:
@@ -158,6 +168,7 @@ def message_urge_remind(
     again too. At most once per `ZT_URGENT_REMIND_INTERVAL_SECONDS`.
     """
     with transaction.atomic():
+        _readable_or_not_found(actor, message_id)
         notice = UrgentNotice.objects.select_for_update().filter(message_id=message_id).first()
         if notice is None:
             raise NotFound.of(codes.NOT_URGENT)

@@ -23,7 +23,7 @@ from backend.audit.services import audit_record
 from backend.common.errors import ZtError
 from backend.directory import duties
 from backend.directory import services as directory
-from backend.directory.models import User
+from backend.directory.models import Role, RoleAssignment, User
 from tests.mobile_api.conftest import (
     _responses_match_the_schema,  # noqa: F401 - every response here is schema-checked
     error_of,
@@ -241,3 +241,39 @@ def test_the_system_administrator_cannot_raise_anyones_powers(
     assert 'name="name"' not in html  # people's data is the system administrator's
     assert security.get("/admin/auth/group/").status_code == 200
     assert security.get("/admin/auth/group/add/").status_code == 403
+
+
+def test_only_the_security_administrator_grants_unit_roles(
+    officers: dict[str, User], org: Any, director: User, staff: User, superuser: User
+) -> None:
+    """`role_grant` checks its actor (it had no check): a unit role is a permission, so
+    only the security administrator gives one (never to themself); audited."""
+    security = officers[duties.SECURITY]
+    for refused in (officers[duties.SYSTEM], officers[duties.AUDIT], superuser, director):
+        assert (
+            code(
+                lambda u=refused: directory.role_grant(
+                    actor=u, user=staff, unit=org["office"], role=Role.UNIT_ADMIN
+                )
+            )
+            == "duty_required"
+        )
+    assert (
+        code(
+            lambda: directory.role_grant(
+                actor=security, user=security, unit=org["office"], role=Role.UNIT_ADMIN
+            )
+        )
+        == "role_self"
+    )
+    assert not RoleAssignment.objects.filter(user=staff, role=Role.UNIT_ADMIN).exists()
+    assert not AuditEntry.objects.filter(action="role.grant", target_id=str(staff.pk)).exists()
+
+    directory.role_grant(actor=security, user=staff, unit=org["office"], role=Role.UNIT_ADMIN)
+    directory.role_grant(actor=security, user=staff, unit=org["office"], role=Role.UNIT_ADMIN)
+    assert RoleAssignment.objects.filter(user=staff, role=Role.UNIT_ADMIN).count() == 1
+    [entry] = AuditEntry.objects.filter(action="role.grant", target_id=str(staff.pk))
+    assert (entry.actor_id, entry.data) == (
+        security.pk,
+        {"unit_id": org["office"].pk, "role": "unit_admin", "by": "security_admin"},
+    )

@@ -13,6 +13,7 @@ from backend.audit.models import AuditEntry
 from backend.directory.admin_security import AuditedAdminMixin
 from backend.directory.models import Department, User
 from tests.conftest import PASSWORD
+from tests.twofactor.test_admin_login import admin_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,10 @@ def test_admin_login_is_audited(root: User) -> None:
     client = Client()
     response = admin_login(client)
     assert response.status_code == 302
+    assert response["Location"] == "/admin/two-factor/"  # an administrator: the second factor
+    assert not signed_in(client)
+    assert not AuditEntry.objects.filter(action="auth.login").exists()
+    admin_second_factor(client)
     assert signed_in(client)
     entry = AuditEntry.objects.get(action="auth.login")
     assert (entry.actor_id, entry.data["via"], entry.ip) == (root.pk, "admin", "127.0.0.1")

@@ -139,7 +139,7 @@ def test_search_by_phone_digits(org: dict[str, Any], staff: User, crowd: Any) ->
     assert search(staff, "00000001") == ["王建国"]
     assert search(staff, "0000001") == ["王建国"]
     # …until a contact role over the city puts everyone in scope.
-    directory.role_grant(user=staff, unit=org["city"], role=Role.CLERK)
+    directory.role_grant(actor=None, user=staff, unit=org["city"], role=Role.CLERK)
     # same rank (1): pinyin decides, chen… before wang…
     assert search(staff, "00000001") == ["陈志明", "王建国"]
     assert search(staff, "0000001") == ["陈志明", "王建国", "赵四", "张三丰", "王张三"]

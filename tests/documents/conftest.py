@@ -35,10 +35,10 @@ _ids = itertools.count(1)
 
 @pytest.fixture
 def finance_clerk(org: dict[str, Any], finance_head: User) -> User:
-    directory.role_grant(user=finance_head, unit=org["finance"], role=Role.LEADER)
+    directory.role_grant(actor=None, user=finance_head, unit=org["finance"], role=Role.LEADER)
     user = directory.user_create(mobile="13900000003", name="孙丽", password=PASSWORD)
     directory.position_assign(user=user, department=org["budget"], title="收发员", rank=50)
-    directory.role_grant(user=user, unit=org["finance"], role=Role.CLERK)
+    directory.role_grant(actor=None, user=user, unit=org["finance"], role=Role.CLERK)
     return user
 
 

@@ -30,7 +30,7 @@ def _admin(org: dict[str, Any]) -> User:
     """An admin of the sending unit who takes no part in the flow."""
     user = directory.user_create(mobile="13700000002", name="钱管理", password=PASSWORD)
     directory.position_assign(user=user, department=org["secretariat"], title="科员", rank=80)
-    directory.role_grant(user=user, unit=org["office"], role=Role.UNIT_ADMIN)
+    directory.role_grant(actor=None, user=user, unit=org["office"], role=Role.UNIT_ADMIN)
     return user
 
 

@@ -42,7 +42,7 @@ def _mayor(org: dict[str, Any]) -> User:
 
     leadership = Department.objects.create(unit=org["city"], name="市政府领导")
     mayor = person("13700000001", "刘江", leadership, "市长", 1, leader=True)
-    directory.role_grant(user=mayor, unit=org["city"], role=Role.LEADER)
+    directory.role_grant(actor=None, user=mayor, unit=org["city"], role=Role.LEADER)
     return mayor
 
 
@@ -386,7 +386,7 @@ def test_a_unit_without_clerks_receives_through_its_admins(
     directory.position_assign(user=admin, department=org["budget"], title="科员", rank=60)
     from backend.directory.models import Role
 
-    directory.role_grant(user=admin, unit=org["city"], role=Role.UNIT_ADMIN)
+    directory.role_grant(actor=None, user=admin, unit=org["city"], role=Role.UNIT_ADMIN)
     document = to_distributed(people, org, main_to=[org["city"].pk])
     receipt = receipt_of(document, org["city"])
     assert registry.counts_for(admin)["documents"] == 1
@@ -421,7 +421,7 @@ def test_incoming_roles_resolve_in_the_recipient_unit_not_the_clerks(
 
     mayor = _mayor(org)
     clerk = people["clerk"]  # positioned in 市府办 秘书科; 市府办's leader is 王建国
-    directory.role_grant(user=clerk, unit=org["city"], role=Role.CLERK)
+    directory.role_grant(actor=None, user=clerk, unit=org["city"], role=Role.CLERK)
     document = to_distributed(people, org, main_to=[org["city"].pk])
     receipt = receipt_of(document, org["city"])
     receiving.receipt_sign(actor=clerk, receipt_id=receipt.pk)

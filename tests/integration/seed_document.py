@@ -39,7 +39,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         user = directory.user_create(mobile=item["mobile"], name=item["name"], password=PASSWORD)
         directory.position_assign(user=user, department=section, title="科员")
         if role is not None:
-            directory.role_grant(user=user, unit=unit, role=role)
+            directory.role_grant(actor=None, user=user, unit=unit, role=role)
         people.append(user)
     drafter, clerk, leader, receiving = people
     document = services.document_submit(

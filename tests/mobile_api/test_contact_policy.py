@@ -65,14 +65,14 @@ def test_the_same_unit_sees_everything(numbered: None, staff: User, director: Us
 def test_a_contact_role_sees_its_unit_and_the_units_below(
     org: dict[str, Any], numbered: None, staff: User, outsider: User
 ) -> None:
-    directory.role_grant(user=staff, unit=org["city"], role=Role.UNIT_ADMIN)
+    directory.role_grant(actor=None, user=staff, unit=org["city"], role=Role.UNIT_ADMIN)
     assert contact(person(as_(staff), outsider))[:3] == ("13900000002", False, "CZ20230017")
 
 
 def test_a_role_outside_the_contact_roles_does_not_widen_the_scope(
     org: dict[str, Any], numbered: None, staff: User, outsider: User
 ) -> None:
-    directory.role_grant(user=staff, unit=org["city"], role=Role.LEADER)
+    directory.role_grant(actor=None, user=staff, unit=org["city"], role=Role.LEADER)
     assert person(as_(staff), outsider)["mobile_masked"] is True
 
 

@@ -10,10 +10,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from backend.common.errors import InvalidInput, PermissionDenied
+from backend.common.errors import InvalidInput, NotFound, PermissionDenied
 from backend.directory.models import User
 from push import services as push
 from push.models import Delivery
+from realtime import selectors as chat_selectors
 from realtime import services as chat
 from realtime.events import SentEvent
 from realtime.models import Conversation, Message
@@ -222,3 +223,22 @@ def test_a_message_that_is_not_urgent_has_no_status(group: Conversation, directo
     message = notice_message(director, group)
     response = _api(director).get(f"/api/v1/messages/{message.pk}/urgent")
     assert (response.status_code, response.json()["error"]["code"]) == (404, "not_urgent")
+
+
+def test_someone_who_cannot_read_the_message_learns_nothing_of_it(
+    group: Conversation, director: User, outsider: User
+) -> None:
+    """A non-member gets the answer for a missing message from every urgent endpoint
+    (it was `urgent_not_sender` / `not_a_member`, which told that the message exists)."""
+    message = notice_message(director, group)
+    chat.message_urge(actor=director, message_id=message.pk, channels=["app"])
+    missing = message.pk + 10_000
+    for message_id in (message.pk, missing):
+        for call in (
+            lambda m: chat.message_urge(actor=outsider, message_id=m),
+            lambda m: chat.message_urge_remind(actor=outsider, message_id=m),
+            lambda m: chat_selectors.urgent_status(viewer=outsider, message_id=m),
+        ):
+            with pytest.raises(NotFound) as error:
+                call(message_id)
+            assert error.value.code == "message_not_found"

@@ -97,6 +97,19 @@ BODIES: dict[str, Body] = {
     "PATCH /api/v1/me/notification-settings": {"sms_urgent": False},
     "POST /api/v1/messages/{message_id}/urgent": {"channels": ["app"]},
     "POST /api/v1/me/password": {"old_password": PASSWORD, "new_password": "Jiangcheng#2027"},
+    **{
+        f"POST /api/v1/{step}": {"challenge": "not-a-challenge", "method": "totp", "code": "123456"}
+        for step in (
+            "auth/login/two-factor",
+            "auth/token/two-factor",
+            "auth/two-factor/sms",
+            "auth/two-factor/totp",
+        )
+    },
+    "POST /api/v1/me/two-factor/confirm": {"method": "totp", "code": "123456"},
+    "POST /api/v1/me/two-factor/disable": {"password": PASSWORD},
+    "POST /api/v1/me/two-factor/recovery-codes": {"password": PASSWORD},
+    "PUT /api/v1/units/{unit_id}/two-factor": {"required": False},
     "POST /api/v1/documents": lambda w: {
         "kind": "notice",
         "title": "关于开展安全生产检查的通知",
@@ -155,6 +168,7 @@ ROW_PARAMS: dict[str, dict[str, str]] = {
     "POST /api/v1/conversations/{conversation_id}/calls": {
         "conversation_id": "call_conversation_id"
     },
+    "POST /api/v1/people/{person_id}/two-factor/reset": {"person_id": "user_id"},
     "GET /api/v1/approvals/{approval_id}/attachments/{token}": {"token": "approval_token"},
     "GET /api/v1/documents/{document_id}/files/{token}": {"token": "document_token"},
     **{
@@ -387,11 +401,12 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
         "403:permission_denied",
         "200",
     ),
-    # Only the sender sees a 加急 message's status.
+    # Only the sender sees a 加急 message's status; someone who may not read the
+    # message gets the answer for a missing one (its existence is not theirs to learn).
     "GET /api/v1/messages/{message_id}/urgent": (
         "401:not_authenticated",
-        "403:urgent_not_sender",
-        "403:urgent_not_sender",
+        "404:message_not_found",
+        "404:message_not_found",
         "403:urgent_not_sender",
         "200",
     ),
@@ -530,15 +545,15 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     ),
     "POST /api/v1/messages/{message_id}/urgent": (
         "401:not_authenticated",
-        "403:not_a_member",
-        "403:not_a_member",
+        "404:message_not_found",
+        "404:message_not_found",
         "403:urgent_not_sender",
         "200",
     ),
     "POST /api/v1/messages/{message_id}/urgent/remind": (
         "401:not_authenticated",
-        "403:urgent_not_sender",
-        "403:urgent_not_sender",
+        "404:message_not_found",
+        "404:message_not_found",
         "403:urgent_not_sender",
         "200",
     ),
@@ -761,6 +776,55 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
         "200",
         "200",
         "200",
+    ),
+    # 两步验证 (docs/security.md): the login step answers everyone alike for a
+    # challenge that is not one; 我的 → 两步验证 is each person's own (nobody has
+    # started an enrolment, nobody is enrolled, nobody is required to be);
+    # the unit policy and resets belong to the unit's 单位管理员 王建国, the
+    # reset here is of 张三 (nobody resets their own).
+    **{
+        f"POST /api/v1/{step}": ("400:two_factor_challenge_invalid",) * 5
+        for step in (
+            "auth/login/two-factor",
+            "auth/token/two-factor",
+            "auth/two-factor/sms",
+            "auth/two-factor/totp",
+        )
+    },
+    "GET /api/v1/me/two-factor": ("401:not_authenticated", "200", "200", "200", "200"),
+    "POST /api/v1/me/two-factor/totp": ("401:not_authenticated", "200", "200", "200", "200"),
+    "POST /api/v1/me/two-factor/sms": ("401:not_authenticated", "200", "200", "200", "200"),
+    "POST /api/v1/me/two-factor/confirm": (
+        "401:not_authenticated",
+        "409:two_factor_not_started",
+        "409:two_factor_not_started",
+        "409:two_factor_not_started",
+        "409:two_factor_not_started",
+    ),
+    "POST /api/v1/me/two-factor/disable": ("401:not_authenticated", "204", "204", "204", "204"),
+    "POST /api/v1/me/two-factor/recovery-codes": (
+        "401:not_authenticated",
+        "409:two_factor_not_started",
+        "409:two_factor_not_started",
+        "409:two_factor_not_started",
+        "409:two_factor_not_started",
+    ),
+    **{
+        f"{method} /api/v1/units/{{unit_id}}/two-factor": (
+            "401:not_authenticated",
+            "403:not_unit_admin_of",
+            "403:not_unit_admin_of",
+            "403:not_unit_admin_of",
+            "200",
+        )
+        for method in ("GET", "PUT")
+    },
+    "POST /api/v1/people/{person_id}/two-factor/reset": (
+        "401:not_authenticated",
+        "403:person_not_in_unit",
+        "403:person_not_in_unit",
+        "403:person_not_in_unit",
+        "204",
     ),
     # Each changes their own password (the old one is the shared test password).
     "POST /api/v1/me/password": (

@@ -366,7 +366,7 @@ def test_split_only_to_people_below_the_splitter(
     deeper = split(budget_staff, sub, outsider, deadline=10)  # 赵六 (rank 90): a lower post
     assert deeper.owner_id == outsider.pk
     # A leader of the unit reaches every department of it and the units below it.
-    directory.role_grant(user=finance_head, unit=org["finance"], role=Role.LEADER)
+    directory.role_grant(actor=None, user=finance_head, unit=org["finance"], role=Role.LEADER)
     district = directory.unit_create(
         name="江城区财政局",
         short_name="区财政局",

@@ -305,7 +305,7 @@ def test_relative_assignees(staff: User, director: User, clerk: User, org: dict[
     assert above.route[0]["assignee_ids"] == [director.pk]  # unit leader role
     # A unit leader's superior is the parent unit's leader, never a deputy.
     mayor = directory.user_create(mobile="13800000010", name="市长", password=PASSWORD)
-    directory.role_grant(user=mayor, unit=org["city"], role=Role.LEADER)
+    directory.role_grant(actor=None, user=mayor, unit=org["city"], role=Role.LEADER)
     up = start([approver("n1", {"kind": "leader", "levels": 2})], director)
     assert up.route[0]["assignee_ids"] == [mayor.pk]
 

@@ -3,7 +3,7 @@
  * from the generated schema (`paths` in schema.d.ts): `RequestOf` / `ResponseOf`.
  */
 import { http } from './http'
-import type { QueryOf, RequestOf, ResponseOf } from './types'
+import type { AcceptedOf, QueryOf, RequestOf, ResponseOf } from './types'
 
 const V1 = '/api/v1'
 
@@ -11,11 +11,28 @@ type Conversation = '/api/v1/conversations/{conversation_id}'
 
 export const authApi = {
   csrf: () => http.get<ResponseOf<'/api/v1/auth/csrf', 'get'>>(`${V1}/auth/csrf`),
+  /** 200: signed in; 202: a second factor is asked (`step: two_factor_required`). */
   login: (mobile: string, password: string) =>
-    http.post<ResponseOf<'/api/v1/auth/login', 'post'>>(`${V1}/auth/login`, {
-      mobile,
-      password,
-    } satisfies RequestOf<'/api/v1/auth/login', 'post'>),
+    http.post<ResponseOf<'/api/v1/auth/login', 'post'> | AcceptedOf<'/api/v1/auth/login', 'post'>>(
+      `${V1}/auth/login`,
+      {
+        mobile,
+        password,
+      } satisfies RequestOf<'/api/v1/auth/login', 'post'>,
+    ),
+  loginTwoFactor: (body: RequestOf<'/api/v1/auth/login/two-factor', 'post'>) =>
+    http.post<ResponseOf<'/api/v1/auth/login/two-factor', 'post'>>(
+      `${V1}/auth/login/two-factor`,
+      body,
+    ),
+  loginTotpSetup: (challenge: string) =>
+    http.post<ResponseOf<'/api/v1/auth/two-factor/totp', 'post'>>(`${V1}/auth/two-factor/totp`, {
+      challenge,
+    } satisfies RequestOf<'/api/v1/auth/two-factor/totp', 'post'>),
+  loginSms: (challenge: string) =>
+    http.post<ResponseOf<'/api/v1/auth/two-factor/sms', 'post'>>(`${V1}/auth/two-factor/sms`, {
+      challenge,
+    } satisfies RequestOf<'/api/v1/auth/two-factor/sms', 'post'>),
   logout: () => http.post<ResponseOf<'/api/v1/auth/logout', 'post'>>(`${V1}/auth/logout`),
   me: () => http.get<ResponseOf<'/api/v1/me', 'get'>>(`${V1}/me`),
   changePassword: (oldPassword: string, newPassword: string) =>
@@ -29,6 +46,29 @@ export const authApi = {
   signOutOthers: () =>
     http.post<ResponseOf<'/api/v1/me/devices/sign-out-others', 'post'>>(
       `${V1}/me/devices/sign-out-others`,
+    ),
+}
+
+/** 我的 → 安全 → 两步验证. */
+export const twoFactorApi = {
+  status: () => http.get<ResponseOf<'/api/v1/me/two-factor', 'get'>>(`${V1}/me/two-factor`),
+  totpStart: () =>
+    http.post<ResponseOf<'/api/v1/me/two-factor/totp', 'post'>>(`${V1}/me/two-factor/totp`),
+  smsSend: () =>
+    http.post<ResponseOf<'/api/v1/me/two-factor/sms', 'post'>>(`${V1}/me/two-factor/sms`),
+  confirm: (body: RequestOf<'/api/v1/me/two-factor/confirm', 'post'>) =>
+    http.post<ResponseOf<'/api/v1/me/two-factor/confirm', 'post'>>(
+      `${V1}/me/two-factor/confirm`,
+      body,
+    ),
+  disable: (password: string) =>
+    http.post<ResponseOf<'/api/v1/me/two-factor/disable', 'post'>>(`${V1}/me/two-factor/disable`, {
+      password,
+    } satisfies RequestOf<'/api/v1/me/two-factor/disable', 'post'>),
+  renewRecoveryCodes: (password: string) =>
+    http.post<ResponseOf<'/api/v1/me/two-factor/recovery-codes', 'post'>>(
+      `${V1}/me/two-factor/recovery-codes`,
+      { password } satisfies RequestOf<'/api/v1/me/two-factor/recovery-codes', 'post'>,
     ),
 }
 

@@ -354,14 +354,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description Session login for the PWA (HttpOnly cookie).
-         *
-         *     CSRF-checked even though nobody is logged in yet (DRF checks only
-         *     authenticated sessions): a foreign page must not log a browser into an
-         *     account of its choosing. Get the token from `GET /auth/csrf` first.
-         */
+        /** @description 密码正确且无需两步验证：200，已登录。需要两步验证：202，凭 challenge 调用 POST /auth/login/two-factor 完成登录。 */
         post: operations["v1_auth_login_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The second step of a PWA login: a code for the challenge; the session starts here. */
+        post: operations["v1_auth_login_two_factor_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -394,8 +405,64 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Token login for native clients: `Authorization: Bearer <token>` afterwards. */
+        /** @description 密码正确且无需两步验证：200，带令牌。需要两步验证：202，凭 challenge 调用 POST /auth/token/two-factor 取得令牌。 */
         post: operations["v1_auth_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/token/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The second step of a token login: a code for the challenge; the token is issued here. */
+        post: operations["v1_auth_token_two_factor_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Text a 6-digit code to the person's mobile (login, or enrolment by SMS).
+         *
+         *     At most every 60 s, 3 per login, 5 an hour per person (`sms_code_too_soon`,
+         *     `sms_code_limit`); the code is valid for 5 minutes and once.
+         */
+        post: operations["v1_auth_two_factor_sms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Enrolment during login (`enrol: true`): a new authenticator key for this person. */
+        post: operations["v1_auth_two_factor_totp_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1295,6 +1362,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 我的 → 安全 → 两步验证: what is on, and whether it is required. */
+        get: operations["v1_me_two_factor_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Confirm the method being added with a code from it; the recovery codes, once. */
+        post: operations["v1_me_two_factor_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Turn two-factor login off (password again); `two_factor_policy` where it is required. */
+        post: operations["v1_me_two_factor_disable_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description New recovery codes (password again); the old ones stop working. */
+        post: operations["v1_me_two_factor_recovery_codes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Start turning SMS codes on: a code to my mobile (confirm it). */
+        post: operations["v1_me_two_factor_sms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/two-factor/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Start adding an authenticator app: its key as QR code and text (confirm with a code). */
+        post: operations["v1_me_two_factor_totp_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messages/{message_id}/recall": {
         parameters: {
             query?: never;
@@ -1334,10 +1503,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 加急情况(仅发送人):每位接收人已读/未读,以及推送、短信各自的投递结果。错误码: not_urgent, urgent_not_sender */
+        /** @description 加急情况(仅发送人):每位接收人已读/未读,以及推送、短信各自的投递结果。错误码: message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender */
         get: operations["v1_messages_urgent_retrieve"];
         put?: never;
-        /** @description 把自己发送的消息设为加急:未读成员立即收到推送;选 sms 时,超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。错误码: urgent_not_sender, urgent_not_allowed, invalid_urgent_channel */
+        /** @description 把自己发送的消息设为加急:未读成员立即收到推送;选 sms 时,超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, invalid_urgent_channel */
         post: operations["v1_messages_urgent_create"];
         delete?: never;
         options?: never;
@@ -1354,7 +1523,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 再次提醒仍未读的接收人(仅发送人)。错误码: not_urgent, urgent_not_sender, remind_too_often */
+        /** @description 再次提醒仍未读的接收人(仅发送人)。错误码: message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender, remind_too_often */
         post: operations["v1_messages_urgent_remind_create"];
         delete?: never;
         options?: never;
@@ -1404,6 +1573,23 @@ export interface paths {
         get: operations["v1_people_avatar_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{person_id}/two-factor/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A 单位管理员 clears the second factors of someone in their unit (lost phone; audited). */
+        post: operations["v1_people_two_factor_reset_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1623,6 +1809,24 @@ export interface paths {
         };
         get: operations["v1_todo_retrieve"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The unit's two-factor policy (its 单位管理员 only). */
+        get: operations["v1_units_two_factor_retrieve"];
+        /** @description Require two-factor login for everyone holding a position in the unit (audited). */
+        put: operations["v1_units_two_factor_update"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1853,6 +2057,9 @@ export interface components {
             actions: components["schemas"]["ActionOut"][];
             link: string;
         };
+        ChallengeInRequest: {
+            challenge: string;
+        };
         /**
          * @description * `app` - app
          *     * `sms` - sms
@@ -1871,6 +2078,10 @@ export interface components {
          * @enum {string}
          */
         CirculateEnum: "sequential" | "all";
+        ConfirmInRequest: {
+            method: components["schemas"]["TwoFactorEnrolMethodEnum"];
+            code: string;
+        };
         ConversationCreateInputRequest: {
             kind: components["schemas"]["ConversationKindEnum"];
             user_id?: number;
@@ -2249,7 +2460,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "countersign_no_head" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "urged_recently" | "owner_not_below" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "countersign_no_head" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "role_self" | "invalid_audit_query" | "two_factor_challenge_invalid" | "two_factor_code_invalid" | "two_factor_method_unavailable" | "two_factor_not_started" | "two_factor_already_on" | "two_factor_policy" | "sms_code_too_soon" | "sms_code_limit" | "not_unit_admin_of" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "urged_recently" | "owner_not_below" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2400,6 +2611,8 @@ export interface components {
             banner: components["schemas"]["LoginBannerOut"];
             /** @description true：密码已超过有效期（ZT_PASSWORD_MAX_AGE_DAYS），请先修改密码 */
             password_expired: boolean;
+            /** @description 本次登录同时开启了两步验证时：恢复码，只显示这一次；否则为 null */
+            recovery_codes: string[] | null;
         };
         MarkInRequest: {
             /** @description app 应用内+推送(总是) / sms 未读短信 / ring 应用内响铃;默认 app, sms */
@@ -2522,6 +2735,9 @@ export interface components {
             old_password: string;
             /** @description 至少8位，含大写字母、小写字母、数字、符号中的3类，不能与最近5次相同 */
             new_password: string;
+        };
+        PasswordInRequest: {
+            password: string;
         };
         PatchedConversationUpdateInputRequest: {
             name?: string;
@@ -2722,6 +2938,10 @@ export interface components {
          * @enum {string}
          */
         RecipientRoleEnum: "main" | "copy";
+        RecoveryCodesOut: {
+            /** @description 恢复码：只显示这一次，请抄下妥善保存；每个只能用一次。已有未用恢复码时为空列表（原恢复码继续有效） */
+            recovery_codes: string[];
+        };
         RedistributeInputRequest: {
             unit_id: number;
         };
@@ -2830,6 +3050,17 @@ export interface components {
             /** @description 会签: the department or unit the actor signed for, else empty */
             party: string;
         };
+        SmsSentOut: {
+            /** @description 接收号码（打码） */
+            sent_to: string;
+            /**
+             * Format: date-time
+             * @description 验证码到此时失效（默认5分钟）
+             */
+            expires_at: string;
+            /** @description 再次发送需等待的秒数 */
+            resend_after: number;
+        };
         /**
          * @description * `instruction` - instruction
          *     * `meeting` - meeting
@@ -2839,6 +3070,23 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "instruction" | "meeting" | "assigned" | "document" | "other";
+        StatusOut: {
+            /** @description 按安全策略必须开启（管理员、或所在单位要求） */
+            required: boolean;
+            /** @description 已开启验证器应用 */
+            totp: boolean;
+            /** @description 已开启短信验证码 */
+            sms: boolean;
+            /** @description 未用的恢复码个数 */
+            recovery_codes_left: number;
+            /** @description 短信验证码发往的号码（打码） */
+            sms_to: string;
+        };
+        /**
+         * @description * `two_factor_required` - two_factor_required
+         * @enum {string}
+         */
+        StepEnum: "two_factor_required";
         /**
          * @description * `primary` - primary
          *     * `danger` - danger
@@ -3291,10 +3539,53 @@ export interface components {
             banner: components["schemas"]["LoginBannerOut"];
             /** @description true：密码已超过有效期（ZT_PASSWORD_MAX_AGE_DAYS），请先修改密码 */
             password_expired: boolean;
+            /** @description 本次登录同时开启了两步验证时：恢复码，只显示这一次；否则为 null */
+            recovery_codes: string[] | null;
             token: string;
+        };
+        TotpSetupOut: {
+            /** @description 密钥（Base32），无法扫码时手动输入验证器应用 */
+            secret: string;
+            /** @description otpauth:// 地址（二维码的内容） */
+            otpauth_uri: string;
+            /** @description 二维码，SVG 文本 */
+            qr_svg: string;
         };
         TransferInputRequest: {
             user_id: number;
+        };
+        /**
+         * @description * `totp` - totp
+         *     * `sms` - sms
+         * @enum {string}
+         */
+        TwoFactorEnrolMethodEnum: "totp" | "sms";
+        /**
+         * @description * `totp` - totp
+         *     * `sms` - sms
+         *     * `recovery` - recovery
+         * @enum {string}
+         */
+        TwoFactorMethodEnum: "totp" | "sms" | "recovery";
+        /** @description The answer 202 of a login whose password was right but needs a second factor. */
+        TwoFactorStepOut: {
+            /**
+             * @description two_factor_required：请提交第二因素（POST /auth/login/two-factor 或 /auth/token/two-factor）
+             *
+             *     * `two_factor_required` - two_factor_required
+             */
+            step: components["schemas"]["StepEnum"];
+            /** @description 本次登录的验证令牌，只用于完成这一次登录 */
+            challenge: string;
+            /**
+             * Format: date-time
+             * @description 验证令牌到此时失效（默认5分钟），之后需重新输入密码
+             */
+            expires_at: string;
+            /** @description 可用的验证方式。totp：验证器应用的6位动态码；sms：短信验证码；recovery：恢复码（每个只能用一次） */
+            methods: components["schemas"]["TwoFactorMethodEnum"][];
+            /** @description true：按安全策略必须开启两步验证但尚未设置：先设置（扫码或短信），提交的验证码同时完成设置和登录；不能跳过 */
+            enrol: boolean;
         };
         /**
          * @description * `text` - text
@@ -3327,6 +3618,16 @@ export interface components {
             parent_id: number | null;
             /** @description 下级单位,结构同本对象 */
             children: components["schemas"]["UnitNode"][];
+        };
+        UnitPolicyInRequest: {
+            /** @description true：本单位所有人员登录都须两步验证 */
+            required: boolean;
+        };
+        UnitPolicyOut: {
+            unit_id: number;
+            required: boolean;
+            /** Format: date-time */
+            updated_at: string | null;
         };
         UnitSettingsOut: {
             id: number;
@@ -3394,6 +3695,19 @@ export interface components {
         VapidKeyOut: {
             /** @description applicationServerKey,base64url */
             public_key: string;
+        };
+        VerifyInRequest: {
+            challenge: string;
+            /**
+             * @description totp：验证器应用的6位动态码；sms：短信验证码；recovery：恢复码（每个只能用一次）
+             *
+             *     * `totp` - totp
+             *     * `sms` - sms
+             *     * `recovery` - recovery
+             */
+            method: components["schemas"]["TwoFactorMethodEnum"];
+            /** @description 6位数字，或恢复码 xxxx-xxxx */
+            code: string;
         };
         /**
          * @description * `outgoing` - outgoing
@@ -5193,8 +5507,46 @@ export interface operations {
                     "application/json": components["schemas"]["LoginOut"];
                 };
             };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStepOut"];
+                };
+            };
             400: components["responses"]["Error400Invalid"];
             403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailed"];
+            423: components["responses"]["Error423AccountLocked"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_auth_login_two_factor_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VerifyInRequest"];
+                "multipart/form-data": components["schemas"]["VerifyInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailed"];
+            409: components["responses"]["Error409Conflict"];
             423: components["responses"]["Error423AccountLocked"];
             429: components["responses"]["Error429RateLimited"];
         };
@@ -5243,9 +5595,103 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStepOut"];
+                };
+            };
             400: components["responses"]["Error400Invalid"];
             403: components["responses"]["Error403CsrfFailed"];
             423: components["responses"]["Error423AccountLocked"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_auth_token_two_factor_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["VerifyInRequest"];
+                "multipart/form-data": components["schemas"]["VerifyInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403CsrfFailed"];
+            409: components["responses"]["Error409Conflict"];
+            423: components["responses"]["Error423AccountLocked"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_auth_two_factor_sms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengeInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChallengeInRequest"];
+                "multipart/form-data": components["schemas"]["ChallengeInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsSentOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403CsrfFailed"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_auth_two_factor_totp_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengeInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChallengeInRequest"];
+                "multipart/form-data": components["schemas"]["ChallengeInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetupOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            403: components["responses"]["Error403CsrfFailed"];
             429: components["responses"]["Error429RateLimited"];
         };
     };
@@ -6905,6 +7351,163 @@ export interface operations {
             429: components["responses"]["Error429RateLimited"];
         };
     };
+    v1_me_two_factor_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusOut"];
+                };
+            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PasswordExpired"];
+        };
+    };
+    v1_me_two_factor_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ConfirmInRequest"];
+                "multipart/form-data": components["schemas"]["ConfirmInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_me_two_factor_disable_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordInRequest"];
+                "multipart/form-data": components["schemas"]["PasswordInRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_me_two_factor_recovery_codes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordInRequest"];
+                "multipart/form-data": components["schemas"]["PasswordInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_me_two_factor_sms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsSentOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
+            429: components["responses"]["Error429RateLimited"];
+        };
+    };
+    v1_me_two_factor_totp_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetupOut"];
+                };
+            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403CsrfFailedPasswordExpired"];
+            409: components["responses"]["Error409Conflict"];
+        };
+    };
     v1_messages_recall_create: {
         parameters: {
             query?: never;
@@ -7109,6 +7712,30 @@ export interface operations {
             400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
             401: components["responses"]["Error401NotAuthenticated"];
             403: components["responses"]["Error403PasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+        };
+    };
+    v1_people_two_factor_reset_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
             404: components["responses"]["Error404NotFound"];
         };
     };
@@ -7527,6 +8154,62 @@ export interface operations {
             400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
             401: components["responses"]["Error401NotAuthenticated"];
             403: components["responses"]["Error403PasswordExpired"];
+        };
+    };
+    v1_units_two_factor_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitPolicyOut"];
+                };
+            };
+            400: components["responses"]["Error400NulCharacterOutOfRangeTooDeep"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
+        };
+    };
+    v1_units_two_factor_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitPolicyInRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["UnitPolicyInRequest"];
+                "multipart/form-data": components["schemas"]["UnitPolicyInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitPolicyOut"];
+                };
+            };
+            400: components["responses"]["Error400Invalid"];
+            401: components["responses"]["Error401NotAuthenticated"];
+            403: components["responses"]["Error403PermissionDeniedNotAMemberCsrfFailedPasswordExpired"];
+            404: components["responses"]["Error404NotFound"];
         };
     };
 }

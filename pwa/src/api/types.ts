@@ -21,6 +21,12 @@ type Success<R> = R extends { 200: infer X } ? X : R extends { 201: infer X } ? 
 export type ResponseOf<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { responses: infer R } ? JsonOf<Success<R>> : never
 
+type Accepted<R> = R extends { 202: infer X } ? X : never
+
+/** The JSON body of a call's 202 answer (a login that asks for a second factor). */
+export type AcceptedOf<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { responses: infer R } ? JsonOf<Accepted<R>> : never
+
 /** The JSON body a call sends. */
 export type RequestOf<P extends keyof paths, M extends Method> =
   Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never
@@ -38,6 +44,16 @@ export type Me = Schemas['Me']
 export type Device = Schemas['DeviceOut']
 /** 登录提示: the previous login and the wrong passwords since. */
 export type LoginBanner = Schemas['LoginBannerOut']
+/** A finished login (session), with recovery codes when it also enrolled a second factor. */
+export type LoginResult = Schemas['LoginOut']
+/** The password was right; a second factor is asked (两步验证). */
+export type TwoFactorStep = Schemas['TwoFactorStepOut']
+export type TwoFactorMethod = Schemas['TwoFactorMethodEnum']
+/** An authenticator key to scan (QR as SVG text) or type in. */
+export type TotpSetup = Schemas['TotpSetupOut']
+export type SmsSent = Schemas['SmsSentOut']
+/** 我的 → 安全 → 两步验证. */
+export type TwoFactorStatus = Schemas['StatusOut']
 export type Presence = Schemas['PresenceEnum']
 export type Person = Schemas['Person']
 /** A person as messages and members show them; `is_bot` marks a system sender (审批助手). */

@@ -96,6 +96,12 @@ const routes: RouteRecordRaw[] = [
         meta: { tab: 'me' },
       },
       {
+        path: 'me/two-factor',
+        name: 'two-factor',
+        component: () => import('@/views/me/TwoFactorView.vue'),
+        meta: { tab: 'me' },
+      },
+      {
         path: 'me/devices',
         name: 'devices',
         component: () => import('@/views/me/DevicesView.vue'),

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { authApi } from '@/api/endpoints'
 import { ApiError, ensureCsrf, setUnauthorizedHandler } from '@/api/http'
-import type { LoginBanner, Me } from '@/api/types'
+import type { LoginBanner, LoginResult, Me, TwoFactorMethod, TwoFactorStep } from '@/api/types'
 import { loadJson, saveJson, wipeLocalData } from '@/lib/storage'
 import { startRealtime, stopRealtime } from '@/realtime'
 import { browserPushEnv, disablePush } from '@/lib/webPush'
@@ -59,9 +59,30 @@ export const useSessionStore = defineStore('session', () => {
     return booting
   }
 
-  async function login(mobile: string, password: string): Promise<void> {
+  /**
+   * The password step. Resolves to null when signed in, or to the second step the
+   * server asks for (两步验证: a code, or enrolment first); finish it with `verify`.
+   */
+  async function login(mobile: string, password: string): Promise<TwoFactorStep | null> {
     await ensureCsrf(true)
-    const { user, banner, password_expired } = await authApi.login(mobile, password)
+    const answer = await authApi.login(mobile, password)
+    if ('step' in answer) return answer
+    await finish(answer)
+    return null
+  }
+
+  /** The second step; resolves to the recovery codes when it also enrolled (shown once). */
+  async function verify(
+    challenge: string,
+    method: TwoFactorMethod,
+    code: string,
+  ): Promise<string[] | null> {
+    const result = await authApi.loginTwoFactor({ challenge, method, code })
+    await finish(result)
+    return result.recovery_codes
+  }
+
+  async function finish({ user, banner, password_expired }: LoginResult): Promise<void> {
     loginBanner.value = banner
     passwordExpired.value = password_expired
     // Another user may have used this device: never show their cache.
@@ -101,5 +122,5 @@ export const useSessionStore = defineStore('session', () => {
     await router.replace({ name: 'login', query: { expired: '1' } })
   }
 
-  return { me, status, loginBanner, passwordExpired, bootstrap, login, logout, expire }
+  return { me, status, loginBanner, passwordExpired, bootstrap, login, verify, logout, expire }
 })

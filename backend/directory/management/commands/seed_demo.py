@@ -448,7 +448,10 @@ class Seeder:
                 ).select_related("user")
                 for assignment in office:
                     directory.role_grant(
-                        user=assignment.user, unit=self.units[spec.code], role=Role(assignment.role)
+                        actor=None,
+                        user=assignment.user,
+                        unit=self.units[spec.code],
+                        role=Role(assignment.role),
                     )
 
     def seed_people(self, spec: UnitSpec, unit: Unit) -> None:
@@ -558,7 +561,7 @@ class Seeder:
             is_leader=slot.is_leader,
         )
         for role in slot.roles:
-            directory.role_grant(user=person, unit=slot.unit, role=role)
+            directory.role_grant(actor=None, user=person, unit=slot.unit, role=role)
         self.people[mobile] = person
         bucket = self.leaders if Role.LEADER in slot.roles else self.members
         bucket.setdefault(unit_code, []).append(person)
