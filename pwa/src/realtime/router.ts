@@ -10,6 +10,8 @@ import {
   useReceiptsStore,
   useTypingStore,
 } from '@/stores/chat'
+import { asCallEvent } from '@/calls/types'
+import { useCallStore } from '@/stores/call'
 import { useDirectoryStore } from '@/stores/directory'
 import { countsFromEvent, useTodoStore } from '@/stores/todo'
 import { asKnownEvent, type KnownEvent } from './events'
@@ -24,6 +26,11 @@ import {
 } from './subscriptions'
 
 export function routeEvent(frame: ServerEvent): void {
+  const callEvent = asCallEvent(frame)
+  if (callEvent) {
+    routeCallEvent(callEvent)
+    return
+  }
   const event = asKnownEvent(frame)
   if (!event) return
   if (event.event === 'presence') {
@@ -36,6 +43,13 @@ export function routeEvent(frame: ServerEvent): void {
   } else {
     routeChatEvent(event)
   }
+}
+
+function routeCallEvent(event: NonNullable<ReturnType<typeof asCallEvent>>): void {
+  const calls = useCallStore()
+  if (event.event === 'call.ringing') calls.onRinging(event.data.call)
+  else if (event.event === 'call.updated') calls.onUpdated(event.data.call)
+  else void calls.onSignal(event.data)
 }
 
 type ChatEvent = Exclude<KnownEvent, { event: 'presence' | 'todo.changed' | 'supervision.changed' }>
