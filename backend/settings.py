@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "push",
     "mobile_api",
     "backend.supervision",
+    "backend.calls",
 ]
 
 MIDDLEWARE = [
@@ -434,3 +435,12 @@ ZT_DOCUMENT_FONTS_DIR = env.str("ZT_DOCUMENT_FONTS_DIR", default="")
 ZT_SUPERVISION_YELLOW_DAYS: dict[str, int] = env.json(
     "ZT_SUPERVISION_YELLOW_DAYS", default={"important": 5, "normal": 3}
 )
+
+# Calls (docs/calls.md): full mesh up to ZT_CALL_MESH_LIMIT joined people, the SFU above it.
+ZT_CALL_MESH_LIMIT = env.int("ZT_CALL_MESH_LIMIT", default=4)
+ZT_CALL_MAX_PARTICIPANTS = env.int("ZT_CALL_MAX_PARTICIPANTS", default=50)
+ZT_CALL_RING_SECONDS = env.int("ZT_CALL_RING_SECONDS", default=45)
+ZT_CALL_REJOIN_SECONDS = env.int("ZT_CALL_REJOIN_SECONDS", default=30)
+# STUN servers every participant gets (TURN comes from backend.calls.media.turn).
+ZT_CALL_STUN_URLS: list[str] = env.list("ZT_CALL_STUN_URLS", default=[])
+ZT_CALL_SIGNAL_MAX_BYTES = env.int("ZT_CALL_SIGNAL_MAX_BYTES", default=32 * 1024)

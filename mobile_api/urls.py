@@ -46,6 +46,7 @@ v1: list[URLPattern | URLResolver] = [
     path("", include("mobile_api.v1.urgent")),
     path("", include("mobile_api.v1.audit")),
     path("", include("mobile_api.v1.supervision")),
+    path("", include("mobile_api.v1.calls")),
 ]
 
 urlpatterns = [

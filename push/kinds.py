@@ -43,6 +43,8 @@ KINDS: dict[str, Kind] = {
         Urgency.NORMAL, 3 * 24 * HOUR, False, "有事项已超期", sms_setting="sms_deadlines"
     ),
     "system": Kind(Urgency.LOW, 24 * HOUR, False, "您有一条新通知"),
+    # An incoming call (backend.calls): useless once the ring is over (45 s), so it expires.
+    "call": Kind(Urgency.HIGH, 60, True, "邀请您通话"),
 }
 
 

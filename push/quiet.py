@@ -13,8 +13,8 @@ from django.conf import settings
 
 from push.models import NotificationSettings
 
-# Kinds that never wait: 加急 is the sender's explicit "now".
-EXEMPT_KINDS = frozenset({"urgent"})
+# Kinds that never wait: 加急 is the sender's explicit "now"; a call rings now or never.
+EXEMPT_KINDS = frozenset({"urgent", "call"})
 
 
 def quiet_until(row: NotificationSettings, now: dt.datetime) -> dt.datetime | None:

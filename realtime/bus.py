@@ -151,3 +151,11 @@ def _layer() -> Any:
 
 async def send_to_nodes(user_ids: list[int], event: dict[str, Any]) -> None:
     await _layer().group_send(NODES_GROUP, {"type": "zt.event", "users": user_ids, "event": event})
+
+
+SOCKET_MESSAGE = "zt.direct"  # handled by the consumer's `zt_direct`
+
+
+async def send_to_socket(channel_name: str, event: dict[str, Any]) -> None:
+    """One event to one consumer's own channel, on any process (`events.publish_to_socket`)."""
+    await _layer().send(channel_name, {"type": SOCKET_MESSAGE, "event": event})

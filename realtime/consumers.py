@@ -29,7 +29,7 @@ from backend.common import error_catalogue as codes
 from backend.common import input_guard
 from backend.common.errors import InvalidInput, RateLimited, ZtError
 from realtime import event_types as wire
-from realtime import socket_ops
+from realtime import socket_commands, socket_ops
 from realtime.bus import node
 from realtime.event_types import dump
 from realtime.services.sockets import CLOSE_CONTROL, credential_tag
@@ -93,6 +93,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await node.register(user.pk, self)
         await database_sync_to_async(socket_ops.presence)(user, self.connection_id, "online")
         await self._send(dump(wire.Hello(user_id=user.pk, server_time=time.time())))
+        # What registered apps tell a fresh socket (a call still ringing for this person).
+        await self._send_all(
+            await database_sync_to_async(socket_commands.connected)(self._socket())
+        )
+
+    def _socket(self) -> socket_commands.Socket:
+        return socket_commands.Socket(
+            user=self.user, connection_id=self.connection_id, channel_name=self.channel_name
+        )
 
     async def disconnect(self, code: int) -> None:
         user = getattr(self, "user", None)
@@ -103,6 +112,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.pump.cancel()
         with contextlib.suppress(Exception):
             await database_sync_to_async(socket_ops.presence)(user, self.connection_id, None)
+        await database_sync_to_async(socket_commands.disconnected)(self._socket())
+
+    async def zt_direct(self, message: dict[str, Any]) -> None:
+        """An event addressed to this one socket (`realtime.events.publish_to_socket`)."""
+        event = message["event"]
+        self.deliver(event, json.dumps(event, ensure_ascii=False))
 
     # --- events from the node --------------------------------------------------
 
@@ -243,7 +258,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return await self._resume(frame)
         handler = socket_ops.COMMANDS.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            raise InvalidInput.of(codes.UNKNOWN_TYPE)
+            # A command an app registered (realtime.socket_commands), told which socket asks.
+            contributed = socket_commands.get(kind) if isinstance(kind, str) else None
+            if contributed is None:
+                raise InvalidInput.of(codes.UNKNOWN_TYPE)
+            reply: dict[str, Any] = await database_sync_to_async(contributed)(self._socket(), frame)
+            return reply
         if kind == "presence":
             return await database_sync_to_async(handler)(
                 self.user, {**frame, "connection_id": self.connection_id}

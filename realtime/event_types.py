@@ -45,7 +45,8 @@ _TAGS = frozenset({"type", "event"})
 
 def dump(model: BaseModel) -> dict[str, Any]:
     """The wire form of a model (optional fields that were not set stay out)."""
-    return model.model_dump(mode="json", exclude_unset=True)
+    # by_alias: a field named like a Python keyword (`from` of call.signal) is sent by its name.
+    return model.model_dump(mode="json", exclude_unset=True, by_alias=True)
 
 
 # --- shared payloads (the same shapes as REST; mobile_api.v1.schemas) ----------------
@@ -295,6 +296,70 @@ class UrgentData(Frame):
     urgent: UrgentMark
 
 
+# --- calls (backend.calls; docs/calls.md) ----------------------------------------------------
+
+
+class CallParticipant(Frame):
+    """One person in a call (per person; `peer_id` names their joined device)."""
+
+    user: UserBrief
+    state: Literal["ringing", "joined", "left", "declined", "missed", "removed"]
+    invited: bool
+    joined_at: str | Absent = None
+    left_at: str | Absent = None
+    muted: bool
+    camera: bool
+    screen: bool
+    peer_id: str | Absent = None
+
+
+class Call(Frame):
+    """A call as every member of its conversation sees it (REST `Call` has the same fields)."""
+
+    id: int
+    conversation_id: int
+    media: Literal["audio", "video"]
+    mode: Literal["mesh", "sfu"]
+    state: Literal["ringing", "ongoing", "ended"]
+    host: UserBrief
+    started_at: str
+    ended_at: str | Absent = None
+    duration_seconds: int | Absent = None
+    recording: bool
+    mesh_limit: int
+    sfu_available: bool
+    participants: list[CallParticipant]
+
+
+class IceServer(Frame):
+    urls: list[str]
+    username: str | Absent = None
+    credential: str | Absent = None
+
+
+class Sfu(Frame):
+    """Where and how to publish/subscribe in SFU mode (Janus VideoRoom)."""
+
+    url: str
+    room: int
+    token: str
+    display: str
+
+
+class CallData(Frame):
+    call: Call
+
+
+class CallSignalData(Frame):
+    model_config = ConfigDict(populate_by_name=True)
+
+    call_id: int
+    from_: str = Field(alias="from")
+    from_user_id: int
+    kind: Literal["offer", "answer", "ice", "bye"]
+    data: dict[str, Any]
+
+
 # --- events ----------------------------------------------------------------------------
 
 
@@ -406,6 +471,25 @@ class MessageUrgentEvent(_State):
     data: UrgentData
 
 
+class CallRingingEvent(_State):
+    event: Literal["call.ringing"] = "call.ringing"
+    conversation_id: int
+    data: CallData
+
+
+class CallUpdatedEvent(_State):
+    event: Literal["call.updated"] = "call.updated"
+    conversation_id: int
+    data: CallData
+
+
+class CallSignalEvent(_State):
+    """Signalling for one peer, sent only to that peer's socket."""
+
+    event: Literal["call.signal"] = "call.signal"
+    data: CallSignalData
+
+
 Event = Annotated[
     MessageNewEvent
     | MessageRecalledEvent
@@ -423,7 +507,10 @@ Event = Annotated[
     | PresenceEvent
     | TodoChangedEvent
     | MessageUrgentEvent
-    | SupervisionChangedEvent,
+    | SupervisionChangedEvent
+    | CallRingingEvent
+    | CallUpdatedEvent
+    | CallSignalEvent,
     Field(discriminator="event"),
 ]
 
@@ -470,7 +557,24 @@ class ResumeAck(Frame):
     positions: dict[str, int]
 
 
-AckData = SendAck | ReadAck | RecallAck | PresenceAck | CardActionAck | PingAck | ResumeAck | Empty
+class CallJoinAck(Frame):
+    call: Call
+    peer_id: str
+    ice_servers: list[IceServer]
+    sfu: Sfu | Absent = None
+
+
+AckData = (
+    SendAck
+    | ReadAck
+    | RecallAck
+    | PresenceAck
+    | CardActionAck
+    | PingAck
+    | ResumeAck
+    | CallJoinAck
+    | Empty
+)
 
 
 class Ack(Frame):

@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 class SentEvent:
     user_ids: list[int]
     event: dict[str, Any]
+    # Set for an event addressed to one socket (`publish_to_socket`), not to people.
+    channel_name: str | None = None
 
 
 _captures: list[list[SentEvent]] = []
@@ -46,6 +48,26 @@ def publish_control(user_ids: Iterable[int], control: dict[str, Any]) -> None:
     """
     ids = sorted(set(user_ids))
     transaction.on_commit(lambda: _ring(ids, control), robust=True)
+
+
+def publish_to_socket(channel_name: str, event: dict[str, Any]) -> None:
+    """Send `event` to one socket (its channel-layer name), after commit.
+
+    For what only one device may see (a call's signalling: `call.signal` goes
+    to the addressed peer's socket, never to the person's other devices).
+    Outside a transaction it leaves at once. Like `publish`, a failed send
+    never fails the caller.
+    """
+    transaction.on_commit(lambda: _send_to_socket(channel_name, event), robust=True)
+
+
+def _send_to_socket(channel_name: str, event: dict[str, Any]) -> None:
+    for capture in _captures:
+        capture.append(SentEvent([], event, channel_name))
+    try:
+        async_to_sync(bus.send_to_socket)(channel_name, event)
+    except Exception:
+        logger.exception("socket event failed: %s", event.get("event"))
 
 
 def _send_now(user_ids: list[int], event: dict[str, Any]) -> None:

@@ -322,6 +322,46 @@ INVALID_EXTENSION = _entry(
     "invalid_extension", 400, "延期后的截止日期应晚于当前截止日期（{date}）", "督办"
 )
 
+# --- 音视频通话 (calls; docs/calls.md) --------------------------------------------------------
+CALL_NOT_FOUND = _entry("call_not_found", 404, "通话不存在或已结束", "通话")
+CALL_IN_PROGRESS = _entry(
+    "call_in_progress",
+    409,
+    "该会话已有进行中的通话，请直接加入",
+    "通话",
+    "the conversation already has a ringing or ongoing call",
+)
+CALL_ENDED = _entry("call_ended", 409, "通话已结束", "通话")
+CALL_FULL = _entry(
+    "call_full",
+    409,
+    "通话人数已满（最多{max}人）",
+    "通话",
+    "a join above mesh_limit without a media server, or above ZT_CALL_MAX_PARTICIPANTS",
+)
+CALL_TOO_LARGE = _entry(
+    "call_too_large",
+    400,
+    "超过{max}人的会议需要媒体服务器",
+    "通话",
+    "more invitees than ZT_CALL_MAX_PARTICIPANTS, or above mesh_limit with no SFU",
+)
+INVALID_INVITEE = _entry("invalid_invitee", 400, "只能邀请本会话的成员", "通话")
+NOT_CALL_HOST = _entry("not_call_host", 403, "只有发起人可以执行此操作", "通话")
+NOT_IN_CALL = _entry(
+    "not_in_call", 403, "您未加入该通话", "通话", "this socket holds no joined peer of the call"
+)
+PEER_NOT_FOUND = _entry(
+    "peer_not_found", 404, "对方已不在通话中", "通话", "`to` names no joined peer of the call"
+)
+NOT_RINGING = _entry("not_ringing", 409, "该通话没有在呼叫您", "通话", "decline when not rung")
+REMOVED_FROM_CALL = _entry(
+    "removed_from_call", 403, "您已被移出该通话", "通话", "the host removed this person"
+)
+CALL_PARTICIPANT_NOT_FOUND = _entry(
+    "call_participant_not_found", 404, "该人员不在通话中", "通话"
+)
+
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
 if len(CATALOGUE) != len(_ALL):
     raise RuntimeError("an error code is catalogued twice")
