@@ -424,6 +424,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{call_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/participants/{user_id}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_participant_remove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_recording"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -466,6 +562,38 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["v1_conversations_admins_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{conversation_id}/calls/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_active"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1630,6 +1758,76 @@ export interface components {
             entries: components["schemas"]["AuditEntryOut"][];
             has_more: boolean;
         };
+        Call: {
+            id: number;
+            conversation_id: number;
+            media: components["schemas"]["MediaEnum"];
+            mode: components["schemas"]["ModeEnum"];
+            state: components["schemas"]["CallStateEnum"];
+            host: components["schemas"]["UserBriefOut"];
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description 仅已结束的通话
+             */
+            ended_at?: string;
+            /** @description 仅已结束的通话：首次接通到结束的秒数 */
+            duration_seconds?: number;
+            /** @description 录制中（所有人可见） */
+            recording: boolean;
+            /** @description 点对点模式的人数上限（ZT_CALL_MESH_LIMIT） */
+            mesh_limit: number;
+            /** @description 是否配置了媒体服务器（SFU） */
+            sfu_available: boolean;
+            participants: components["schemas"]["CallParticipant"][];
+        };
+        CallInviteInputRequest: {
+            user_ids: number[];
+        };
+        CallParticipant: {
+            user: components["schemas"]["UserBriefOut"];
+            state: components["schemas"]["CallParticipantStateEnum"];
+            /** @description 被呼叫过（发起时或被邀请） */
+            invited: boolean;
+            /**
+             * Format: date-time
+             * @description 首次加入时间
+             */
+            joined_at?: string;
+            /** Format: date-time */
+            left_at?: string;
+            muted: boolean;
+            camera: boolean;
+            screen: boolean;
+            /** @description 加入期间：其他设备向其发送信令所用的编号 */
+            peer_id?: string;
+        };
+        /**
+         * @description * `ringing` - 呼叫中
+         *     * `joined` - 通话中
+         *     * `left` - 已离开
+         *     * `declined` - 已拒绝
+         *     * `missed` - 未接听
+         *     * `removed` - 已被移出
+         * @enum {string}
+         */
+        CallParticipantStateEnum: "ringing" | "joined" | "left" | "declined" | "missed" | "removed";
+        CallRecordingInputRequest: {
+            on: boolean;
+        };
+        CallStartInputRequest: {
+            media: components["schemas"]["MediaEnum"];
+            /** @description 群聊：要呼叫的成员（单聊忽略） */
+            invitee_ids?: number[];
+        };
+        /**
+         * @description * `ringing` - 呼叫中
+         *     * `ongoing` - 通话中
+         *     * `ended` - 已结束
+         * @enum {string}
+         */
+        CallStateEnum: "ringing" | "ongoing" | "ended";
         CardOut: {
             card_type: string;
             object_id: string;
@@ -2002,7 +2200,7 @@ export interface components {
              * @description 稳定的英文错误码,见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "invalid_extension";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "invalid_audit_query" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "invalid_extension" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2168,6 +2366,12 @@ export interface components {
             positions: components["schemas"]["PersonPosition"][];
             roles: components["schemas"]["RoleOut"][];
         };
+        /**
+         * @description * `audio` - 语音通话
+         *     * `video` - 视频通话
+         * @enum {string}
+         */
+        MediaEnum: "audio" | "video";
         MemberOut: {
             user: components["schemas"]["UserBriefOut"];
             role: components["schemas"]["MemberRoleEnum"];
@@ -2251,6 +2455,12 @@ export interface components {
             attachment_types: string[];
             max_file_bytes: number;
         };
+        /**
+         * @description * `mesh` - 点对点
+         *     * `sfu` - 媒体服务器
+         * @enum {string}
+         */
+        ModeEnum: "mesh" | "sfu";
         MyReceiptOut: {
             id: number;
             unit: components["schemas"]["UnitBriefOut"];
@@ -3146,7 +3356,7 @@ export interface components {
             /** Id */
             id: string | number | null;
             /** Data */
-            data: components["schemas"]["WsSendAck"] | components["schemas"]["WsReadAck"] | components["schemas"]["WsRecallAck"] | components["schemas"]["WsPresenceAck"] | components["schemas"]["WsCardActionAck"] | components["schemas"]["WsPingAck"] | components["schemas"]["WsResumeAck"] | components["schemas"]["WsEmpty"];
+            data: components["schemas"]["WsSendAck"] | components["schemas"]["WsReadAck"] | components["schemas"]["WsRecallAck"] | components["schemas"]["WsPresenceAck"] | components["schemas"]["WsCardActionAck"] | components["schemas"]["WsPingAck"] | components["schemas"]["WsResumeAck"] | components["schemas"]["WsCallJoinAck"] | components["schemas"]["WsEmpty"];
         };
         /**
          * Action
@@ -3213,6 +3423,171 @@ export interface components {
             url: string;
             /** Thumbnail Url */
             thumbnail_url: string | null;
+        };
+        /**
+         * Call
+         * @description A call as every member of its conversation sees it (REST `Call` has the same fields).
+         */
+        WsCall: {
+            /** Id */
+            id: number;
+            /** Conversation Id */
+            conversation_id: number;
+            /**
+             * Media
+             * @enum {string}
+             */
+            media: "audio" | "video";
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "mesh" | "sfu";
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "ringing" | "ongoing" | "ended";
+            host: components["schemas"]["WsUserBrief"];
+            /** Started At */
+            started_at: string;
+            /**
+             * Ended At
+             * @default null
+             */
+            ended_at?: string;
+            /**
+             * Duration Seconds
+             * @default null
+             */
+            duration_seconds?: number;
+            /** Recording */
+            recording: boolean;
+            /** Mesh Limit */
+            mesh_limit: number;
+            /** Sfu Available */
+            sfu_available: boolean;
+            /** Participants */
+            participants: components["schemas"]["WsCallParticipant"][];
+        };
+        /** CallData */
+        WsCallData: {
+            call: components["schemas"]["WsCall"];
+        };
+        /** CallJoinAck */
+        WsCallJoinAck: {
+            call: components["schemas"]["WsCall"];
+            /** Peer Id */
+            peer_id: string;
+            /** Ice Servers */
+            ice_servers: components["schemas"]["WsIceServer"][];
+            /** @default null */
+            sfu?: components["schemas"]["WsSfu"];
+        };
+        /**
+         * CallParticipant
+         * @description One person in a call (per person; `peer_id` names their joined device).
+         */
+        WsCallParticipant: {
+            user: components["schemas"]["WsUserBrief"];
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "ringing" | "joined" | "left" | "declined" | "missed" | "removed";
+            /** Invited */
+            invited: boolean;
+            /**
+             * Joined At
+             * @default null
+             */
+            joined_at?: string;
+            /**
+             * Left At
+             * @default null
+             */
+            left_at?: string;
+            /** Muted */
+            muted: boolean;
+            /** Camera */
+            camera: boolean;
+            /** Screen */
+            screen: boolean;
+            /**
+             * Peer Id
+             * @default null
+             */
+            peer_id?: string;
+        };
+        /** CallRingingEvent */
+        WsCallRingingEvent: {
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "call.ringing";
+            /** Conversation Id */
+            conversation_id: number;
+            data: components["schemas"]["WsCallData"];
+        };
+        /** CallSignalData */
+        WsCallSignalData: {
+            /** Call Id */
+            call_id: number;
+            /** From */
+            from: string;
+            /** From User Id */
+            from_user_id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "offer" | "answer" | "ice" | "bye";
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * CallSignalEvent
+         * @description Signalling for one peer, sent only to that peer's socket.
+         */
+        WsCallSignalEvent: {
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "call.signal";
+            data: components["schemas"]["WsCallSignalData"];
+        };
+        /** CallUpdatedEvent */
+        WsCallUpdatedEvent: {
+            /**
+             * Type
+             * @default event
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "call.updated";
+            /** Conversation Id */
+            conversation_id: number;
+            data: components["schemas"]["WsCallData"];
         };
         /** Card */
         WsCard: {
@@ -3466,6 +3841,21 @@ export interface components {
             user_id: number;
             /** Server Time */
             server_time: number;
+        };
+        /** IceServer */
+        WsIceServer: {
+            /** Urls */
+            urls: string[];
+            /**
+             * Username
+             * @default null
+             */
+            username?: string;
+            /**
+             * Credential
+             * @default null
+             */
+            credential?: string;
         };
         /** LabelValue */
         WsLabelValue: {
@@ -3823,6 +4213,20 @@ export interface components {
             /** Duplicate */
             duplicate: boolean;
         };
+        /**
+         * Sfu
+         * @description Where and how to publish/subscribe in SFU mode (Janus VideoRoom).
+         */
+        WsSfu: {
+            /** Url */
+            url: string;
+            /** Room */
+            room: number;
+            /** Token */
+            token: string;
+            /** Display */
+            display: string;
+        };
         /** SupervisionChangedData */
         WsSupervisionChangedData: {
             /** Task Ids */
@@ -3930,7 +4334,7 @@ export interface components {
             /** Is Bot */
             is_bot: boolean;
         };
-        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"] | components["schemas"]["WsSupervisionChangedEvent"]);
+        WsServerFrame: components["schemas"]["WsHello"] | components["schemas"]["WsAck"] | components["schemas"]["WsError"] | (components["schemas"]["WsMessageNewEvent"] | components["schemas"]["WsMessageRecalledEvent"] | components["schemas"]["WsCardUpdatedEvent"] | components["schemas"]["WsMemberAddedEvent"] | components["schemas"]["WsMemberRemovedEvent"] | components["schemas"]["WsConversationUpdatedEvent"] | components["schemas"]["WsConversationDissolvedEvent"] | components["schemas"]["WsConversationAddedEvent"] | components["schemas"]["WsConversationRemovedEvent"] | components["schemas"]["WsResyncEvent"] | components["schemas"]["WsReadEvent"] | components["schemas"]["WsTypingEvent"] | components["schemas"]["WsMembershipUpdatedEvent"] | components["schemas"]["WsPresenceEvent"] | components["schemas"]["WsTodoChangedEvent"] | components["schemas"]["WsMessageUrgentEvent"] | components["schemas"]["WsSupervisionChangedEvent"] | components["schemas"]["WsCallRingingEvent"] | components["schemas"]["WsCallUpdatedEvent"] | components["schemas"]["WsCallSignalEvent"]);
     };
     responses: never;
     parameters: never;
@@ -5492,6 +5896,397 @@ export interface operations {
             };
         };
     };
+    calls_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calls_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calls_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calls_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallInviteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CallInviteInputRequest"];
+                "multipart/form-data": components["schemas"]["CallInviteInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calls_participant_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calls_recording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallRecordingInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CallRecordingInputRequest"];
+                "multipart/form-data": components["schemas"]["CallRecordingInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     conversations_list: {
         parameters: {
             query?: never;
@@ -5764,6 +6559,135 @@ export interface operations {
             };
             /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calls_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallStartInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CallStartInputRequest"];
+                "multipart/form-data": components["schemas"]["CallStartInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: invalid, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 (code: conflict, …) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calls_active: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            /** @description 输入有误 (code: nul_character, out_of_range, too_deep, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未登录 (code: not_authenticated) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权限 (code: permission_denied, not_a_member, csrf_failed, …) (code: password_expired, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在 (code: not_found, …) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,7 +17,7 @@
  */
 import type { components } from '@/api/schema'
 import type { Message, UrgentChannel } from '@/api/types'
-import type { CallJoinAck, SignalKind } from '@/calls/types'
+import type { SignalKind } from '@/calls/types'
 import { asKnownEvent, POSITIONAL_EVENTS } from './events'
 
 type Schemas = components['schemas']
@@ -92,7 +92,7 @@ interface AckOf {
   ping: Schemas['WsPingAck']
   resume: Schemas['WsResumeAck']
   typing: Schemas['WsEmpty']
-  call_join: CallJoinAck
+  call_join: Schemas['WsCallJoinAck']
   call_leave: Schemas['WsEmpty']
   call_signal: Schemas['WsEmpty']
   call_media: Schemas['WsEmpty']

@@ -10,7 +10,6 @@ import {
   useReceiptsStore,
   useTypingStore,
 } from '@/stores/chat'
-import { asCallEvent } from '@/calls/types'
 import { useCallStore } from '@/stores/call'
 import { useDirectoryStore } from '@/stores/directory'
 import { countsFromEvent, useTodoStore } from '@/stores/todo'
@@ -26,14 +25,16 @@ import {
 } from './subscriptions'
 
 export function routeEvent(frame: ServerEvent): void {
-  const callEvent = asCallEvent(frame)
-  if (callEvent) {
-    routeCallEvent(callEvent)
-    return
-  }
   const event = asKnownEvent(frame)
   if (!event) return
-  if (event.event === 'presence') {
+  if (event.event === 'call.ringing' || event.event === 'call.updated') {
+    // Not positional: the call's state as a whole (docs/calls.md).
+    const calls = useCallStore()
+    if (event.event === 'call.ringing') calls.onRinging(event.data.call)
+    else calls.onUpdated(event.data.call)
+  } else if (event.event === 'call.signal') {
+    void useCallStore().onSignal(event.data)
+  } else if (event.event === 'presence') {
     useDirectoryStore().setPresence(event.data.user_id, event.data.status)
   } else if (event.event === 'todo.changed') {
     useTodoStore().doorbell(countsFromEvent(event))
@@ -45,14 +46,18 @@ export function routeEvent(frame: ServerEvent): void {
   }
 }
 
-function routeCallEvent(event: NonNullable<ReturnType<typeof asCallEvent>>): void {
-  const calls = useCallStore()
-  if (event.event === 'call.ringing') calls.onRinging(event.data.call)
-  else if (event.event === 'call.updated') calls.onUpdated(event.data.call)
-  else void calls.onSignal(event.data)
-}
-
-type ChatEvent = Exclude<KnownEvent, { event: 'presence' | 'todo.changed' | 'supervision.changed' }>
+type ChatEvent = Exclude<
+  KnownEvent,
+  {
+    event:
+      | 'presence'
+      | 'todo.changed'
+      | 'supervision.changed'
+      | 'call.ringing'
+      | 'call.updated'
+      | 'call.signal'
+  }
+>
 
 function routeChatEvent(event: ChatEvent): void {
   const chat = useChatStore()

@@ -9,7 +9,8 @@ import {
   sample,
   type StatsEntry,
 } from '@/calls/stats'
-import { asCallEvent, type Call, type CallParticipant } from '@/calls/types'
+import type { Call, CallParticipant } from '@/calls/types'
+import { asKnownEvent } from '@/realtime/events'
 import { routeEvent } from '@/realtime/router'
 import { useCallStore } from '@/stores/call'
 import { ALICE, ME } from './fakes'
@@ -150,11 +151,9 @@ describe('call events', () => {
     useCallStore().attach(null, null)
   })
 
-  it('only the call frames are read as call events', () => {
-    expect(asCallEvent({ event: 'message.new', data: {} })).toBeNull()
-    expect(asCallEvent({ event: 'call.updated', data: { call: call() } })?.event).toBe(
-      'call.updated',
-    )
+  it('the call frames are known events', () => {
+    for (const event of ['call.ringing', 'call.updated', 'call.signal'])
+      expect(asKnownEvent({ type: 'event', event, data: {} })?.event).toBe(event)
   })
 
   it('rings me for a call I am rung for, and stops when someone else ends it', () => {
@@ -169,13 +168,14 @@ describe('call events', () => {
       },
       ME,
     )
-    routeEvent({ type: 'event', event: 'call.ringing', data: { call: call() } })
+    routeEvent({ type: 'event', event: 'call.ringing', conversation_id: 7, data: { call: call() } })
     expect(calls.incoming?.id).toBe(41)
     expect(calls.live.get(7)?.id).toBe(41)
 
     routeEvent({
       type: 'event',
       event: 'call.updated',
+      conversation_id: 7,
       data: { call: call({ state: 'ended', ended_at: '2026-12-01T10:00:20Z' }) },
     })
     expect(calls.incoming).toBeNull()
@@ -195,7 +195,12 @@ describe('call events', () => {
       },
       BOB,
     )
-    routeEvent({ type: 'event', event: 'call.updated', data: { call: call({ state: 'ongoing' }) } })
+    routeEvent({
+      type: 'event',
+      event: 'call.updated',
+      conversation_id: 7,
+      data: { call: call({ state: 'ongoing' }) },
+    })
     expect(calls.incoming).toBeNull()
     expect(calls.live.get(7)?.state).toBe('ongoing')
   })
@@ -212,12 +217,17 @@ describe('call events', () => {
       },
       ME,
     )
-    routeEvent({ type: 'event', event: 'call.ringing', data: { call: call() } })
+    routeEvent({ type: 'event', event: 'call.ringing', conversation_id: 7, data: { call: call() } })
     const answered = call({
       state: 'ongoing',
       participants: [participant(ALICE, { peer_id: 'pa' }), participant(ME, { peer_id: 'pm2' })],
     })
-    routeEvent({ type: 'event', event: 'call.updated', data: { call: answered } })
+    routeEvent({
+      type: 'event',
+      event: 'call.updated',
+      conversation_id: 7,
+      data: { call: answered },
+    })
     expect(calls.incoming).toBeNull()
   })
 })
