@@ -620,6 +620,7 @@ const en: MessageSchema = {
     bar: '{media} · {n} people',
     join: 'Join',
     me: 'Me',
+    selfName: '{name} (me)',
     host: 'Host',
     screenSharing: 'Sharing screen',
     quality: {

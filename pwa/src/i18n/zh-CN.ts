@@ -613,6 +613,7 @@ const zhCN = {
     bar: '{media}中 · {n}人',
     join: '加入',
     me: '我',
+    selfName: '{name}（我）',
     host: '主持人',
     screenSharing: '正在共享屏幕',
     quality: { good: '网络良好', fair: '网络一般', poor: '网络较差', unknown: '网络检测中' },
