@@ -294,6 +294,10 @@ SPECTACULAR_SETTINGS = {
         "SupervisionRoleEnum": ["lead", "assist", "sub"],
         "SupervisionStatusEnum": ["active", "applied", "done"],
         "SupervisionApplicationStatusEnum": ["pending", "approved", "returned"],
+        "CallMediaEnum": "backend.calls.models.Call.Media",
+        "CallModeEnum": "backend.calls.models.Call.Mode",
+        "CallStateEnum": "backend.calls.models.Call.State",
+        "CallParticipantStateEnum": "backend.calls.models.CallParticipant.State",
     },
 }
 

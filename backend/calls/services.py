@@ -587,12 +587,14 @@ def signal_relay(
     if target is None:
         raise errors.PeerNotFound()
     frame = wire.CallSignalEvent(
-        data=wire.CallSignalData(
-            call_id=call_id,
-            from_=sender.peer_id,
-            from_user_id=actor.pk,
-            kind=kind,  # type: ignore[arg-type]  # checked by the socket command
-            data=data,
+        data=wire.CallSignalData.model_validate(
+            {
+                "call_id": call_id,
+                "from": sender.peer_id,
+                "from_user_id": actor.pk,
+                "kind": kind,  # checked by the socket command
+                "data": data,
+            }
         )
     )
     events.publish_to_socket(target.channel_name, dump(frame))

@@ -358,9 +358,7 @@ NOT_RINGING = _entry("not_ringing", 409, "该通话没有在呼叫您", "通话"
 REMOVED_FROM_CALL = _entry(
     "removed_from_call", 403, "您已被移出该通话", "通话", "the host removed this person"
 )
-CALL_PARTICIPANT_NOT_FOUND = _entry(
-    "call_participant_not_found", 404, "该人员不在通话中", "通话"
-)
+CALL_PARTICIPANT_NOT_FOUND = _entry("call_participant_not_found", 404, "该人员不在通话中", "通话")
 
 CATALOGUE: dict[str, ErrorCode] = {entry.code: entry for entry in _ALL}
 if len(CATALOGUE) != len(_ALL):

@@ -139,6 +139,9 @@ BODIES: dict[str, Body] = {
         "reason": "涉及多部门协调",
     },
     "POST /api/v1/supervision/{task_id}/decision": {"decision": "approve"},
+    "POST /api/v1/conversations/{conversation_id}/calls": {"media": "audio"},
+    "POST /api/v1/calls/{call_id}/invite": lambda w: {"user_ids": [w.params["user_id"]]},
+    "POST /api/v1/calls/{call_id}/recording": {"on": True},
 }
 
 MULTIPART = {
@@ -149,6 +152,9 @@ MULTIPART = {
 
 # Rows whose path parameter takes another world value than its name.
 ROW_PARAMS: dict[str, dict[str, str]] = {
+    "POST /api/v1/conversations/{conversation_id}/calls": {
+        "conversation_id": "call_conversation_id"
+    },
     "GET /api/v1/approvals/{approval_id}/attachments/{token}": {"token": "approval_token"},
     "GET /api/v1/documents/{document_id}/files/{token}": {"token": "document_token"},
     **{
@@ -171,6 +177,66 @@ ROW_PARAMS: dict[str, dict[str, str]] = {
 
 # (anonymous, other_unit, non_member, non_admin, member)
 MATRIX: dict[str, tuple[str, str, str, str, str]] = {
+    # 通话 (docs/calls.md): a call is seen by the members of its conversation only.
+    # 张三 starts a call in his 1:1 chat with 王建国; 王建国 then finds it in progress.
+    "POST /api/v1/conversations/{conversation_id}/calls": (
+        "401:not_authenticated",
+        "403:not_a_member",
+        "403:not_a_member",
+        "201",
+        "409:call_in_progress",
+    ),
+    "GET /api/v1/conversations/{conversation_id}/calls/active": (
+        "401:not_authenticated",
+        "403:not_a_member",
+        "403:not_a_member",
+        "200",
+        "200",
+    ),
+    "GET /api/v1/calls/{call_id}": (
+        "401:not_authenticated",
+        "404:call_not_found",
+        "404:call_not_found",
+        "200",
+        "200",
+    ),
+    # Only the person rung (张三) declines; the host is not rung.
+    "POST /api/v1/calls/{call_id}/decline": (
+        "401:not_authenticated",
+        "404:call_not_found",
+        "404:call_not_found",
+        "200",
+        "409:not_ringing",
+    ),
+    # A joined participant (the host) rings more members; 张三 has not joined.
+    "POST /api/v1/calls/{call_id}/invite": (
+        "401:not_authenticated",
+        "404:call_not_found",
+        "404:call_not_found",
+        "403:not_in_call",
+        "200",
+    ),
+    "POST /api/v1/calls/{call_id}/end": (
+        "401:not_authenticated",
+        "404:call_not_found",
+        "404:call_not_found",
+        "403:not_call_host",
+        "200",
+    ),
+    "POST /api/v1/calls/{call_id}/participants/{user_id}/remove": (
+        "401:not_authenticated",
+        "404:call_not_found",
+        "404:call_not_found",
+        "403:not_call_host",
+        "200",
+    ),
+    "POST /api/v1/calls/{call_id}/recording": (
+        "401:not_authenticated",
+        "404:call_not_found",
+        "404:call_not_found",
+        "403:not_call_host",
+        "200",
+    ),
     "DELETE /api/v1/approvals/opinions/{opinion_id}": (
         "401:not_authenticated",
         "404:opinion_not_found",

@@ -23,7 +23,10 @@ office and 财政局), `document_token` its 附件, `page` its first layout page
 `receipt_id` the office's receipt of it (待签收), `which` the 发文 flow,
 `phrase_id` his 常用批示语. `device_id` a token device of his. 督办:
 `supervision_id` a task he created and owns the lead of, `supervision_token`
-its attachment (rows map `task_id`/`token` to these in `ROW_PARAMS`).
+its attachment (rows map `task_id`/`token` to these in `ROW_PARAMS`). 通话:
+`call_id` the audio call he started in the group, ringing 张三;
+`call_conversation_id` his 1:1 chat with 张三 (no call yet) where the start row
+starts one.
 Each row runs in a fresh world; the personas ask in the order above (the
 rightful `member` last, so an earlier persona's refused write cannot be
 mistaken for a success).
@@ -41,6 +44,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from backend.calls import services as calls
 from backend.directory import services as directory
 from backend.directory.models import DeviceSession, User
 from backend.documents import services as documents
@@ -149,6 +153,11 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
             attachments=[evidence.token],
         ),
     )
+    # 通话: 王建国 rings 张三 in the group; their 1:1 chat has no call yet.
+    call = calls.call_start(
+        actor=director, conversation_id=group.pk, media="audio", invitee_ids=[staff.pk]
+    )
+    direct = messaging.direct_conversation_get_or_create(actor=director, other_id=staff.pk)
     return World(
         people={
             "anonymous": None,
@@ -179,6 +188,8 @@ def build(org: dict[str, Any], director: User, clerk: User, staff: User, outside
             "device_id": device.pk,
             "supervision_id": supervised.pk,
             "supervision_token": evidence.token,
+            "call_id": call.pk,
+            "call_conversation_id": direct.pk,
         },
     )
 

@@ -1761,8 +1761,8 @@ export interface components {
         Call: {
             id: number;
             conversation_id: number;
-            media: components["schemas"]["MediaEnum"];
-            mode: components["schemas"]["ModeEnum"];
+            media: components["schemas"]["CallMediaEnum"];
+            mode: components["schemas"]["CallModeEnum"];
             state: components["schemas"]["CallStateEnum"];
             host: components["schemas"]["UserBriefOut"];
             /** Format: date-time */
@@ -1785,6 +1785,18 @@ export interface components {
         CallInviteInputRequest: {
             user_ids: number[];
         };
+        /**
+         * @description * `audio` - 语音通话
+         *     * `video` - 视频通话
+         * @enum {string}
+         */
+        CallMediaEnum: "audio" | "video";
+        /**
+         * @description * `mesh` - 点对点
+         *     * `sfu` - 媒体服务器
+         * @enum {string}
+         */
+        CallModeEnum: "mesh" | "sfu";
         CallParticipant: {
             user: components["schemas"]["UserBriefOut"];
             state: components["schemas"]["CallParticipantStateEnum"];
@@ -1817,7 +1829,7 @@ export interface components {
             on: boolean;
         };
         CallStartInputRequest: {
-            media: components["schemas"]["MediaEnum"];
+            media: components["schemas"]["CallMediaEnum"];
             /** @description 群聊：要呼叫的成员（单聊忽略） */
             invitee_ids?: number[];
         };
@@ -2366,12 +2378,6 @@ export interface components {
             positions: components["schemas"]["PersonPosition"][];
             roles: components["schemas"]["RoleOut"][];
         };
-        /**
-         * @description * `audio` - 语音通话
-         *     * `video` - 视频通话
-         * @enum {string}
-         */
-        MediaEnum: "audio" | "video";
         MemberOut: {
             user: components["schemas"]["UserBriefOut"];
             role: components["schemas"]["MemberRoleEnum"];
@@ -2455,12 +2461,6 @@ export interface components {
             attachment_types: string[];
             max_file_bytes: number;
         };
-        /**
-         * @description * `mesh` - 点对点
-         *     * `sfu` - 媒体服务器
-         * @enum {string}
-         */
-        ModeEnum: "mesh" | "sfu";
         MyReceiptOut: {
             id: number;
             unit: components["schemas"]["UnitBriefOut"];
