@@ -27,6 +27,7 @@ declare module 'vue' {
     CallBar: typeof import('./components/call/CallBar.vue')['default']
     CallButton: typeof import('./components/call/CallButton.vue')['default']
     CallCard: typeof import('./components/call/CallCard.vue')['default']
+    CallIcon: typeof import('./components/call/CallIcon.vue')['default']
     CallParticipantsSheet: typeof import('./components/call/CallParticipantsSheet.vue')['default']
     CallPickSheet: typeof import('./components/call/CallPickSheet.vue')['default']
     CallScreen: typeof import('./components/call/CallScreen.vue')['default']

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM, PHONE, _require, screenshot
-from tests.e2e.test_pwa import log_in, open_conversation
+from tests.e2e.test_pwa import log_in, open_conversation, open_direct_chat
 
 pytestmark = pytest.mark.e2e
 
@@ -112,8 +112,16 @@ def inbound_bytes(page: Any) -> int:
     return int(page.evaluate(INBOUND_BYTES))
 
 
+PC_STATES = "() => (window.__pcs || []).map((pc) => [pc.connectionState, pc.signalingState])"
+
+
 def wait_connected(page: Any, peers: int) -> None:
-    page.wait_for_function(f"() => ({CONNECTED})() >= {peers}", timeout=20_000)
+    """`peers` connections of this page reach `connected` (the states are in the failure)."""
+    try:
+        page.wait_for_function(f"() => ({CONNECTED})() >= {peers}", timeout=30_000)
+    except Exception as error:
+        states = page.evaluate(PC_STATES)
+        raise AssertionError(f"not {peers} connected peers: {states}") from error
 
 
 def assert_media_flows(page: Any) -> None:
@@ -213,7 +221,6 @@ def test_group_video_call_ring_answer_mute_join_late_and_hang_up(phone: Any) -> 
 def test_direct_voice_call_declined(phone: Any) -> None:
     host = phone(DIRECTOR)
     staff = phone(STAFF)
-    from tests.e2e.test_pwa import open_direct_chat
 
     open_direct_chat(host, "张晓明")
     host.get_by_test_id("call-start").click()
@@ -230,3 +237,39 @@ def test_direct_voice_call_declined(phone: Any) -> None:
     card = host.get_by_test_id("call-card").last
     expect(card).to_have_attribute("data-status", "declined")
     expect(card).to_contain_text("已拒绝")
+
+
+def test_direct_call_survives_a_reconnect_and_ends_when_either_hangs_up(phone: Any) -> None:
+    host = phone(DIRECTOR)
+    staff = phone(STAFF)
+    open_direct_chat(host, "张晓明")
+    host.get_by_test_id("call-start").click()
+    host.get_by_role("button", name="视频通话").click()
+    staff.get_by_test_id("incoming-accept").click()
+    wait_connected(host, 1)
+    wait_connected(staff, 1)
+    remote = host.locator('[data-testid="call-tile"][data-self="0"]')
+    peer_before = remote.get_attribute("data-peer-id")
+    assert peer_before
+
+    # 张晓明's network drops and comes back: his socket reconnects and rejoins the call as
+    # the same peer (within ZT_CALL_REJOIN_SECONDS), and the media never stopped.
+    staff.context.set_offline(True)
+    expect(staff.get_by_test_id("offline-banner")).to_be_visible()
+    staff.wait_for_timeout(2_000)
+    staff.context.set_offline(False)
+    expect(staff.get_by_test_id("offline-banner")).to_be_hidden(timeout=15_000)
+    expect(staff.get_by_test_id("call-screen")).to_be_visible()
+    host.wait_for_timeout(1_000)
+    expect(remote).to_have_attribute("data-peer-id", peer_before)
+    expect(host.get_by_test_id("call-tile")).to_have_count(2)
+    assert_media_flows(host)
+    assert_media_flows(staff)
+
+    # He hangs up: a 1:1 call is over for both.
+    staff.get_by_test_id("call-hangup").click()
+    expect(staff.get_by_test_id("call-screen")).to_be_hidden()
+    expect(host.get_by_test_id("call-screen")).to_be_hidden(timeout=10_000)
+    card = host.get_by_test_id("call-card").last
+    expect(card).to_have_attribute("data-status", "ended", timeout=10_000)
+    expect(card).to_contain_text("通话时长")

@@ -31,6 +31,7 @@ import type {
   SignalKind,
 } from '@/calls/types'
 import { startRing } from '@/lib/ring'
+import { useConversationsStore } from './chat'
 
 /** What the store needs from the socket (the ProtocolClient implements it). */
 export interface CallLink {
@@ -79,6 +80,10 @@ export const useCallStore = defineStore('call', () => {
   let cameraTrack: MediaStreamTrack | null = null
   let screenTrack: MediaStreamTrack | null = null
   const samples = new Map<string, PeerSample>()
+  /** A rejoin is under way: my peer id may change with its ack (not a takeover). */
+  let rejoining = false
+  /** Someone else has been in the call with me (a 1:1 call ends when they leave). */
+  let hadOthers = false
 
   /** A call ringing for me (the incoming-call screen). */
   const incoming = ref<Call | null>(null)
@@ -167,9 +172,14 @@ export const useCallStore = defineStore('call', () => {
       teardown()
       return
     }
-    if (phase.value === 'in-call' && (mine?.state === 'removed' || mine?.state === 'left')) {
-      // Removed by the host, or left on another device of mine.
-      notice.value = mine.state === 'removed' ? 'removed' : null
+    const takenOver =
+      !rejoining && mine?.state === 'joined' && mine.peer_id && mine.peer_id !== peerId.value
+    if (
+      phase.value === 'in-call' &&
+      (mine?.state === 'removed' || mine?.state === 'left' || takenOver)
+    ) {
+      // Removed by the host, left, or answered on another device of mine (one device per person).
+      notice.value = mine?.state === 'removed' ? 'removed' : null
       teardown()
       return
     }
@@ -191,15 +201,31 @@ export const useCallStore = defineStore('call', () => {
   async function onResumed(): Promise<void> {
     const current = call.value
     if (!current || !link || phase.value !== 'in-call' || !peerId.value) return
+    rejoining = true
     try {
       const ack = await link.callJoin(current.id, peerId.value)
+      const samePeer = ack.peer_id === peerId.value
       peerId.value = ack.peer_id
       call.value = ack.call
       void sendMedia()
-      syncPeers(ack.call)
-      mesh?.restartIce()
+      if (samePeer) {
+        syncPeers(ack.call)
+        mesh?.restartIce()
+      } else {
+        // Too late (past ZT_CALL_REJOIN_SECONDS): a new peer, so I dial everyone again.
+        mesh?.close(false)
+        remotes.clear()
+        samples.clear()
+        if (local.value) mesh = markRaw(newMesh(ack, local.value))
+        for (const [peer, p] of joinedPeers(ack.call, ack.peer_id)) {
+          addRemote(peer, p.user.id)
+          mesh?.dial(peer)
+        }
+      }
     } catch {
       teardown()
+    } finally {
+      rejoining = false
     }
   }
 
@@ -270,25 +296,7 @@ export const useCallStore = defineStore('call', () => {
       call.value = ack.call
       remember(ack.call)
       phase.value = 'in-call'
-      const callId = ack.call.id
-      mesh = markRaw(
-        new MeshCall({
-          iceServers: toRtc(ack.ice_servers),
-          local: stream,
-          send: (to, kind, data) =>
-            link ? link.callSignal(callId, to, kind, data) : Promise.resolve(),
-          listener: {
-            track: (peer, remoteStream) => {
-              const row = remotes.get(peer)
-              if (row) row.stream = markRaw(remoteStream)
-            },
-            state: (peer, state) => {
-              const row = remotes.get(peer)
-              if (row) row.connection = state
-            },
-          },
-        }),
-      )
+      mesh = markRaw(newMesh(ack, stream))
       if (ack.call.mode === 'sfu') notice.value = 'sfu'
       // I am the later joiner: I offer to everyone already in the call.
       for (const [peer, p] of joinedPeers(ack.call, ack.peer_id)) {
@@ -301,6 +309,26 @@ export const useCallStore = defineStore('call', () => {
       teardown()
       throw error
     }
+  }
+
+  function newMesh(ack: CallJoinAck, stream: MediaStream): MeshCall {
+    const callId = ack.call.id
+    return new MeshCall({
+      iceServers: toRtc(ack.ice_servers),
+      local: stream,
+      send: (to, kind, data) =>
+        link ? link.callSignal(callId, to, kind, data) : Promise.resolve(),
+      listener: {
+        track: (peer, remoteStream) => {
+          const row = remotes.get(peer)
+          if (row) row.stream = markRaw(remoteStream)
+        },
+        state: (peer, state) => {
+          const row = remotes.get(peer)
+          if (row) row.connection = state
+        },
+      },
+    })
   }
 
   /** Leave the call (the call goes on for the others). */
@@ -351,6 +379,7 @@ export const useCallStore = defineStore('call', () => {
     peerId.value = null
     phase.value = 'idle'
     speaker.value = null
+    hadOthers = false
     selfLevel.value = 0
     minimized.value = false
     screen.value = false
@@ -382,6 +411,15 @@ export const useCallStore = defineStore('call', () => {
       }
     }
     for (const [peer, p] of joined) addRemote(peer, p.user.id)
+    if (remotes.size > 0) hadOthers = true
+    else if (hadOthers && phase.value === 'in-call' && isDirect(next)) {
+      // A 1:1 call is over when the other person hangs up.
+      void leave()
+    }
+  }
+
+  function isDirect(c: Call): boolean {
+    return useConversationsStore().byId.get(c.conversation_id)?.kind === 'direct'
   }
 
   async function pollStats(): Promise<void> {
@@ -493,6 +531,7 @@ export const useCallStore = defineStore('call', () => {
   }
 
   return {
+    isDirect,
     incoming,
     call,
     phase,
