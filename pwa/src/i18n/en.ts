@@ -637,7 +637,7 @@ const en: MessageSchema = {
       missed: 'Missed',
       removed: 'Removed',
     },
-    sfu: 'The meeting has more than {n} people and moved to the media server, which this web version cannot join yet.',
+    sfu: 'More than {n} people: the meeting should move to the media server; this web version keeps peer-to-peer connections, which may stutter.',
     removed: 'The host removed you from the call',
     ended: 'The call has ended',
     failed: 'Could not join the call: {reason}',

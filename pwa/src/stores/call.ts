@@ -112,9 +112,19 @@ export const useCallStore = defineStore('call', () => {
   const me = computed(() => (call.value ? participantOf(call.value, meId) : undefined))
   const inCall = computed(() => phase.value !== 'idle')
 
+  /** Wi-Fi ↔ mobile data: the old candidates are gone, ask for new ones at once. */
+  const networkChanged = () => mesh?.restartIce(true)
+  /** The Network Information API (Chromium, Android): not in every browser, nor in lib.dom. */
+  const connection: EventTarget | undefined =
+    typeof navigator !== 'undefined'
+      ? (navigator as Navigator & { connection?: EventTarget }).connection
+      : undefined
+
   function attach(next: CallLink | null, userId: number | null): void {
     link = next
     meId = userId
+    connection?.removeEventListener('change', networkChanged)
+    if (next) connection?.addEventListener('change', networkChanged)
     if (!next) {
       teardown()
       dismissIncoming()
