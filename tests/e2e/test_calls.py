@@ -239,15 +239,20 @@ def test_direct_voice_call_declined(phone: Any) -> None:
     expect(card).to_contain_text("已拒绝")
 
 
-def test_direct_call_survives_a_reconnect_and_ends_when_either_hangs_up(phone: Any) -> None:
+def test_direct_voice_call_survives_a_reconnect_and_ends_when_either_hangs_up(
+    phone: Any,
+) -> None:
     host = phone(DIRECTOR)
     staff = phone(STAFF)
     open_direct_chat(host, "张晓明")
     host.get_by_test_id("call-start").click()
-    host.get_by_role("button", name="视频通话").click()
+    host.get_by_role("button", name="语音通话").click()
     staff.get_by_test_id("incoming-accept").click()
     wait_connected(host, 1)
     wait_connected(staff, 1)
+    # A voice call: faces instead of video, no camera button.
+    expect(host.get_by_test_id("call-camera")).to_have_count(0)
+    screenshot(host, "calls-07-voice-call")
     remote = host.locator('[data-testid="call-tile"][data-self="0"]')
     peer_before = remote.get_attribute("data-peer-id")
     assert peer_before
