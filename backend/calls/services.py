@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
@@ -335,6 +336,8 @@ def call_invite(*, actor: User, call_id: int, user_ids: Iterable[int]) -> Call:
             raise errors.NotInCall()
         wanted = _invitees(call.conversation_id, actor, user_ids)
         rows = {p.user_id: p for p in call.participants.filter(user_id__in=wanted)}
+        if call.host_id != actor.pk and any(r.state == P.REMOVED for r in rows.values()):
+            raise errors.InvalidInvitee("该人员已被发起人移出通话")  # only the host lets them back
         rung = [u for u in wanted if rows.get(u) is None or rows[u].state not in (P.JOINED,)]
         present = call.participants.filter(state__in=[P.JOINED, P.RINGING]).count()
         fresh = [u for u in rung if rows.get(u) is None or rows[u].state != P.RINGING]
@@ -565,8 +568,12 @@ def signal_relay(
     joined peer of the same call: nobody can inject signalling into a call
     they are not in, nor address a socket outside it.
     """
+    still_member = Membership.objects.filter(
+        conversation_id=OuterRef("call__conversation_id"), user_id=actor.pk, is_active=True
+    )
     sender = (
         CallPeer.objects.filter(
+            Exists(still_member),  # someone removed from the group mid-call is out
             call_id=call_id,
             channel_name=channel_name,
             left_at__isnull=True,

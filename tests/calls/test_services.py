@@ -15,6 +15,7 @@ from backend.calls.cards import CallCard
 from backend.calls.models import Call, CallParticipant, CallPeer
 from backend.common.errors import ZtError
 from push.models import Notification
+from realtime import presence
 from realtime import services as chat
 from realtime.models import Message
 from tests.conftest import events_of
@@ -65,8 +66,10 @@ def test_start_rings_the_invitees_posts_the_card_audits_and_pushes(
     [push] = Notification.objects.filter(kind="call")
     assert push.user_id == staff.pk
     assert push.title == "王建国邀请您视频通话"
-    # Nobody is online: the ring's push goes; once answered it would be skipped.
+    # Nobody is online: the ring's push goes; with a live socket it is skipped.
     assert reach.still_ringing(staff.pk, {"call_id": call.pk}) is None
+    presence.set_connection(staff.pk, "tab", presence.AWAY)
+    assert reach.still_ringing(staff.pk, {"call_id": call.pk}) == "本人在线，已通过连接响铃"
 
 
 def test_bad_starts_change_nothing(
@@ -217,6 +220,12 @@ def test_the_host_removes_someone_who_then_cannot_rejoin(
     with pytest.raises(ZtError) as error:
         join(call, staff, "b2")
     assert code_of(error) == "removed_from_call"
+    join(call, clerk, "c")
+    with pytest.raises(ZtError) as error:  # another participant cannot ring them back in
+        services.call_invite(actor=clerk, call_id=call.pk, user_ids=[staff.pk])
+    assert code_of(error) == "invalid_invitee"
+    services.call_invite(actor=director, call_id=call.pk, user_ids=[staff.pk])  # the host may
+    assert CallParticipant.objects.get(call=call, user=staff).state == P.RINGING
     assert AuditEntry.objects.filter(action="call.participant_remove").count() == 1
 
 
@@ -295,3 +304,29 @@ def test_the_card_renders_in_batch_at_a_fixed_query_count(
         card.render_many(ids[:2], staff)
     with django_assert_num_queries(3):
         card.render_many(ids, staff)
+
+
+def test_nobody_takes_over_someone_elses_peer_or_signals_after_leaving_the_group(
+    director: Any, clerk: Any, staff: Any, group: Any, events: Any
+) -> None:
+    call = services.call_start(actor=director, conversation_id=group.pk, media="audio")
+    a = join(call, director, "a")
+    # 张三 presents 王建国's peer id: he gets a peer of his own, 王建国's stays on its socket.
+    hijack = services.peer_join(
+        actor=staff, call_id=call.pk, channel_name="b", connection_id="b", peer_id=a.peer_id
+    )
+    assert hijack.peer_id != a.peer_id
+    assert CallPeer.objects.get(peer_id=a.peer_id).channel_name == "a"
+    join(call, clerk, "c")
+    chat.group_member_remove(actor=director, conversation_id=group.pk, user_id=clerk.pk)
+    with pytest.raises(ZtError) as error:
+        services.signal_relay(
+            actor=clerk, call_id=call.pk, channel_name="c", to=a.peer_id, kind="bye", data={}
+        )
+    assert code_of(error) == "not_in_call"
+    with pytest.raises(ZtError) as error:
+        services.peer_media(
+            actor=clerk, call_id=call.pk, channel_name="c", muted=True, camera=False, screen=False
+        )
+    assert code_of(error) == "call_not_found"
+    assert not events_of(events, "call.signal")

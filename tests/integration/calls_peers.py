@@ -186,11 +186,14 @@ class Phone:
                     self.seen += 1
                     if frame.get("type") == "event" and frame.get("event") == "call.signal":
                         self.signals.append(frame["data"])
-                        await self._on_signal(frame["data"])
+                        if frame["data"]["call_id"] != self.call_id:
+                            continue  # a late signal of an earlier call
+                        try:
+                            await self._on_signal(frame["data"])
+                        except Exception as error:  # reported by connected_to
+                            self.failures.append(error)
         except AssertionError:
             return  # the socket closed
-        except Exception as error:
-            self.failures.append(error)
 
     async def _on_signal(self, data: dict[str, Any]) -> None:
         remote, kind, body = data["from"], data["kind"], data["data"]
@@ -199,7 +202,7 @@ class Phone:
             await pc.setRemoteDescription(RTCSessionDescription(body["sdp"], "offer"))
             await pc.setLocalDescription(await pc.createAnswer())
             await self._send_description(remote, pc)
-        elif kind == "answer":
+        elif kind == "answer" and remote in self.pcs:
             await self.pcs[remote].setRemoteDescription(
                 RTCSessionDescription(body["sdp"], "answer")
             )
