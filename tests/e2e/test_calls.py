@@ -164,11 +164,14 @@ def test_group_video_call_ring_answer_mute_join_late_and_hang_up(phone: Any) -> 
     assert_media_flows(staff)
     expect(host.get_by_test_id("call-status")).to_have_text(re.compile(r"^\d\d:\d\d$"))
     expect(host.get_by_test_id("call-tile")).to_have_count(2)
+    # The fake microphone beeps: the audio level (getStats) marks who is talking.
+    remote = host.locator('[data-testid="call-tile"][data-self="0"]')
+    expect(remote).to_have_attribute("data-talking", "1", timeout=15_000)
+    expect(remote).to_have_attribute("data-quality", re.compile(r"^(good|fair|poor)$"))
     screenshot(host, "calls-02-in-call-grid")
 
     # 张晓明 mutes: the host sees it on his tile.
     staff.get_by_test_id("call-mute").click()
-    remote = host.locator('[data-testid="call-tile"][data-self="0"]')
     expect(remote).to_have_attribute("data-muted", "1")
     expect(remote.get_by_test_id("call-tile-muted")).to_be_visible()
 
