@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { isLive, joinedCount, joinedPeers, participantOf } from '@/calls/roster'
 import {
   activeSpeaker,
@@ -13,7 +13,7 @@ import type { Call, CallParticipant } from '@/calls/types'
 import { asKnownEvent } from '@/realtime/events'
 import { routeEvent } from '@/realtime/router'
 import { useCallStore } from '@/stores/call'
-import { ALICE, ME } from './fakes'
+import { ALICE, fakeClient, flush, ME } from './fakes'
 
 const BOB = 3
 
@@ -229,5 +229,68 @@ describe('call events', () => {
       data: { call: answered },
     })
     expect(calls.incoming).toBeNull()
+  })
+})
+
+describe('joining a call over the socket', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    // The browser's media devices (happy-dom has none): a stream without tracks.
+    const stream = { getTracks: () => [], getVideoTracks: () => [], getAudioTracks: () => [] }
+    vi.stubGlobal('navigator', {
+      ...navigator,
+      mediaDevices: { getUserMedia: vi.fn().mockResolvedValue(stream) },
+    })
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('joins, tells its media state, and rejoins as the same peer after a reconnect', async () => {
+    const { client, socket, scheduler, connect } = fakeClient({ random: () => 0.5 })
+    const calls = useCallStore()
+    calls.attach(client, ME)
+    client.onResumed(() => void calls.onResumed())
+    client.start()
+    await connect()
+
+    const ongoing = call({
+      state: 'ongoing',
+      participants: [participant(ALICE), participant(ME, { state: 'ringing' })],
+    })
+    const joining = calls.join(ongoing)
+    await flush()
+    const join = socket().last('call_join')
+    expect(join).toMatchObject({ call_id: 41 })
+    expect(join).not.toHaveProperty('peer_id')
+    const joined = call({
+      state: 'ongoing',
+      participants: [participant(ALICE), participant(ME, { peer_id: 'p-me' })],
+    })
+    socket().ack(join, { call: joined, peer_id: 'p-me', ice_servers: [] })
+    await joining
+    expect(calls.phase).toBe('in-call')
+    expect(calls.peerId).toBe('p-me')
+    expect(socket().last('call_media')).toMatchObject({
+      call_id: 41,
+      muted: false,
+      camera: false,
+      screen: false,
+    })
+
+    // The link drops and comes back: the same peer rejoins.
+    socket().drop()
+    scheduler.advance(2_000)
+    await connect()
+    const rejoin = socket().last('call_join')
+    expect(rejoin).toMatchObject({ call_id: 41, peer_id: 'p-me' })
+    socket().ack(rejoin, { call: joined, peer_id: 'p-me', ice_servers: [] })
+    await flush()
+    expect(calls.phase).toBe('in-call')
+
+    // The host ends the call: the screen closes.
+    calls.onUpdated({ ...joined, state: 'ended', ended_at: '2026-12-01T10:05:00Z' })
+    expect(calls.phase).toBe('idle')
+    expect(calls.call).toBeNull()
   })
 })
