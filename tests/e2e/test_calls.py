@@ -172,7 +172,7 @@ def test_group_video_call_ring_answer_mute_join_late_and_hang_up(phone: Any) -> 
 
     # 张晓明 mutes: the host sees it on his tile.
     staff.get_by_test_id("call-mute").click()
-    expect(remote).to_have_attribute("data-muted", "1")
+    expect(remote).to_have_attribute("data-muted", "1", timeout=10_000)
     expect(remote.get_by_test_id("call-tile-muted")).to_be_visible()
 
     # Speaker view.
@@ -202,14 +202,32 @@ def test_group_video_call_ring_answer_mute_join_late_and_hang_up(phone: Any) -> 
     clerk.get_by_test_id("call-mini").click()
     expect(clerk.get_by_test_id("call-screen")).to_be_visible()
 
-    # The others hang up; the host, last, leaves too: the call is over for all.
-    clerk.get_by_test_id("call-hangup").click()
-    expect(clerk.get_by_test_id("call-screen")).to_be_hidden()
-    staff.get_by_test_id("call-hangup").click()
-    expect(staff.get_by_test_id("call-screen")).to_be_hidden()
-    expect(host.get_by_test_id("call-tile")).to_have_count(1)
+    # The host records: everyone sees 录制中.
+    host.get_by_test_id("call-participants").click()
+    sheet = host.get_by_test_id("call-participants-sheet")
+    sheet.get_by_test_id("call-recording-toggle").click()
+    expect(clerk.get_by_test_id("call-recording")).to_have_text("录制中", timeout=10_000)
+    expect(staff.get_by_test_id("call-recording")).to_be_visible(timeout=10_000)
+    expect(sheet.get_by_test_id("call-participant")).to_have_count(3)
+    screenshot(host, "calls-06-participants")
+
+    # The host removes 李秀英 from the call; her call screen closes.
+    sheet.get_by_test_id("call-participant").filter(has_text="李秀英").get_by_test_id(
+        "call-remove"
+    ).click()
+    host.locator(".van-dialog__confirm").click()
+    expect(clerk.get_by_test_id("call-screen")).to_be_hidden(timeout=10_000)
+    expect(sheet.get_by_test_id("call-participant").filter(has_text="李秀英")).to_have_attribute(
+        "data-state", "removed"
+    )
+    host.locator(".van-overlay:visible").first.click(position={"x": 20, "y": 20})
+    expect(host.get_by_test_id("call-tile")).to_have_count(2)
+
+    # The host hangs up and ends the call for everyone.
     host.get_by_test_id("call-hangup").click()
+    host.locator(".van-dialog__confirm").click()
     expect(host.get_by_test_id("call-screen")).to_be_hidden()
+    expect(staff.get_by_test_id("call-screen")).to_be_hidden(timeout=10_000)
 
     # The chat keeps the call: 通话时长 and who took part, for everyone.
     for page in (host, clerk):
@@ -218,7 +236,7 @@ def test_group_video_call_ring_answer_mute_join_late_and_hang_up(phone: Any) -> 
         expect(card).to_contain_text("通话时长")
         expect(card).to_contain_text("张晓明")
         expect(page.get_by_test_id("call-bar")).to_be_hidden()
-    screenshot(host, "calls-06-ended-card")
+    screenshot(host, "calls-08-ended-card")
 
 
 def test_direct_voice_call_declined(phone: Any) -> None:
