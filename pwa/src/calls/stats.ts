@@ -19,6 +19,8 @@ export interface StatsEntry {
   state?: string
   nominated?: boolean
   fractionLost?: number
+  totalAudioEnergy?: number
+  totalSamplesDuration?: number
 }
 
 export interface PeerSample {
@@ -28,6 +30,9 @@ export interface PeerSample {
   bytesReceived: number
   packetsReceived: number
   packetsLost: number
+  /** Inbound audio energy and duration so far (the level between two samples). */
+  audioEnergy: number
+  audioSeconds: number
   /** Seconds; from the nominated candidate pair or the remote inbound report. */
   rtt: number | null
 }
@@ -43,6 +48,8 @@ export function sample(entries: Iterable<StatsEntry>): PeerSample {
     bytesReceived: 0,
     packetsReceived: 0,
     packetsLost: 0,
+    audioEnergy: 0,
+    audioSeconds: 0,
     rtt: null,
   }
   for (const entry of entries) {
@@ -50,8 +57,11 @@ export function sample(entries: Iterable<StatsEntry>): PeerSample {
       out.bytesReceived += entry.bytesReceived ?? 0
       out.packetsReceived += entry.packetsReceived ?? 0
       out.packetsLost += Math.max(0, entry.packetsLost ?? 0)
-      if (entry.kind === 'audio' && typeof entry.audioLevel === 'number')
-        out.audioLevel = Math.max(out.audioLevel, entry.audioLevel)
+      if (entry.kind === 'audio') {
+        out.audioLevel = Math.max(out.audioLevel, entry.audioLevel ?? 0)
+        out.audioEnergy += entry.totalAudioEnergy ?? 0
+        out.audioSeconds += entry.totalSamplesDuration ?? 0
+      }
     } else if (
       entry.type === 'candidate-pair' &&
       entry.nominated &&
@@ -76,6 +86,18 @@ export function lossBetween(previous: PeerSample | undefined, next: PeerSample):
   const lost = next.packetsLost - (previous?.packetsLost ?? 0)
   if (received + lost <= 0) return null
   return Math.max(0, lost) / (received + Math.max(0, lost))
+}
+
+/**
+ * The audio level over the time between two samples (RMS, 0…1, from the energy
+ * counters, as webrtc-stats recommends): a word between two polls still counts,
+ * where the instantaneous `audioLevel` may miss it. Falls back to `audioLevel`.
+ */
+export function levelBetween(previous: PeerSample | undefined, next: PeerSample): number {
+  const seconds = next.audioSeconds - (previous?.audioSeconds ?? 0)
+  const energy = next.audioEnergy - (previous?.audioEnergy ?? 0)
+  if (previous && seconds > 0 && energy >= 0) return Math.sqrt(energy / seconds)
+  return next.audioLevel
 }
 
 /** Good: rtt < 300 ms and loss < 2 %; poor: rtt ≥ 800 ms or loss ≥ 10 %; fair between. */

@@ -13,6 +13,7 @@ import { MeshCall } from '@/calls/mesh'
 import { isLive, joinedPeers, participantOf } from '@/calls/roster'
 import {
   activeSpeaker,
+  levelBetween,
   lossBetween,
   quality,
   sample,
@@ -439,12 +440,14 @@ export const useCallStore = defineStore('call', () => {
     for (const [peer, report] of reports) {
       const next = sample(report.values() as Iterable<StatsEntry>)
       const row = remotes.get(peer)
-      const loss = lossBetween(samples.get(peer), next)
+      const previous = samples.get(peer)
+      const loss = lossBetween(previous, next)
+      const level = levelBetween(previous, next)
       samples.set(peer, next)
       if (!row) continue
-      row.level = next.audioLevel
+      row.level = level
       row.quality = quality(next.rtt, loss)
-      levels.set(peer, row.connection === 'connected' ? next.audioLevel : 0)
+      levels.set(peer, row.connection === 'connected' ? level : 0)
     }
     speaker.value = activeSpeaker(levels, speaker.value)
     selfLevel.value = await localLevel(reports)

@@ -4,6 +4,7 @@ import { isLive, joinedCount, joinedPeers, participantOf } from '@/calls/roster'
 import {
   activeSpeaker,
   formatDuration,
+  levelBetween,
   lossBetween,
   quality,
   sample,
@@ -74,6 +75,8 @@ describe('call stats', () => {
       bytesReceived: 1000,
       packetsReceived: 100,
       packetsLost: 10,
+      audioEnergy: 0,
+      audioSeconds: 0,
       rtt: 0.05,
     })
   })
@@ -88,6 +91,23 @@ describe('call stats', () => {
     expect(lossBetween(undefined, first)).toBeCloseTo(10 / 110)
     expect(lossBetween(first, next)).toBe(0)
     expect(lossBetween(next, next)).toBeNull()
+  })
+
+  it('reads the level between two samples from the energy counters', () => {
+    const first = sample([
+      { type: 'inbound-rtp', kind: 'audio', totalAudioEnergy: 0.001, totalSamplesDuration: 1 },
+    ])
+    const next = sample([
+      {
+        type: 'inbound-rtp',
+        kind: 'audio',
+        totalAudioEnergy: 0.01,
+        totalSamplesDuration: 2,
+        audioLevel: 0,
+      },
+    ])
+    expect(levelBetween(first, next)).toBeCloseTo(Math.sqrt(0.009))
+    expect(levelBetween(undefined, { ...next, audioLevel: 0.2 })).toBe(0.2)
   })
 
   it('grades the network', () => {
