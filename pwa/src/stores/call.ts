@@ -32,7 +32,6 @@ import type {
   SignalKind,
 } from '@/calls/types'
 import { startRing } from '@/lib/ring'
-import { ProtocolError } from '@/realtime/protocol'
 import { useConversationsStore } from './chat'
 
 /** What the store needs from the socket (the ProtocolClient implements it). */
@@ -298,7 +297,7 @@ export const useCallStore = defineStore('call', () => {
       camera.value = cameraTrack !== null
       muted.value = false
       screen.value = false
-      const ack = await joinOnceOpen(target.id)
+      const ack = await link.callJoin(target.id)
       if (phase.value !== 'joining') {
         // Hung up while joining.
         void link.callLeave(target.id).catch(() => undefined)
@@ -320,24 +319,6 @@ export const useCallStore = defineStore('call', () => {
     } catch (error) {
       teardown()
       throw error
-    }
-  }
-
-  /**
-   * `call_join`, retried while the socket is catching up (a `resume` after a gap,
-   * e.g. the call card of a conversation new to this device): the command was not
-   * sent then (`disconnected`), so sending it again is safe.
-   */
-  async function joinOnceOpen(callId: number): Promise<CallJoinAck> {
-    for (let attempt = 0; ; attempt++) {
-      if (!link) throw new ProtocolError('disconnected', '网络已断开')
-      try {
-        return await link.callJoin(callId)
-      } catch (error) {
-        const notSent = error instanceof ProtocolError && error.code === 'disconnected'
-        if (!notSent || attempt >= 20 || phase.value !== 'joining') throw error
-        await new Promise((resolve) => setTimeout(resolve, 250))
-      }
     }
   }
 
