@@ -1,5 +1,6 @@
 /** Every card app of this build: importing this module registers them (one line per app). */
 import './approvals'
+import './calls'
 import './documents'
 import './supervision'
 import './todo'

@@ -9,7 +9,8 @@ const EVERY_MS = 2_000
 
 type AudioContextClass = typeof AudioContext
 
-export function startRing(): () => void {
+/** Ring for `forMs` (a 加急: 15 s; an incoming call: as long as the server rings it). */
+export function startRing(forMs: number = RING_FOR_MS): () => void {
   const Ctx: AudioContextClass | undefined =
     typeof window !== 'undefined'
       ? (window.AudioContext ??
@@ -45,7 +46,7 @@ export function startRing(): () => void {
   }
   ring()
   const timer = setInterval(ring, EVERY_MS)
-  const stopAt = setTimeout(stop, RING_FOR_MS)
+  const stopAt = setTimeout(stop, forMs)
   function stop(): void {
     clearInterval(timer)
     clearTimeout(stopAt)

@@ -27,6 +27,9 @@ export type MembershipUpdatedEvent = Schemas['WsMembershipUpdatedEvent']
 export type PresenceEvent = Schemas['WsPresenceEvent']
 export type TodoChangedEvent = Schemas['WsTodoChangedEvent']
 export type MessageUrgentEvent = Schemas['WsMessageUrgentEvent']
+export type CallRingingEvent = Schemas['WsCallRingingEvent']
+export type CallUpdatedEvent = Schemas['WsCallUpdatedEvent']
+export type CallSignalEvent = Schemas['WsCallSignalEvent']
 
 /** Every event the server sends (the event part of `WsServerFrame`). */
 export type KnownEvent = Extract<Schemas['WsServerFrame'], { type: 'event' }>
@@ -55,6 +58,9 @@ const KNOWN = new Set<string>([
   'todo.changed',
   'message.urgent',
   'supervision.changed',
+  'call.ringing',
+  'call.updated',
+  'call.signal',
 ] satisfies KnownEvent['event'][])
 
 /** The typed event, or null for an event this client does not know (ignored). */

@@ -2,6 +2,7 @@
  * Wires the one ProtocolClient of this tab to the stores and to the
  * browser (online/offline, visibility → presence).
  */
+import { useCallStore } from '@/stores/call'
 import { useChatStore, useConversationsStore } from '@/stores/chat'
 import { useConnectionStore } from '@/stores/connection'
 import { useTodoStore } from '@/stores/todo'
@@ -23,6 +24,7 @@ export function bindStores(c: ProtocolClient, onUnauthorized: () => void): (() =
   const chat = useChatStore()
   const connection = useConnectionStore()
   const todo = useTodoStore()
+  const calls = useCallStore()
   return [
     c.onEvent(routeEvent),
     c.onState((state) => {
@@ -34,6 +36,8 @@ export function bindStores(c: ProtocolClient, onUnauthorized: () => void): (() =
     c.onResumed(() => {
       chat.onResumed()
       todo.onResumed()
+      // In a call: rejoin as the same peer (the server keeps it 30 s).
+      void calls.onResumed()
     }),
   ]
 }
@@ -48,6 +52,7 @@ export async function startRealtime(userId: number, onUnauthorized: () => void):
   })
   const c = client
   chat.attach(c)
+  useCallStore().attach(c, userId)
   const cached = chat.hydrate(userId)
   c.userId = userId
   unbind.push(...bindStores(c, onUnauthorized))
@@ -86,5 +91,6 @@ export function stopRealtime(): void {
   client?.stop()
   client = null
   useChatStore().attach(null)
+  useCallStore().attach(null, null)
   useConnectionStore().setState('idle')
 }

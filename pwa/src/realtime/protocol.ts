@@ -17,6 +17,7 @@
  */
 import type { components } from '@/api/schema'
 import type { Message, UrgentChannel } from '@/api/types'
+import type { SignalKind } from '@/calls/types'
 import { asKnownEvent, POSITIONAL_EVENTS } from './events'
 
 type Schemas = components['schemas']
@@ -91,6 +92,10 @@ interface AckOf {
   ping: Schemas['WsPingAck']
   resume: Schemas['WsResumeAck']
   typing: Schemas['WsEmpty']
+  call_join: Schemas['WsCallJoinAck']
+  call_leave: Schemas['WsEmpty']
+  call_signal: Schemas['WsEmpty']
+  call_media: Schemas['WsEmpty']
 }
 type Command = keyof AckOf
 type AckData = Schemas['WsAck']['data']
@@ -612,6 +617,31 @@ export class ProtocolClient {
   ): Promise<AckOf['card_action']> {
     const payload = { ...extra, message_id: messageId, action }
     return this.request('card_action', opinion === undefined ? payload : { ...payload, opinion })
+  }
+
+  // --- calls (docs/calls.md) ---------------------------------------------------------
+
+  /** Bind this socket to a call as a device; `peerId` rejoins as the same peer (within 30 s). */
+  callJoin(callId: number, peerId?: string): Promise<AckOf['call_join']> {
+    return this.request(
+      'call_join',
+      peerId ? { call_id: callId, peer_id: peerId } : { call_id: callId },
+    )
+  }
+
+  async callLeave(callId: number): Promise<void> {
+    await this.request('call_leave', { call_id: callId })
+  }
+
+  async callSignal(callId: number, to: string, kind: SignalKind, data: object): Promise<void> {
+    await this.request('call_signal', { call_id: callId, to, kind, data })
+  }
+
+  async callMedia(
+    callId: number,
+    state: { muted: boolean; camera: boolean; screen: boolean },
+  ): Promise<void> {
+    await this.request('call_media', { call_id: callId, ...state })
   }
 }
 

@@ -10,6 +10,7 @@ import {
   useReceiptsStore,
   useTypingStore,
 } from '@/stores/chat'
+import { useCallStore } from '@/stores/call'
 import { useDirectoryStore } from '@/stores/directory'
 import { countsFromEvent, useTodoStore } from '@/stores/todo'
 import { asKnownEvent, type KnownEvent } from './events'
@@ -26,7 +27,14 @@ import {
 export function routeEvent(frame: ServerEvent): void {
   const event = asKnownEvent(frame)
   if (!event) return
-  if (event.event === 'presence') {
+  if (event.event === 'call.ringing' || event.event === 'call.updated') {
+    // Not positional: the call's state as a whole (docs/calls.md).
+    const calls = useCallStore()
+    if (event.event === 'call.ringing') calls.onRinging(event.data.call)
+    else calls.onUpdated(event.data.call)
+  } else if (event.event === 'call.signal') {
+    void useCallStore().onSignal(event.data)
+  } else if (event.event === 'presence') {
     useDirectoryStore().setPresence(event.data.user_id, event.data.status)
   } else if (event.event === 'todo.changed') {
     useTodoStore().doorbell(countsFromEvent(event))
@@ -38,7 +46,18 @@ export function routeEvent(frame: ServerEvent): void {
   }
 }
 
-type ChatEvent = Exclude<KnownEvent, { event: 'presence' | 'todo.changed' | 'supervision.changed' }>
+type ChatEvent = Exclude<
+  KnownEvent,
+  {
+    event:
+      | 'presence'
+      | 'todo.changed'
+      | 'supervision.changed'
+      | 'call.ringing'
+      | 'call.updated'
+      | 'call.signal'
+  }
+>
 
 function routeChatEvent(event: ChatEvent): void {
   const chat = useChatStore()

@@ -14,6 +14,7 @@ import type {
   Message,
   PersonBrief,
 } from '@/api/types'
+import type { Call } from '@/calls/types'
 import type { KnownEvent } from '@/realtime/events'
 
 type Schemas = components['schemas']
@@ -26,6 +27,8 @@ describe('generated API types', () => {
     expectTypeOf<Schemas['WsAction']>().toEqualTypeOf<CardAction>()
     expectTypeOf<Schemas['WsUserBrief']>().toEqualTypeOf<PersonBrief>()
     expectTypeOf<ConversationItem>().toMatchTypeOf<ConversationBrief>()
+    // A call from REST (start, active, end…) and from `call.updated` land in the same store.
+    expectTypeOf<Schemas['Call']>().toEqualTypeOf<Call>()
     expect(true).toBe(true)
   })
 
