@@ -139,6 +139,13 @@ INVALID_MENTION = _entry("invalid_mention", 400, "只能@本会话的成员", "�
 PEER_IS_BOT = _entry("peer_is_bot", 400, "系统通知无需回复", "消息")
 INVALID_USER = _entry("invalid_user", 400, "包含无效的人员", "消息")
 GROUP_NEEDS_MEMBERS = _entry("group_needs_members", 400, "请至少选择一位群成员", "消息")
+SYSTEM_ACCOUNT_NOT_MEMBER = _entry(
+    "system_account_not_member",
+    400,
+    "系统账号（如审批助手）不能加入群聊",
+    "消息",
+    "a chosen member is a system account (is_bot: 审批助手、公文助手、督办助手)",
+)
 INVALID_GROUP_NAME = _entry("invalid_group_name", 400, "群名称不能为空", "消息", "or too long")
 NOT_A_GROUP = _entry("not_a_group", 400, "单聊不支持此操作", "消息")
 CANNOT_REMOVE_SELF = _entry("cannot_remove_self", 400, "不能移除自己,请使用退出群聊", "消息")

@@ -13,6 +13,7 @@ declare module 'vue' {
     AttachmentField: typeof import('./components/approval/field/AttachmentField.vue')['default']
     BaseChooserField: typeof import('./components/BaseChooserField.vue')['default']
     BaseDepartmentTree: typeof import('./components/BaseDepartmentTree.vue')['default']
+    BaseHighlight: typeof import('./components/BaseHighlight.vue')['default']
     BaseLoadError: typeof import('./components/BaseLoadError.vue')['default']
     BaseNavAction: typeof import('./components/BaseNavAction.vue')['default']
     BaseNavIconButton: typeof import('./components/BaseNavIconButton.vue')['default']

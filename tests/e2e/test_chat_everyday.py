@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import E2EServer, screenshot
+from tests.e2e.seed_history import history_text
 from tests.e2e.test_pwa import log_in, open_conversation, send_text
+from tests.integration.harness import seed
 
 pytestmark = pytest.mark.e2e
 
@@ -84,3 +86,63 @@ def test_unread_label_agrees_with_list_and_api_for_messages_sent_before_reopenin
     )
     assert _unread_label(mine) == _api_unread(phone, conversation_id, seq)
     screenshot(phone, "61-receipts-live")
+
+
+HISTORY = 300
+
+
+@pytest.fixture(scope="module")
+def history_group(e2e_server: E2EServer) -> dict[str, Any]:
+    return seed(
+        e2e_server.env,
+        {
+            "owner": STAFF,
+            "members": [DIRECTOR, SECTION_CHIEF],
+            "name": "检索测试群",
+            "messages": HISTORY,
+        },
+        module="tests.e2e.seed_history",
+    )
+
+
+def test_search_finds_people_groups_and_messages_and_opens_the_chat_at_the_hit(
+    new_phone: Any, history_group: dict[str, Any]
+) -> None:
+    page = log_in(new_phone(), STAFF)
+    page.goto("/search")
+    search = page.get_by_test_id("search-input").locator("input")
+
+    # People by full pinyin, with their unit and department on the row; the words marked.
+    search.fill("zhouji")
+    person = page.get_by_test_id("search-person").filter(has_text="周建国")
+    expect(person).to_have_count(1, timeout=10_000)
+    expect(person.get_by_test_id("search-person-unit")).to_contain_text("办公室")
+    search.fill("吴晓燕")
+    person = page.get_by_test_id("search-person").filter(has_text="吴晓燕")
+    expect(person.get_by_test_id("search-hit-word")).to_have_text("吴晓燕", timeout=10_000)
+
+    # Groups by name, messages by their words: the hit word is marked in both.
+    search.fill("检索测试")
+    group = page.get_by_test_id("search-conversation").filter(has_text="检索测试群")
+    expect(group.get_by_test_id("search-hit-word")).to_have_text("检索测试", timeout=10_000)
+
+    # An old message (far above the newest page): the chat opens AT it, highlighted.
+    target = history_text(17)[:12]  # 「历史消息 0017 收到」
+    search.fill(target)
+    hit = page.get_by_test_id("search-message").filter(has_text=target)
+    expect(hit).to_have_count(1, timeout=10_000)
+    expect(hit.get_by_test_id("search-hit-word")).to_have_text(target)
+    # The hit text uses the row's full width, not half of it.
+    row_box = hit.bounding_box()
+    text_box = hit.get_by_test_id("search-message-text").bounding_box()
+    assert row_box and text_box and text_box["width"] > row_box["width"] * 0.7
+    screenshot(page, "62-search-message-hit")
+    hit.click()
+    expect(page.get_by_test_id("chat-view")).to_be_visible()
+    shown = page.get_by_test_id("message").filter(has_text=history_text(17))
+    expect(shown).to_be_in_viewport(timeout=15_000)
+    expect(page.locator("[data-hit='true']")).to_contain_text(history_text(17))
+    screenshot(page, "63-search-opens-at-hit")
+    # The newest message is not on screen: we are at the hit, not at the bottom.
+    newest = page.get_by_test_id("message").filter(has_text=history_group["last_text"])
+    expect(newest).not_to_be_in_viewport()

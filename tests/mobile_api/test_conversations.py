@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from backend.audit.models import AuditEntry
+from backend.directory import services as directory
 from realtime import services
 from realtime.models import Conversation, Membership, Message
 from tests.mobile_api.conftest import error_of
@@ -315,3 +316,16 @@ def test_non_member_reads_and_writes_nothing(
     ):
         assert error_of(response) == (403, "not_a_member")
     assert (Message.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_system_account_cannot_be_picked_as_a_group_member(
+    client_for: Any, director: Any, clerk: Any
+) -> None:
+    bot = directory.system_account_get("approvals")
+    answer = post(
+        client_for(director),
+        "/api/v1/conversations",
+        {"kind": "group", "name": "预算协调群", "member_ids": [clerk.pk, bot.pk]},
+    )
+    assert error_of(answer) == (400, "system_account_not_member")
+    assert not Conversation.objects.filter(name="预算协调群").exists()

@@ -53,6 +53,10 @@ const en: MessageSchema = {
   search: {
     placeholder: 'Search',
     conversations: 'Chats',
+    people: 'Contacts',
+    groups: 'Groups',
+    files: 'Files',
+    morePeople: 'More contacts ({n})',
     messages: 'Messages',
     noResult: 'No results',
   },

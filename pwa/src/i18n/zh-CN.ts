@@ -51,6 +51,10 @@ const zhCN = {
   search: {
     placeholder: '搜索',
     conversations: '会话',
+    people: '联系人',
+    groups: '群聊',
+    files: '文件',
+    morePeople: '查看更多联系人（{n}）',
     messages: '聊天记录',
     noResult: '没有找到相关结果',
   },
