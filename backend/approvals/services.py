@@ -311,6 +311,11 @@ def _book_room(approval: Approval) -> None:
     if booking is None:
         return
     room_id, start, end = booking
+    if start < timezone.now():
+        # Any part of the slot in the past: a booking is for a meeting still to come.
+        time_key = next(f["key"] for f in approval.fields if f["type"] == "datetimerange")
+        entry = codes.ROOM_TIME_PAST
+        raise InvalidInput.of(entry, fields={time_key: entry.message})
     room = MeetingRoom.objects.select_for_update().get(pk=room_id)
     clash = (
         RoomBooking.objects.filter(room=room, is_active=True, start__lt=end, end__gt=start)

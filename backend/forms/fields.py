@@ -53,6 +53,9 @@ MAX_ATTACHMENTS = 20
 DEFAULT_MAX_ATTACHMENTS = 9
 MAX_PEOPLE = 200
 MAX_DAYS = 3660
+# A date in a form lies within this many years of today: 1900 or 9999 is a slip
+# of the finger on a picker, never a real leave, trip or receipt.
+DATE_WINDOW_YEARS = 10
 
 
 def _text_value(field: Field, value: Any) -> bool:
@@ -186,8 +189,16 @@ class MoneyField(FieldType):
 # --- dates --------------------------------------------------------------------------
 
 
+def _in_window(field: Field, day: date) -> None:
+    """Refuse a day more than `DATE_WINDOW_YEARS` before or after today."""
+    today = timezone.localdate()
+    low, high = today.year - DATE_WINDOW_YEARS, today.year + DATE_WINDOW_YEARS
+    if not low <= day.year <= high:
+        raise FieldError(f"{field['label']}须在{low}年至{high}年之间")
+
+
 class DateField(FieldType):
-    """A day, "YYYY-MM-DD"."""
+    """A day, "YYYY-MM-DD", within `DATE_WINDOW_YEARS` of today."""
 
     name = "date"
     required_verb = "请选择"
@@ -196,6 +207,7 @@ class DateField(FieldType):
         day = parse_date(raw)
         if day is None:
             raise FieldError(f"{field['label']}格式不正确")
+        _in_window(field, day)
         return day.isoformat()
 
     def comparable(self, field: Field) -> Comparable | None:
@@ -218,6 +230,8 @@ def _span(
     start, end = parse(raw["start"]), parse(raw["end"])
     if start is None or end is None:
         raise FieldError(f"{label}格式不正确")
+    for moment in (start, end):
+        _in_window(field, moment.date() if isinstance(moment, datetime) else moment)
     return start, end
 
 
@@ -567,7 +581,7 @@ class TableField(FieldType):
     def show(self, field: Field, value: Any, names: Mapping[int, str]) -> str:
         count = f"{len(value['rows'])}项"
         total = value.get("total")
-        return count if total is None else f"{count},合计{yuan(total)}"
+        return count if total is None else f"{count}，合计{yuan(total)}"
 
 
 # --- the registry -------------------------------------------------------------------

@@ -25,8 +25,8 @@ from realtime.services._core import (
     EventType,
     Role,
     _active_member_ids,
-    _group_candidates,
     _append_event,
+    _group_candidates,
     _join,
     _lock_conversation,
     _membership,
@@ -100,7 +100,7 @@ def group_create(
         _announce(
             conversation,
             actor,
-            f"{actor.name} 创建了群聊「{name}」,并邀请 {_names(ids)} 加入",
+            f"{actor.name} 创建了群聊「{name}」，并邀请 {_names(ids)} 加入",
             "group_created",
             extra={"user_ids": ids},
             audit="group.create",

@@ -149,7 +149,7 @@ def test_schema_refuses_empty_select_options_naming_the_field() -> None:
         ]
     )
     assert error.fields == {"fields.2.options": "下拉选项不能为空"}
-    assert error.message == "表单设计有误:「请假类型」下拉选项不能为空"
+    assert error.message == "表单设计有误：「请假类型」下拉选项不能为空"
 
 
 @pytest.mark.parametrize(
@@ -925,7 +925,7 @@ def test_display_renders_chinese_strings() -> None:
         "日期": "2026-11-23",
         "类型": "事假",
         "事由": "参加培训",
-        "报销明细": "4项,合计¥12,345.60",
+        "报销明细": "4项，合计¥12,345.60",
     }
     # One call per kind of name, with every id the form mentions.
     assert lookups.calls == [

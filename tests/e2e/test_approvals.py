@@ -80,10 +80,10 @@ def test_leave_request_is_approved_from_the_card(new_phone: Any) -> None:
     expect(workbench_badge(head)).to_have_text("1")
     open_conversation(head, "审批助手")
     card = head.get_by_test_id("card").filter(has_text="张晓明的请假申请").last
-    expect(card.get_by_test_id("card-note")).to_have_text("张晓明的请假申请,待您审批")
+    expect(card.get_by_test_id("card-note")).to_have_text("张晓明的请假申请，待您审批")
     expect(card.get_by_test_id("card-status")).to_have_text("审批中")
     expect(card.get_by_test_id("card-action-approve")).to_be_visible()
-    expect(head.get_by_test_id("composer-disabled")).to_have_text("系统通知,无需回复")
+    expect(head.get_by_test_id("composer-disabled")).to_have_text("系统通知，无需回复")
     screenshot(head, "22-approval-card")
 
     staff.goto("/")

@@ -91,7 +91,7 @@ def test_conversation_list(
     client_for: Any, group: Conversation, director: Any, clerk: Any, staff: Any
 ) -> None:
     direct = services.direct_conversation_get_or_create(actor=staff, other_id=director.pk)
-    say(staff, direct, "王主任,材料已发")
+    say(staff, direct, "王主任，材料已发")
     say(clerk, group, "@张三 请查收", mention_ids=[staff.pk])
     say(director, group, "@所有人 下午三点开会", mention_all=True)
     client = client_for(staff)
@@ -103,7 +103,7 @@ def test_conversation_list(
     assert top["mention_count"] == 2
     assert rows[1]["unread_count"] == 0
     assert rows[1]["name"] == "王建国"
-    assert rows[1]["last_message"]["text"] == "王主任,材料已发"
+    assert rows[1]["last_message"]["text"] == "王主任，材料已发"
     pinned = patch(client, f"/api/v1/conversations/{direct.pk}/settings", {"pinned": True})
     assert pinned.status_code == 200
     assert pinned.json()["pinned"] is True

@@ -26,9 +26,7 @@ def test_a_group_cannot_be_created_with_a_system_account(
     assert not Conversation.objects.filter(name="预算协调群").exists()
 
 
-def test_a_system_account_cannot_be_added_to_a_group(
-    director: Any, clerk: Any, staff: Any
-) -> None:
+def test_a_system_account_cannot_be_added_to_a_group(director: Any, clerk: Any, staff: Any) -> None:
     group = services.group_create(actor=director, name="预算协调群", member_ids=[clerk.pk])
     bot = directory.system_account_get("approvals")
     with pytest.raises(ZtError) as raised:
@@ -38,4 +36,3 @@ def test_a_system_account_cannot_be_added_to_a_group(
     assert raised.value.code == "system_account_not_member"
     # Nothing changed: not even the person chosen alongside it joined.
     assert not Membership.objects.filter(conversation=group, user__in=[staff, bot]).exists()
-

@@ -64,6 +64,7 @@ const en: MessageSchema = {
     placeholder: 'Message',
     send: 'Send',
     sending: 'Sending',
+    waitingNetwork: 'Waiting for network',
     failed: 'Not sent',
     retry: 'Retry',
     discard: 'Delete',
@@ -99,6 +100,7 @@ const en: MessageSchema = {
     cardOpinion: 'Opinion',
     cardOpinionPlaceholder: 'Your opinion',
     cardOpinionMissing: 'Please enter an opinion',
+    cardOpinionMissingLabel: 'Please enter the {label}',
     cardDone: 'Done',
     cardUnavailable: 'This card is not available',
     cardView: 'View details',
@@ -228,6 +230,7 @@ const en: MessageSchema = {
     },
     form: {
       required: '{name} is required',
+      requiredPick: 'Choose {name}',
       money: '{name}: at most two decimals',
       minRows: '{name}: at least {n} rows',
       maxDays: '{name}: at most {n} days',
