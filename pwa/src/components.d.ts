@@ -15,6 +15,7 @@ declare module 'vue' {
     BaseDepartmentTree: typeof import('./components/BaseDepartmentTree.vue')['default']
     BaseHighlight: typeof import('./components/BaseHighlight.vue')['default']
     BaseLoadError: typeof import('./components/BaseLoadError.vue')['default']
+    BaseMutedIcon: typeof import('./components/BaseMutedIcon.vue')['default']
     BaseNavAction: typeof import('./components/BaseNavAction.vue')['default']
     BaseNavIconButton: typeof import('./components/BaseNavIconButton.vue')['default']
     BasePage: typeof import('./components/BasePage.vue')['default']

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import E2EServer, screenshot
 from tests.e2e.seed_history import history_text
+from tests.e2e.test_approvals import api
 from tests.e2e.test_pwa import log_in, open_conversation, send_text
 from tests.integration.harness import seed
 
@@ -68,11 +70,15 @@ def test_unread_label_agrees_with_list_and_api_for_messages_sent_before_reopenin
         f"{unread_at_first - 1}人未读", timeout=10_000
     )
     assert _unread_label(mine) == _api_unread(phone, conversation_id, seq)
+    # The small label is a finger-sized target.
+    label_box = mine.get_by_test_id("read-status").bounding_box()
+    assert label_box and label_box["width"] >= 44 and label_box["height"] >= 44, label_box
     mine.get_by_test_id("read-status").click()
     unread_list = phone.get_by_test_id("receipts-unread-list")
     expect(unread_list.get_by_test_id("receipt-person")).to_have_count(unread_at_first - 1)
     read_tab = phone.get_by_test_id("receipts-popup").locator(".van-tab").nth(1)
     expect(read_tab).to_have_text(re.compile(r"已读\s*1$"))
+    phone.wait_for_timeout(400)  # let the sheet finish sliding in
     screenshot(phone, "60-receipts-after-reopen")
     phone.locator(".van-overlay:visible").click(position={"x": 20, "y": 20})
     expect(phone.get_by_test_id("receipts-popup")).to_be_hidden()
@@ -146,3 +152,78 @@ def test_search_finds_people_groups_and_messages_and_opens_the_chat_at_the_hit(
     # The newest message is not on screen: we are at the hit, not at the bottom.
     newest = page.get_by_test_id("message").filter(has_text=history_group["last_text"])
     expect(newest).not_to_be_in_viewport()
+
+
+def _submit_leave(page: Any, client_id: str, days: int = 2) -> dict[str, Any]:
+    templates = api(page, "GET", "/api/v1/approvals/templates")
+    leave = next(t for t in templates if t["code"] == "leave")
+    start = datetime.now(tz=UTC).astimezone().date() + timedelta(days=7)
+    form = {
+        "leave_type": "事假",
+        "period": {"start": str(start), "end": str(start + timedelta(days=days - 1))},
+        "reason": "家中老人住院，需陪护",
+    }
+    return api(
+        page,
+        "POST",
+        "/api/v1/approvals",
+        {"template_id": leave["id"], "form": form, "client_id": client_id},
+    )
+
+
+def test_reject_on_the_card_without_an_opinion_keeps_the_dialog_and_the_result_says_who(
+    new_phone: Any,
+) -> None:
+    staff = log_in(new_phone(), STAFF)
+    head = log_in(new_phone(), SECTION_CHIEF)
+    _submit_leave(staff, f"e2e-reject-{uuid.uuid4().hex[:6]}")
+    open_conversation(head, "审批助手")
+    card = head.get_by_test_id("card").filter(has_text="张晓明的请假申请").last
+    reject = card.get_by_test_id("card-action-reject")
+    # Card buttons are finger-sized.
+    box = reject.bounding_box()
+    assert box and box["height"] >= 44, box
+    reject.click()
+    opinion = head.get_by_test_id("card-opinion")
+    expect(opinion).to_be_visible()
+    head.locator(".van-dialog__confirm:visible").click()
+    # Nothing sent: the dialog stays and says what is missing.
+    expect(opinion).to_be_visible()
+    expect(opinion).to_contain_text("请填写审批意见")
+    expect(card.get_by_test_id("card-status")).to_have_text("审批中")
+    screenshot(head, "64-reject-needs-opinion")
+    opinion.locator("textarea").fill("年底工作任务重，请调整到下月")
+    head.locator(".van-dialog__confirm:visible").click()
+    expect(opinion).to_be_hidden()
+    expect(card.get_by_test_id("card-status")).to_have_text("已驳回", timeout=10_000)
+    # The status tag has the detail page's colour (danger for 已驳回), not always blue.
+    expect(card.get_by_test_id("card-status")).to_have_attribute("data-tone", "danger")
+
+    # The initiator's result card says who decided and what they wrote.
+    open_conversation(staff, "审批助手")
+    note = staff.get_by_test_id("card-note").filter(has_text="已驳回").last
+    expect(note).to_have_text(
+        "您的请假申请已驳回。吴晓燕：年底工作任务重，请调整到下月", timeout=10_000
+    )
+    screenshot(staff, "65-rejected-result-card")
+
+
+def test_tap_targets_in_the_composer_and_the_reply_preview(new_phone: Any) -> None:
+    page = log_in(new_phone(), STAFF)
+    open_conversation(page, OFFICE_GROUP)
+    icons = page.locator(".zt-composer__icon")
+    expect(icons.first).to_be_visible()
+    assert icons.count() >= 2
+    for index in range(icons.count()):
+        box = icons.nth(index).bounding_box()
+        assert box and box["width"] >= 44 and box["height"] >= 44, box
+    # Reply to a message: the preview's × is a 44 px target.
+    page.get_by_test_id("message").last.get_by_test_id("message-bubble").click(button="right")
+    page.get_by_test_id("message-menu").get_by_text("回复", exact=True).click()
+    close = page.get_by_test_id("reply-cancel")
+    expect(close).to_be_visible()
+    box = close.bounding_box()
+    assert box and box["width"] >= 44 and box["height"] >= 44, box
+    screenshot(page, "66-reply-preview")
+    close.click()
+    expect(page.get_by_test_id("reply-preview")).to_have_count(0)

@@ -146,6 +146,9 @@ const en: MessageSchema = {
   contacts: {
     title: 'Contacts',
     searchPlaceholder: 'Name / pinyin initials / phone',
+    myDepartment: 'My department',
+    frequent: 'Frequent contacts',
+    unitHits: 'Organisations',
     units: 'Organisations',
     departments: 'Departments',
     people: 'People',

@@ -144,6 +144,9 @@ const zhCN = {
   contacts: {
     title: '通讯录',
     searchPlaceholder: '搜索姓名 / 拼音首字母 / 电话',
+    myDepartment: '我的部门',
+    frequent: '常用联系人',
+    unitHits: '单位',
     units: '组织架构',
     departments: '部门',
     people: '人员',
