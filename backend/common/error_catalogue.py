@@ -217,6 +217,13 @@ INVALID_POSITION = _entry("invalid_position", 400, "请选择在本人之前还�
 NOT_PARTICIPANT = _entry("not_participant", 403, "只有发起人、审批人和抄送人可以评论", "审批")
 NOT_INITIATOR = _entry("not_initiator", 403, "只有发起人可以{verb}", "审批")
 URGE_TOO_OFTEN = _entry("urge_too_often", 429, "5分钟内只能催办一次", "审批")
+URGE_TOO_EARLY = _entry(
+    "urge_too_early",
+    429,
+    "刚提交的申请暂不能催办，请稍后再试",
+    "审批",
+    "sooner than ZT_APPROVAL_URGE_AFTER_MINUTES after submission; the message names the minutes",
+)
 INVALID_DEADLINE = _entry("invalid_deadline", 400, "办理时限应晚于当前时间", "审批")
 TASK_NOT_FOUND = _entry("task_not_found", 404, "该审批中没有这一事项", "审批")
 WITHDRAW_TOO_LATE = _entry("withdraw_too_late", 409, "已有审批人处理，无法撤回", "审批")

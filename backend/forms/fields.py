@@ -56,6 +56,8 @@ MAX_DAYS = 3660
 # A date in a form lies within this many years of today: 1900 or 9999 is a slip
 # of the finger on a picker, never a real leave, trip or receipt.
 DATE_WINDOW_YEARS = 10
+# Table rows spelled out where a table is shown as one line (cards, the detail's fields).
+SHOWN_ROWS = 5
 
 
 def _text_value(field: Field, value: Any) -> bool:
@@ -579,9 +581,26 @@ class TableField(FieldType):
         return COMPARE_NUMBER if field.get("total") else None
 
     def show(self, field: Field, value: Any, names: Mapping[int, str]) -> str:
-        count = f"{len(value['rows'])}项"
+        """「3项，合计¥1,353.00：交通 高铁 ¥553.00；住宿 ¥800.00；…」: the approver sees
+        the lines themselves (the first `SHOWN_ROWS`), not only their count."""
+        rows = value["rows"]
+        count = f"{len(rows)}项"
         total = value.get("total")
-        return count if total is None else f"{count}，合计{yuan(total)}"
+        head = count if total is None else f"{count}，合计{yuan(total)}"
+        lines = [self._line(field, row) for row in rows[:SHOWN_ROWS]]
+        lines = [line for line in lines if line]
+        if not lines:
+            return head
+        more = "；…" if len(rows) > SHOWN_ROWS else ""
+        return f"{head}：{'；'.join(lines)}{more}"
+
+    def _line(self, field: Field, row: Mapping[str, Any]) -> str:
+        parts = [
+            self.columns[column["type"]].show(column, row[column["key"]], {})
+            for column in field["columns"]
+            if not is_empty(row.get(column["key"]))
+        ]
+        return " ".join(part for part in parts if part)
 
 
 # --- the registry -------------------------------------------------------------------

@@ -204,7 +204,9 @@ def test_a_realistic_form_of_each_template_cleans(
         lookups={"person": lambda ids: {}, "department": lambda ids: {}, "room": lambda ids: {}},
     )
     assert [row["value"] for row in shown] == [
-        "3项，合计¥5,636.50",
+        # The approver sees the lines, not only their count.
+        "3项，合计¥5,636.50：差旅费 ¥1,380.00 省城往返高铁；"
+        "会议费 ¥4,200.00；交通费 ¥56.50 市内出租车",
         "1个附件",
         "11月省城培训及季度会议费用",
     ]

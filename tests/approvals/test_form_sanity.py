@@ -4,15 +4,17 @@ dates far outside today's decade, a room booking that starts in the past."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from backend.approvals import services
 from backend.approvals.models import Approval, MeetingRoom, RoomBooking
-from backend.common.errors import InvalidInput
+from backend.common.errors import InvalidInput, RateLimited
 from backend.directory.models import User
 from backend.workflow.services import ActParams
+from realtime import cards
 from realtime.models import Message
 from tests.approvals.test_services import cards_of, leave_form, submit
 
@@ -74,3 +76,22 @@ def test_a_rejection_card_says_who_rejected_and_why_and_one_without_opinion_who(
     approved = submit(staff)
     services.approval_act(actor=director, approval_id=approved.pk, action="approve")
     assert cards_of(staff)[-1].data["title"] == "您的请假申请已通过（王建国）"
+
+
+def test_urge_is_offered_only_a_configured_time_after_submission(
+    staff: User, director: User, settings: Any
+) -> None:
+    settings.ZT_APPROVAL_URGE_AFTER_MINUTES = 30
+    approval = submit(staff)
+    card = cards.get("approval")
+    assert "urge" not in [a["action"] for a in card.render(str(approval.pk), staff)["actions"]]
+    with pytest.raises(RateLimited) as error:
+        services.approval_act(actor=staff, approval_id=approval.pk, action="urge")
+    assert error.value.code == "urge_too_early"
+    assert error.value.message == "提交30分钟后才能催办，请稍后再试"
+    # Half an hour later (the request's clock moved back): offered, and it works.
+    Approval.objects.filter(pk=approval.pk).update(
+        created_at=timezone.now() - timedelta(minutes=31)
+    )
+    assert "urge" in [a["action"] for a in card.render(str(approval.pk), staff)["actions"]]
+    services.approval_act(actor=staff, approval_id=approval.pk, action="urge")

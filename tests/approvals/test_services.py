@@ -93,7 +93,8 @@ def test_approving_from_the_card_updates_every_copy(
     mine = card.render(str(approval.pk), staff)
     theirs = card.render(str(approval.pk), director)
     assert [a["action"] for a in theirs["actions"]] == ["approve", "reject", "transfer"]
-    assert [a["action"] for a in mine["actions"]] == ["urge", "withdraw"]
+    # 催办 is not offered the second a request is submitted.
+    assert [a["action"] for a in mine["actions"]] == ["withdraw"]
     assert theirs["link"] == f"/approvals/{approval.pk}"
     events.clear()
     after = card.act(str(approval.pk), director, "approve", {"opinion": "同意"})
@@ -158,7 +159,8 @@ def test_posting_into_a_group_shows_it_to_members(
     posted = Message.objects.get(conversation=group, kind=Message.Kind.CARD)
     assert posted.sender_id == staff.pk
     view = cards.get("approval").render(str(approval.pk), clerk)
-    assert view["title"] == "张三的请假申请" and view["actions"] == []
+    # The title says what is asked: the leave type and the days.
+    assert view["title"] == "张三的请假申请 · 事假2天" and view["actions"] == []
     assert selectors.approval_get(viewer=clerk, approval_id=approval.pk).pk == approval.pk
 
 

@@ -207,6 +207,17 @@ def test_reject_on_the_card_without_an_opinion_keeps_the_dialog_and_the_result_s
     )
     screenshot(staff, "65-rejected-result-card")
 
+    # 重新提交 after a rejection: the form again, filled in, filed as a new request.
+    staff.get_by_test_id("card").filter(has=note).get_by_test_id("card-link").click()
+    expect(staff.get_by_test_id("approval-status")).to_contain_text("已驳回")
+    staff.get_by_test_id("approval-action-copy").click()
+    expect(staff.get_by_test_id("approval-form")).to_be_visible()
+    reason = staff.get_by_test_id("form-field-reason").locator("textarea")
+    expect(reason).to_have_value("家中老人住院，需陪护")
+    screenshot(staff, "66a-resubmit-after-rejection")
+    staff.get_by_test_id("approval-submit").click()
+    expect(staff.get_by_test_id("approval-status")).to_contain_text("审批中", timeout=10_000)
+
 
 def test_tap_targets_in_the_composer_and_the_reply_preview(new_phone: Any) -> None:
     page = log_in(new_phone(), STAFF)

@@ -96,7 +96,7 @@ def test_submit_list_detail_and_approve(
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["status"] == "running" and body["current_step"] == "部门负责人审批"
-    assert [a["action"] for a in body["actions"]] == ["urge", "withdraw", "comment"]
+    assert [a["action"] for a in body["actions"]] == ["withdraw", "comment"]
     again = submit(mine, leave(), client_id="a1")
     assert again.json()["id"] == body["id"]
 
