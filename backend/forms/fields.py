@@ -267,7 +267,7 @@ class DateRangeField(FieldType):
     def show(self, field: Field, value: Any, names: Mapping[int, str]) -> str:
         start, end, days = value["start"], value["end"], value["days"]
         span = start if start == end else f"{start} 至 {end}"
-        return f"{span}({days}天)"
+        return f"{span}（{days}天）"
 
 
 def _month_day(moment: datetime) -> str:
