@@ -315,7 +315,8 @@ ZT_GROUP_MEMBER_LIMIT = env.int("ZT_GROUP_MEMBER_LIMIT", default=2000)
 # 审批: 催办 is offered this long after a request is submitted (the approver had no time yet).
 ZT_APPROVAL_URGE_AFTER_MINUTES = env.int("ZT_APPROVAL_URGE_AFTER_MINUTES", default=30)
 ZT_TEXT_MAX_CHARS = env.int("ZT_TEXT_MAX_CHARS", default=5000)
-ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=120)
+# The sender may recall a message this long after sending it (24 h, as in 钉钉).
+ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=24 * 3600)
 ZT_UPLOAD_MAX_BYTES = env.int("ZT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 # Images: one frame's pixels, and an animation's frames × width × height.
 ZT_IMAGE_MAX_PIXELS = env.int("ZT_IMAGE_MAX_PIXELS", default=40_000_000)

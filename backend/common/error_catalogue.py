@@ -123,7 +123,7 @@ GROUP_FULL = _entry("group_full", 409, "群成员已达上限", "消息")
 TEXT_TOO_LONG = _entry("text_too_long", 400, "消息过长，最多5000字", "消息")
 EMPTY_MESSAGE = _entry("empty_message", 400, "消息内容不能为空", "消息")
 RECALL_NOT_ALLOWED = _entry(
-    "recall_not_allowed", 403, "只能撤回自己2分钟内发送的消息", "消息", "or a system message"
+    "recall_not_allowed", 403, "只能撤回自己24小时内发送的消息", "消息", "or a system message"
 )
 SEND_RATE_LIMITED = _entry(
     "send_rate_limited",

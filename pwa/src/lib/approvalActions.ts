@@ -38,8 +38,7 @@ export const INITIATOR_TARGET = 'initiator'
 
 export function planAction(entry: ApprovalAction): ActionPlan {
   const plan = planServerAction(entry)
-  const navigate =
-    entry.action === 'resubmit' || entry.action === 'copy' ? entry.action : null
+  const navigate = entry.action === 'resubmit' || entry.action === 'copy' ? entry.action : null
   const sheet =
     navigate === null &&
     (plan.opinion !== 'none' ||
