@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import E2EServer, screenshot
 from tests.e2e.seed_history import history_text
 from tests.e2e.test_approvals import api
-from tests.e2e.test_pwa import log_in, open_conversation, send_text
+from tests.e2e.test_pwa import log_in, open_conversation, open_direct_chat, send_text
 from tests.integration.harness import seed
 
 pytestmark = pytest.mark.e2e
@@ -243,3 +243,32 @@ def test_tap_targets_in_the_composer_and_the_reply_preview(new_phone: Any) -> No
     screenshot(page, "66-reply-preview")
     close.click()
     expect(page.get_by_test_id("reply-preview")).to_have_count(0)
+
+
+def test_a_new_chat_says_no_old_news_recalls_say_who_and_muted_shows_a_struck_bell(
+    new_phone: Any,
+) -> None:
+    page = log_in(new_phone(), STAFF)
+    open_direct_chat(page, "刘芳")
+    conversation_id = int(page.get_by_test_id("chat-view").get_attribute("data-conversation-id"))
+    # A brand-new chat: nothing above to speak of.
+    expect(page.get_by_test_id("message-list")).to_be_visible()
+    expect(page.get_by_test_id("no-older")).to_have_count(0)
+    text = f"刘科长，预算表请查收 {uuid.uuid4().hex[:6]}"
+    send_text(page, text)
+    sent = page.get_by_test_id("message").filter(has_text=text)
+    expect(sent).to_have_attribute("data-message-id", re.compile(r"^\d+$"), timeout=10_000)
+    expect(page.get_by_test_id("no-older")).to_have_count(0)
+    screenshot(page, "67-new-direct-chat")
+    sent.get_by_test_id("message-bubble").click(button="right")
+    page.get_by_test_id("message-menu").get_by_text("撤回", exact=True).click()
+    expect(page.get_by_test_id("message").filter(has_text="你撤回了一条消息")).to_have_count(
+        1, timeout=10_000
+    )
+    # 免打扰 on: the list shows a bell struck through, and who recalled.
+    api(page, "PATCH", f"/api/v1/conversations/{conversation_id}/settings", {"muted": True})
+    page.get_by_test_id("tab-chats").click()
+    row = page.get_by_test_id("conversation-item").filter(has_text="刘芳").first
+    expect(row).to_contain_text("你撤回了一条消息", timeout=10_000)
+    expect(row.get_by_test_id("muted-icon")).to_be_visible(timeout=10_000)
+    screenshot(page, "68-chat-list-recalled-muted")
