@@ -262,9 +262,9 @@ def test_a_new_chat_says_no_old_news_recalls_say_who_and_muted_shows_a_struck_be
     screenshot(page, "67-new-direct-chat")
     sent.get_by_test_id("message-bubble").click(button="right")
     page.get_by_test_id("message-menu").get_by_text("撤回", exact=True).click()
-    expect(page.get_by_test_id("message").filter(has_text="你撤回了一条消息")).to_have_count(
-        1, timeout=10_000
-    )
+    expect(
+        page.get_by_test_id("recalled-message").filter(has_text="你撤回了一条消息")
+    ).to_have_count(1, timeout=10_000)
     # 免打扰 on: the list shows a bell struck through, and who recalled.
     api(page, "PATCH", f"/api/v1/conversations/{conversation_id}/settings", {"muted": True})
     page.get_by_test_id("tab-chats").click()
