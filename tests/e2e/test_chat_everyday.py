@@ -267,7 +267,7 @@ def test_a_new_chat_says_no_old_news_recalls_say_who_and_muted_shows_a_struck_be
     ).to_have_count(1, timeout=10_000)
     # 免打扰 on: the list shows a bell struck through, and who recalled.
     api(page, "PATCH", f"/api/v1/conversations/{conversation_id}/settings", {"muted": True})
-    page.get_by_test_id("tab-chats").click()
+    page.goto("/chats")
     row = page.get_by_test_id("conversation-item").filter(has_text="刘芳").first
     expect(row).to_contain_text("你撤回了一条消息", timeout=10_000)
     expect(row.get_by_test_id("muted-icon")).to_be_visible(timeout=10_000)
