@@ -335,8 +335,11 @@ LOGGING = {
 
 # --- ZhengTong product limits (all configurable) ---
 ZT_GROUP_MEMBER_LIMIT = env.int("ZT_GROUP_MEMBER_LIMIT", default=2000)
+# 审批: 催办 is offered this long after a request is submitted (the approver had no time yet).
+ZT_APPROVAL_URGE_AFTER_MINUTES = env.int("ZT_APPROVAL_URGE_AFTER_MINUTES", default=30)
 ZT_TEXT_MAX_CHARS = env.int("ZT_TEXT_MAX_CHARS", default=5000)
-ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=120)
+# The sender may recall a message this long after sending it (24 h, as in 钉钉).
+ZT_RECALL_WINDOW_SECONDS = env.int("ZT_RECALL_WINDOW_SECONDS", default=24 * 3600)
 ZT_UPLOAD_MAX_BYTES = env.int("ZT_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 # An upload that nothing uses (never sent, or its message recalled) this long after
 # it was made is removed from storage (剩余信息保护; realtime.services.attachments).

@@ -15,13 +15,13 @@ from backend.common.errors import ZtError
 # DRF's own exceptions, as catalogued codes (the text where it differs from the default).
 DRF_CODES: dict[type[exceptions.APIException], tuple[codes.ErrorCode, str]] = {
     exceptions.NotAuthenticated: (codes.NOT_AUTHENTICATED, "请先登录"),
-    exceptions.AuthenticationFailed: (codes.NOT_AUTHENTICATED, "登录已失效,请重新登录"),
+    exceptions.AuthenticationFailed: (codes.NOT_AUTHENTICATED, "登录已失效，请重新登录"),
     exceptions.PermissionDenied: (codes.PERMISSION_DENIED, "您没有权限执行此操作"),
     exceptions.NotFound: (codes.NOT_FOUND, "对象不存在"),
     exceptions.MethodNotAllowed: (codes.METHOD_NOT_ALLOWED, "不支持的请求方法"),
     exceptions.UnsupportedMediaType: (codes.UNSUPPORTED_MEDIA_TYPE, "不支持的内容类型"),
     exceptions.ParseError: (codes.MALFORMED_REQUEST, "请求格式错误"),
-    exceptions.Throttled: (codes.RATE_LIMITED, "操作过于频繁,请稍后再试"),
+    exceptions.Throttled: (codes.RATE_LIMITED, "操作过于频繁，请稍后再试"),
 }
 
 

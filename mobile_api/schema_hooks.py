@@ -58,7 +58,7 @@ def _list_error_codes(schemas: dict[str, Any]) -> None:
     body["properties"]["code"] = {
         "type": "string",
         "enum": list(CATALOGUE),
-        "description": "稳定的英文错误码,见 docs/errors.md",
+        "description": "稳定的英文错误码，见 docs/errors.md",
     }
 
 

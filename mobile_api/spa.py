@@ -10,7 +10,7 @@ def index(request: HttpRequest, route: str = "") -> HttpResponseBase:
     index_file = settings.PWA_DIST / "index.html"
     if not index_file.exists():
         return HttpResponseNotFound(
-            "政通 PWA 尚未构建:请运行 make run(或 cd pwa && npm run build)。",
+            "政通 PWA 尚未构建：请运行 make run(或 cd pwa && npm run build)。",
             content_type="text/plain; charset=utf-8",
         )
     response = FileResponse(index_file.open("rb"), content_type="text/html; charset=utf-8")

@@ -446,7 +446,7 @@ def _dropped_or_held(delivery: Delivery, notification: Notification, now: dateti
         delivery,
         State.PENDING,
         code="quiet_hours",
-        error=f"免打扰时段,{until:%H:%M}后发送",
+        error=f"免打扰时段，{until:%H:%M}后发送",
         next_attempt_at=until,
     )
     _enqueue([delivery.pk], run_after=until)

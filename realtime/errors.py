@@ -57,8 +57,10 @@ class RecallNotAllowed(PermissionDenied):
 
 
 def recall_window_text() -> str:
-    """「2分钟」, or 「90秒」 when ZT_RECALL_WINDOW_SECONDS is not whole minutes."""
+    """「24小时」, 「2分钟」, or 「90秒」 when ZT_RECALL_WINDOW_SECONDS is not whole minutes."""
     seconds = int(settings.ZT_RECALL_WINDOW_SECONDS)
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}小时"
     if seconds % 60 == 0:
         return f"{seconds // 60}分钟"
     return f"{seconds}秒"

@@ -79,7 +79,7 @@ LEAVE: Template = {
     "name": "请假",
     "icon": "calendar-o",
     "category": "人事",
-    "description": "事假、病假、年休假等各类请假,超过3天需分管领导审批",
+    "description": "事假、病假、年休假等各类请假，超过3天需分管领导审批",
     "fields": [
         {
             "key": "leave_type",
@@ -122,7 +122,7 @@ TRAVEL: Template = {
     "name": "出差",
     "icon": "guide-o",
     "category": "行政",
-    "description": "公务出差事前审批,含出差地点、时间、交通方式和预计费用",
+    "description": "公务出差事前审批，含出差地点、时间、交通方式和预计费用",
     "fields": [
         {"key": "destination", "label": "出差地点", "type": "text", "required": True},
         {
@@ -157,7 +157,7 @@ VEHICLE: Template = {
     "name": "用车",
     "icon": "logistics",
     "category": "行政",
-    "description": "申请公务用车,由办公室统一调度",
+    "description": "申请公务用车，由办公室统一调度",
     "fields": [
         {"key": "time", "label": "用车时间", "type": "datetimerange", "required": True},
         {"key": "origin", "label": "出发地", "type": "text", "required": True},
@@ -182,7 +182,7 @@ SEAL: Template = {
     "name": "用印",
     "icon": "certificate",
     "category": "行政",
-    "description": "申请加盖单位印章,须上传用印文件",
+    "description": "申请加盖单位印章，须上传用印文件",
     "fields": [
         {
             "key": "seal_type",
@@ -213,7 +213,7 @@ ROOM: Template = {
     "name": "会议室预约",
     "icon": "hotel-o",
     "category": "行政",
-    "description": "预约本单位会议室,由办公室审核",
+    "description": "预约本单位会议室，由办公室审核",
     "fields": [
         {"key": "room", "label": "会议室", "type": "room", "required": True},
         {"key": "time", "label": "使用时间", "type": "datetimerange", "required": True},
@@ -238,7 +238,7 @@ EXPENSE: Template = {
     "name": "费用报销",
     "icon": "balance-o",
     "category": "财务",
-    "description": "差旅、交通、办公用品等费用报销,超过5000元需分管领导审批",
+    "description": "差旅、交通、办公用品等费用报销，超过5000元需分管领导审批",
     "fields": [
         {
             "key": "lines",

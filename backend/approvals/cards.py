@@ -60,14 +60,38 @@ def _view(approval: Approval, shown: list[dict[str, str]], actions: list[CardAct
     step = selectors.current_step_name(approval)
     if step:
         fields.append({"label": "当前步骤", "value": step})
+    headline = _headline(approval)
     return {
-        "title": approval.title,
+        "title": f"{approval.title} · {headline}" if headline else approval.title,
         "status": approval.status,
         "status_label": Approval.Status(approval.status).label,
         "fields": fields,
         "actions": card_actions(actions),
         "link": f"/approvals/{approval.pk}",
     }
+
+
+def _headline(approval: Approval) -> str:
+    """What the request is at a glance, for its card title: the first choice made and
+    the days asked for (「事假2天」 for a leave), from the stored form."""
+    choice = next(
+        (
+            approval.form.get(f["key"])
+            for f in approval.fields
+            if f["type"] == "select" and approval.form.get(f["key"])
+        ),
+        None,
+    )
+    span = next(
+        (
+            approval.form.get(f["key"])
+            for f in approval.fields
+            if f["type"] == "daterange" and approval.form.get(f["key"])
+        ),
+        None,
+    )
+    days = f"{span['days']}天" if isinstance(span, dict) and span.get("days") else ""
+    return f"{choice if isinstance(choice, str) else ''}{days}"
 
 
 def _approval_ids(object_ids: Sequence[str]) -> dict[str, int]:
@@ -98,12 +122,17 @@ class ApprovalCard:
         visible = selectors.approvals_visible(viewer=viewer, approval_ids=ids.values())
         approvals = list(visible.values())
         shown = dict(zip(visible, selectors.display_fields_many(approvals), strict=True))
-        actions = flow.actions_for_many([a.flow for a in approvals], viewer, timezone.now())
+        now = timezone.now()
+        actions = flow.actions_for_many([a.flow for a in approvals], viewer, now)
         views: dict[str, CardView] = {}
         for object_id in object_ids:
             approval = visible.get(ids.get(object_id, 0))
             views[object_id] = (
-                _view(approval, shown[approval.pk], actions[approval.flow.pk])
+                _view(
+                    approval,
+                    shown[approval.pk],
+                    selectors.offered(approval, actions[approval.flow.pk], now),
+                )
                 if approval is not None
                 else _hidden()
             )

@@ -13,7 +13,7 @@ from backend.approvals.models import Approval
 from backend.approvals.services import ASSISTANT, SUBJECT, release_room
 from backend.todo import registry
 from backend.workflow.listeners import Change, Subject
-from backend.workflow.models import Instance
+from backend.workflow.models import Instance, Task
 from realtime import services as chat
 
 RELEASES_ROOM = (Instance.State.REJECTED, Instance.State.WITHDRAWN)
@@ -65,16 +65,46 @@ def _announce(approval: Approval) -> None:
 def _notify_people(approval: Approval, instance: Instance, change: Change) -> None:
     """Fresh cards (unread in chat) for everyone the change now concerns."""
     title = approval.title
-    _cards_to(approval, [t.assignee_id for t in change.opened], f"{title},待您审批")
-    _cards_to(approval, change.cc_user_ids, f"{title},抄送给您")
-    _cards_to(approval, change.urged_user_ids, f"{approval.initiator.name}催办:{title},请尽快处理")
-    _cards_to(approval, [t.assignee_id for t in change.overdue], f"【已超时】{title},待您审批")
+    _cards_to(approval, [t.assignee_id for t in change.opened], f"{title}，待您审批")
+    _cards_to(approval, change.cc_user_ids, f"{title}，抄送给您")
+    _cards_to(
+        approval, change.urged_user_ids, f"{approval.initiator.name}催办：{title}，请尽快处理"
+    )
+    _cards_to(approval, [t.assignee_id for t in change.overdue], f"【已超时】{title}，待您审批")
     mine = [approval.initiator_id]
+    name = approval.template.name
     if change.ended and change.action != "withdraw":
         label = Instance.State(instance.state).label
-        _cards_to(approval, mine, f"您的{approval.template.name}申请{label}")
+        who, opinion = _decision(instance, change)
+        said = f"。{who}：{opinion}" if opinion else f"（{who}）" if who else ""
+        _cards_to(approval, mine, f"您的{name}申请{label}{said}")
     if instance.state == Instance.State.RETURNED and change.action == "return":
-        _cards_to(approval, mine, f"您的{approval.template.name}申请被退回,请修改后重新提交")
+        who, opinion = _decision(instance, change)
+        by = f"被{who}退回" if who else "被退回"
+        said = f"：{opinion}。" if opinion else "，"
+        _cards_to(approval, mine, f"您的{name}申请{by}{said}请修改后重新提交")
+
+
+# The opinion quoted in a result card: enough to read on a phone, the rest on the detail page.
+QUOTED_OPINION_CHARS = 60
+
+
+def _decision(instance: Instance, change: Change) -> tuple[str, str]:
+    """Who made the deciding move and what they wrote (their latest finished task)."""
+    if change.actor_id is None:
+        return "", ""
+    task = (
+        Task.objects.filter(instance=instance, assignee_id=change.actor_id, state=Task.State.DONE)
+        .select_related("assignee")
+        .order_by("-acted_at", "-pk")
+        .first()
+    )
+    if task is None:
+        return "", ""
+    opinion = " ".join(task.opinion.split())
+    if len(opinion) > QUOTED_OPINION_CHARS:
+        opinion = opinion[: QUOTED_OPINION_CHARS - 1] + "…"
+    return task.assignee.name, opinion
 
 
 def _push_new_todos(approval: Approval, instance: Instance, change: Change) -> None:

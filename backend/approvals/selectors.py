@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from backend.workflow.models import CarbonCopy, Task
 from backend.workflow.resolvers import origin_of
 from backend.workflow.routes import route_preview as flow_route_preview
 from realtime import cards
+from realtime.cards import CardAction
 from realtime.models import Attachment
 from realtime.selectors import attachment_by_token
 
@@ -233,8 +235,38 @@ def detail(approval: Approval, viewer: User, now: datetime | None = None) -> dic
         "form": approval.form,
         "route": flow.route_view(instance),
         "history": flow.history_view(instance),
-        "actions": flow.actions_for(instance, viewer, now or timezone.now()),
+        "actions": offered(
+            approval, flow.actions_for(instance, viewer, now or timezone.now()), viewer=viewer
+        ),
     }
+
+
+def urge_opens_at(approval: Approval) -> datetime:
+    """When 催办 is first offered: `ZT_APPROVAL_URGE_AFTER_MINUTES` after submission."""
+    return approval.created_at + timedelta(minutes=settings.ZT_APPROVAL_URGE_AFTER_MINUTES)
+
+
+# 重新提交 of a request that ended without approval: the form again, filled in, as a new
+# request (the client navigates; nothing is posted to `actions`).
+COPY_ACTION = "copy"
+COPYABLE = (Approval.Status.REJECTED, Approval.Status.WITHDRAWN)
+
+
+def offered(
+    approval: Approval,
+    actions: list[CardAction],
+    now: datetime | None = None,
+    *,
+    viewer: User | None = None,
+) -> list[CardAction]:
+    """The engine's actions less 催办 while the request is fresh (see `urge_opens_at`),
+    plus, on the detail page (`viewer`), 重新提交 for its initiator once it was
+    rejected or withdrawn (`COPY_ACTION`)."""
+    if (now or timezone.now()) < urge_opens_at(approval):
+        actions = [a for a in actions if a["action"] != "urge"]
+    if viewer is not None and viewer.pk == approval.initiator_id and approval.status in COPYABLE:
+        actions = [*actions, cards.card_action(COPY_ACTION, "重新提交", style="primary")]
+    return actions
 
 
 # --- templates and rooms -----------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,10 +24,17 @@ from backend.approvals.selectors import (
     display_fields,
     room_exists_in,
     template_get,
+    urge_opens_at,
 )
 from backend.audit.services import NO_CONTEXT, RequestContext, audit_record
 from backend.common import error_catalogue as codes
-from backend.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from backend.common.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from backend.directory.models import Unit, User
 from backend.todo import registry
 from backend.workflow import services as workflow
@@ -311,6 +319,11 @@ def _book_room(approval: Approval) -> None:
     if booking is None:
         return
     room_id, start, end = booking
+    if start < timezone.now():
+        # Any part of the slot in the past: a booking is for a meeting still to come.
+        time_key = next(f["key"] for f in approval.fields if f["type"] == "datetimerange")
+        entry = codes.ROOM_TIME_PAST
+        raise InvalidInput.of(entry, fields={time_key: entry.message})
     room = MeetingRoom.objects.select_for_update().get(pk=room_id)
     clash = (
         RoomBooking.objects.filter(room=room, is_active=True, start__lt=end, end__gt=start)
@@ -332,6 +345,13 @@ def _book_room(approval: Approval) -> None:
 # --- acting --------------------------------------------------------------------------
 
 
+def _check_urge_open(approval: Approval) -> None:
+    """催办 only once the request has waited a while (`selectors.urge_opens_at`)."""
+    if timezone.now() < urge_opens_at(approval):
+        minutes = settings.ZT_APPROVAL_URGE_AFTER_MINUTES
+        raise RateLimited.of(codes.URGE_TOO_EARLY, f"提交{minutes}分钟后才能催办，请稍后再试")
+
+
 def approval_act(
     *,
     actor: User,
@@ -349,6 +369,8 @@ def approval_act(
     """
     approval = approval_get(viewer=actor, approval_id=approval_id)
     params = params or workflow.ActParams()
+    if action == "urge" and actor.pk == approval.initiator_id:
+        _check_urge_open(approval)
     with transaction.atomic():
         if save_opinion and params.opinion.strip():
             workflow.opinion_save(actor=actor, text=params.opinion)

@@ -87,4 +87,4 @@ def task_item(approval: Approval, task: Task, *, now: datetime | None = None) ->
 
 def resubmit_item(approval: Approval) -> TodoItem:
     """A returned request waiting on its initiator to change and resubmit it."""
-    return _item(approval, "resubmit", "已退回,待重新提交", created_at=approval.created_at)
+    return _item(approval, "resubmit", "已退回，待重新提交", created_at=approval.created_at)

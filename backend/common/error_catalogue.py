@@ -5,7 +5,7 @@ WebSocket `error` frame): never rename one. Raise them through the error
 classes of `backend.common.errors`:
 
     raise InvalidInput.of(codes.INVALID_CHOSEN)
-    raise TaskClosed.of(codes.NOT_RUNNING, "该审批已结束,无法撤回")
+    raise TaskClosed.of(codes.NOT_RUNNING, "该审批已结束，无法撤回")
 
 `message` is the default text; where a code's text names a value (a limit, a
 person, a field) the call site passes the exact text and the catalogue shows
@@ -44,13 +44,13 @@ ERROR = _entry("error", 400, "操作失败", "通用", "a failure with no more s
 INVALID = _entry("invalid", 400, "输入有误", "通用", "bad input; `fields` names the fields")
 NOT_FOUND = _entry("not_found", 404, "对象不存在或无权查看", "通用")
 PERMISSION_DENIED = _entry("permission_denied", 403, "您没有权限执行此操作", "通用")
-CONFLICT = _entry("conflict", 409, "状态已变化,请刷新后重试", "通用")
-RATE_LIMITED = _entry("rate_limited", 429, "操作过于频繁,请稍后再试", "通用")
+CONFLICT = _entry("conflict", 409, "状态已变化，请刷新后重试", "通用")
+RATE_LIMITED = _entry("rate_limited", 429, "操作过于频繁，请稍后再试", "通用")
 NOT_AUTHENTICATED = _entry("not_authenticated", 401, "请先登录", "通用", "no or expired login")
 METHOD_NOT_ALLOWED = _entry("method_not_allowed", 405, "不支持的请求方法", "通用")
 UNSUPPORTED_MEDIA_TYPE = _entry("unsupported_media_type", 415, "不支持的内容类型", "通用")
 MALFORMED_REQUEST = _entry("malformed_request", 400, "请求格式错误", "通用", "unparsable body")
-CSRF_FAILED = _entry("csrf_failed", 403, "页面已过期,请刷新后重试", "通用", "missing CSRF token")
+CSRF_FAILED = _entry("csrf_failed", 403, "页面已过期，请刷新后重试", "通用", "missing CSRF token")
 INVALID_PARAM = _entry("invalid_param", 400, "参数 {name} 应为整数", "通用", "query parameter")
 INVALID_FIELD = _entry(
     "invalid_field", 400, "字段 {name} 必须是整数", "通用", "a field's type or length is wrong"
@@ -72,9 +72,9 @@ INTERNAL = _entry("internal", 500, "服务器内部错误", "WebSocket", "a serv
 
 # --- WebSocket frames --------------------------------------------------------------
 FRAME_TOO_LARGE = _entry("frame_too_large", 400, "消息帧过大", "WebSocket")
-MALFORMED_JSON = _entry("malformed_json", 400, "消息格式错误,应为JSON", "WebSocket")
+MALFORMED_JSON = _entry("malformed_json", 400, "消息格式错误，应为JSON", "WebSocket")
 MALFORMED_FRAME = _entry(
-    "malformed_frame", 400, "消息格式错误,应为JSON对象", "WebSocket", "or `id` is not a string"
+    "malformed_frame", 400, "消息格式错误，应为JSON对象", "WebSocket", "or `id` is not a string"
 )
 UNKNOWN_TYPE = _entry("unknown_type", 400, "未知的指令类型", "WebSocket")
 TICKET_INVALID = _entry("ticket_invalid", 403, "连接凭证无效或已过期", "WebSocket")
@@ -120,10 +120,10 @@ NOT_GROUP_OWNER = _entry("not_group_owner", 403, "只有群主可以执行此操
 INVALID_DIRECT = _entry("invalid_direct", 400, "单聊需要另一位有效的人员", "消息")
 CONVERSATION_DISSOLVED = _entry("conversation_dissolved", 409, "该群聊已解散", "消息")
 GROUP_FULL = _entry("group_full", 409, "群成员已达上限", "消息")
-TEXT_TOO_LONG = _entry("text_too_long", 400, "消息过长,最多5000字", "消息")
+TEXT_TOO_LONG = _entry("text_too_long", 400, "消息过长，最多5000字", "消息")
 EMPTY_MESSAGE = _entry("empty_message", 400, "消息内容不能为空", "消息")
 RECALL_NOT_ALLOWED = _entry(
-    "recall_not_allowed", 403, "只能撤回自己2分钟内发送的消息", "消息", "or a system message"
+    "recall_not_allowed", 403, "只能撤回自己24小时内发送的消息", "消息", "or a system message"
 )
 SEND_RATE_LIMITED = _entry(
     "send_rate_limited",
@@ -139,15 +139,22 @@ INVALID_MENTION = _entry("invalid_mention", 400, "只能@本会话的成员", "�
 PEER_IS_BOT = _entry("peer_is_bot", 400, "系统通知无需回复", "消息")
 INVALID_USER = _entry("invalid_user", 400, "包含无效的人员", "消息")
 GROUP_NEEDS_MEMBERS = _entry("group_needs_members", 400, "请至少选择一位群成员", "消息")
+SYSTEM_ACCOUNT_NOT_MEMBER = _entry(
+    "system_account_not_member",
+    400,
+    "系统账号（如审批助手）不能加入群聊",
+    "消息",
+    "a chosen member is a system account (is_bot: 审批助手、公文助手、督办助手)",
+)
 INVALID_GROUP_NAME = _entry("invalid_group_name", 400, "群名称不能为空", "消息", "or too long")
 NOT_A_GROUP = _entry("not_a_group", 400, "单聊不支持此操作", "消息")
-CANNOT_REMOVE_SELF = _entry("cannot_remove_self", 400, "不能移除自己,请使用退出群聊", "消息")
+CANNOT_REMOVE_SELF = _entry("cannot_remove_self", 400, "不能移除自己，请使用退出群聊", "消息")
 NOT_IN_GROUP = _entry("not_in_group", 400, "该人员不在群中", "消息")
 OWNER_MUST_TRANSFER = _entry("owner_must_transfer", 400, "群主请先转让群主再退出", "消息")
 UNKNOWN_CARD_TYPE = _entry("unknown_card_type", 400, "未知的卡片类型", "卡片")
 NOT_A_CARD = _entry("not_a_card", 400, "该消息不是可操作的卡片", "卡片")
 UNKNOWN_CARD_ACTION = _entry(
-    "unknown_card_action", 400, "卡片上不能执行此操作,请在详情页处理", "卡片"
+    "unknown_card_action", 400, "卡片上不能执行此操作，请在详情页处理", "卡片"
 )
 
 # --- attachments -------------------------------------------------------------------
@@ -171,6 +178,13 @@ TEMPLATE_NOT_FOUND = _entry("template_not_found", 404, "审批模板不存在或
 APPROVAL_NOT_FOUND = _entry("approval_not_found", 404, "审批不存在或无权查看", "审批")
 INSTANCE_NOT_FOUND = _entry("instance_not_found", 404, "流程不存在", "审批")
 ROOM_TAKEN = _entry("room_taken", 409, "该时段会议室已被预约", "审批")
+ROOM_TIME_PAST = _entry(
+    "room_time_past",
+    400,
+    "会议开始时间已过，请选择现在之后的时段",
+    "审批",
+    "a meeting-room booking starts before now (wholly or partly in the past)",
+)
 INVALID_TEMPLATE = _entry("invalid_template", 400, "模板名称应为1至20字", "审批")
 INVALID_CHOSEN = _entry("invalid_chosen", 400, "审批人选择格式错误", "审批")
 INVALID_POST_TO = _entry("invalid_post_to", 400, "只能发到您所在的群聊", "审批")
@@ -178,10 +192,10 @@ INVALID_BOX = _entry("invalid_box", 400, "列表类型无效", "审批")
 INVALID_STATUS = _entry("invalid_status", 400, "状态无效", "审批")
 NOT_UNIT_ADMIN = _entry("not_unit_admin", 403, "只有单位管理员可以管理审批模板", "审批")
 FLOW_MISSING = _entry("flow_missing", 409, "审批流程尚未启动", "审批")
-INVALID_SCHEMA = _entry("invalid_schema", 400, "表单设计有误:{problem}", "审批")
+INVALID_SCHEMA = _entry("invalid_schema", 400, "表单设计有误：{problem}", "审批")
 INVALID_FORM = _entry("invalid_form", 400, "表单填写有误", "审批", "`fields` names the fields")
 INVALID_FLOW = _entry("invalid_flow", 400, "流程设置有误", "审批")
-NO_POSITION = _entry("no_position", 400, "您尚未加入任何部门,无法发起流程", "审批")
+NO_POSITION = _entry("no_position", 400, "您尚未加入任何部门，无法发起流程", "审批")
 NO_ASSIGNEE = _entry("no_assignee", 400, "未找到审批人", "审批")
 CHOSEN_REQUIRED = _entry("chosen_required", 400, "请选择「{step}」的审批人", "审批")
 NEXT_ASSIGNEES_REQUIRED = _entry("next_assignees_required", 400, "请选择「{step}」的办理人", "审批")
@@ -190,7 +204,7 @@ TASK_CLOSED = _entry(
 )
 NOT_YOUR_TURN = _entry("not_your_turn", 409, "还未轮到您处理", "审批")
 NOT_HANDLER = _entry("not_handler", 403, "您不是当前审批人", "审批")
-NOT_RUNNING = _entry("not_running", 409, "该审批不在审批中,无需催办", "审批")
+NOT_RUNNING = _entry("not_running", 409, "该审批不在审批中，无需催办", "审批")
 UNKNOWN_ACTION = _entry("unknown_action", 400, "不支持的操作", "审批")
 OPINION_TOO_LONG = _entry("opinion_too_long", 400, "意见不能超过{max}字", "审批")
 OPINION_REQUIRED = _entry("opinion_required", 400, "请填写{label}", "审批")
@@ -203,9 +217,16 @@ INVALID_POSITION = _entry("invalid_position", 400, "请选择在本人之前还�
 NOT_PARTICIPANT = _entry("not_participant", 403, "只有发起人、审批人和抄送人可以评论", "审批")
 NOT_INITIATOR = _entry("not_initiator", 403, "只有发起人可以{verb}", "审批")
 URGE_TOO_OFTEN = _entry("urge_too_often", 429, "5分钟内只能催办一次", "审批")
+URGE_TOO_EARLY = _entry(
+    "urge_too_early",
+    429,
+    "刚提交的申请暂不能催办，请稍后再试",
+    "审批",
+    "sooner than ZT_APPROVAL_URGE_AFTER_MINUTES after submission; the message names the minutes",
+)
 INVALID_DEADLINE = _entry("invalid_deadline", 400, "办理时限应晚于当前时间", "审批")
 TASK_NOT_FOUND = _entry("task_not_found", 404, "该审批中没有这一事项", "审批")
-WITHDRAW_TOO_LATE = _entry("withdraw_too_late", 409, "已有审批人处理,无法撤回", "审批")
+WITHDRAW_TOO_LATE = _entry("withdraw_too_late", 409, "已有审批人处理，无法撤回", "审批")
 NOT_RETURNED = _entry("not_returned", 409, "只有被退回的申请可以重新提交", "审批")
 INVALID_OPINION = _entry("invalid_opinion", 400, "常用意见应为1至200字", "审批")
 TOO_MANY_OPINIONS = _entry("too_many_opinions", 400, "常用意见最多保存{max}条", "审批")
@@ -273,14 +294,14 @@ URGENT_NOT_ALLOWED = _entry(
     "urgent_not_allowed", 400, "该消息不能加急", "通知", "a system or recalled message"
 )
 INVALID_URGENT_CHANNEL = _entry(
-    "invalid_urgent_channel", 400, "加急方式无效,可选: app, sms, ring", "通知"
+    "invalid_urgent_channel", 400, "加急方式无效，可选：app、sms、ring", "通知"
 )
 NOT_URGENT = _entry("not_urgent", 404, "该消息没有加急", "通知")
 NOT_DELIVERY_ADMIN = _entry(
     "not_delivery_admin", 403, "只有单位管理员可以查看本单位的投递记录", "通知"
 )
 PERSON_NOT_IN_UNIT = _entry("person_not_in_unit", 403, "该人员不在您管理的单位", "通知")
-REMIND_TOO_OFTEN = _entry("remind_too_often", 429, "再次提醒过于频繁,请稍后再试", "通知")
+REMIND_TOO_OFTEN = _entry("remind_too_often", 429, "再次提醒过于频繁，请稍后再试", "通知")
 
 # --- 三员分立 and the audit log ---------------------------------------------------------
 DUTY_REQUIRED = _entry(

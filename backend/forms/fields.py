@@ -53,6 +53,11 @@ MAX_ATTACHMENTS = 20
 DEFAULT_MAX_ATTACHMENTS = 9
 MAX_PEOPLE = 200
 MAX_DAYS = 3660
+# A date in a form lies within this many years of today: 1900 or 9999 is a slip
+# of the finger on a picker, never a real leave, trip or receipt.
+DATE_WINDOW_YEARS = 10
+# Table rows spelled out where a table is shown as one line (cards, the detail's fields).
+SHOWN_ROWS = 5
 
 
 def _text_value(field: Field, value: Any) -> bool:
@@ -186,8 +191,16 @@ class MoneyField(FieldType):
 # --- dates --------------------------------------------------------------------------
 
 
+def _in_window(field: Field, day: date) -> None:
+    """Refuse a day more than `DATE_WINDOW_YEARS` before or after today."""
+    today = timezone.localdate()
+    low, high = today.year - DATE_WINDOW_YEARS, today.year + DATE_WINDOW_YEARS
+    if not low <= day.year <= high:
+        raise FieldError(f"{field['label']}须在{low}年至{high}年之间")
+
+
 class DateField(FieldType):
-    """A day, "YYYY-MM-DD"."""
+    """A day, "YYYY-MM-DD", within `DATE_WINDOW_YEARS` of today."""
 
     name = "date"
     required_verb = "请选择"
@@ -196,6 +209,7 @@ class DateField(FieldType):
         day = parse_date(raw)
         if day is None:
             raise FieldError(f"{field['label']}格式不正确")
+        _in_window(field, day)
         return day.isoformat()
 
     def comparable(self, field: Field) -> Comparable | None:
@@ -218,6 +232,8 @@ def _span(
     start, end = parse(raw["start"]), parse(raw["end"])
     if start is None or end is None:
         raise FieldError(f"{label}格式不正确")
+    for moment in (start, end):
+        _in_window(field, moment.date() if isinstance(moment, datetime) else moment)
     return start, end
 
 
@@ -251,7 +267,7 @@ class DateRangeField(FieldType):
     def show(self, field: Field, value: Any, names: Mapping[int, str]) -> str:
         start, end, days = value["start"], value["end"], value["days"]
         span = start if start == end else f"{start} 至 {end}"
-        return f"{span}({days}天)"
+        return f"{span}（{days}天）"
 
 
 def _month_day(moment: datetime) -> str:
@@ -565,9 +581,26 @@ class TableField(FieldType):
         return COMPARE_NUMBER if field.get("total") else None
 
     def show(self, field: Field, value: Any, names: Mapping[int, str]) -> str:
-        count = f"{len(value['rows'])}项"
+        """「3项，合计¥1,353.00：交通 高铁 ¥553.00；住宿 ¥800.00；…」: the approver sees
+        the lines themselves (the first `SHOWN_ROWS`), not only their count."""
+        rows = value["rows"]
+        count = f"{len(rows)}项"
         total = value.get("total")
-        return count if total is None else f"{count},合计{yuan(total)}"
+        head = count if total is None else f"{count}，合计{yuan(total)}"
+        lines = [self._line(field, row) for row in rows[:SHOWN_ROWS]]
+        lines = [line for line in lines if line]
+        if not lines:
+            return head
+        more = "；…" if len(rows) > SHOWN_ROWS else ""
+        return f"{head}：{'；'.join(lines)}{more}"
+
+    def _line(self, field: Field, row: Mapping[str, Any]) -> str:
+        parts = [
+            self.columns[column["type"]].show(column, row[column["key"]], {})
+            for column in field["columns"]
+            if not is_empty(row.get(column["key"]))
+        ]
+        return " ".join(part for part in parts if part)
 
 
 # --- the registry -------------------------------------------------------------------

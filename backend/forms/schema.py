@@ -72,7 +72,7 @@ def validate_schema(fields: list[dict[str, Any]], types: FieldTypes) -> list[dic
 def _schema_error(errors: dict[str, str], label: str | None) -> InvalidInput:
     first = next(iter(errors.values()))
     named = f"「{label}」{first}" if label else first
-    return InvalidInput.of(codes.INVALID_SCHEMA, f"表单设计有误:{named}", fields=errors)
+    return InvalidInput.of(codes.INVALID_SCHEMA, f"表单设计有误：{named}", fields=errors)
 
 
 def check_fields(
@@ -107,7 +107,7 @@ def _check_field(
         problems.add(f"{where}.label", f"字段名称最多{MAX_LABEL}个字", name)
     key = raw.get("key")
     if not isinstance(key, str) or not KEY_RE.fullmatch(key):
-        message = "字段标识须以小写字母开头,只含小写字母、数字和下划线,最长32位"
+        message = "字段标识须以小写字母开头，只含小写字母、数字和下划线，最长32位"
         problems.add(f"{where}.key", message, name)
     kind = raw.get("type")
     # A JSON list or object is not a type name (and not hashable either).

@@ -81,7 +81,7 @@ def _check_node(
     if not isinstance(node_id, str) or not _ID.match(node_id):
         raise _fail(where, "节点标识格式错误")
     if node_id in seen:
-        raise _fail(where, f"节点标识重复:{node_id}")
+        raise _fail(where, f"节点标识重复：{node_id}")
     seen.add(node_id)
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 30:
         raise _fail(where, "请填写节点名称(不超过30字)")

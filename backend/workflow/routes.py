@@ -53,7 +53,7 @@ def _resolve_step(
         return []
     ids = resolvers.fallback(origin)
     if not ids and strict:
-        raise resolvers.NoAssignee(f"未找到「{step['name']}」的审批人,请联系单位管理员")
+        raise resolvers.NoAssignee(f"未找到「{step['name']}」的审批人，请联系单位管理员")
     return ids
 
 

@@ -250,7 +250,7 @@ def _my_task(run: _Run, actor: User, action: str, params: ActParams) -> Task | N
 def _why_not(instance: Instance, actor: User) -> Exception:
     if instance.state != Instance.State.RUNNING:
         label = Instance.State(instance.state).label
-        return TaskClosed(f"该审批{label},无需再处理")
+        return TaskClosed(f"该审批{label}，无需再处理")
     mine = instance.tasks.filter(assignee=actor)
     if mine.filter(state__in=(Task.State.QUEUED, Task.State.WAITING)).exists():
         return TaskClosed.of(codes.NOT_YOUR_TURN)
@@ -270,7 +270,7 @@ def _why_not(instance: Instance, actor: User) -> Exception:
     )
     if winner is not None:
         return TaskClosed(f"该审批已由{winner.assignee.name}处理")
-    return TaskClosed("该审批已进入下一步,请刷新后查看")
+    return TaskClosed("该审批已进入下一步，请刷新后查看")
 
 
 def _close(run: _Run, task: Task, result: str, opinion: str) -> None:
@@ -497,7 +497,7 @@ def _withdraw(run: _Run, actor: User, params: ActParams) -> None:
     if instance.state == Instance.State.WITHDRAWN:
         return
     if instance.is_terminal:
-        raise TaskClosed.of(codes.NOT_RUNNING, "该审批已结束,无法撤回")
+        raise TaskClosed.of(codes.NOT_RUNNING, "该审批已结束，无法撤回")
     if (
         instance.state == Instance.State.RUNNING
         and instance.acted_in_round
@@ -710,7 +710,7 @@ def task_deadline_set(
         _require_initiator(instance, actor, "调整办理时限")
         task = Task.objects.select_related("assignee").get(pk=task_id)
         if task.state != Task.State.PENDING:
-            raise TaskClosed("该事项已办结,无需调整时限")
+            raise TaskClosed("该事项已办结，无需调整时限")
         run = _Run(instance, Change("deadline", actor.pk))
         if due_at <= run.now:
             raise InvalidInput.of(codes.INVALID_DEADLINE)

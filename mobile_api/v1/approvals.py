@@ -121,7 +121,7 @@ class DisplayFieldOut(serializers.Serializer[Any]):
 class DetailOut(SummaryOut):
     fields = DisplayFieldOut(many=True)  # type: ignore[assignment]
     schema = FormFieldOut(many=True)
-    form = JsonObjectOut(help_text="填写的表单,键为字段标识")
+    form = JsonObjectOut(help_text="填写的表单，键为字段标识")
     route = RouteStepStateOut(many=True)
     history = HistoryEntryOut(many=True)
     actions = ActionOut(many=True)
@@ -153,7 +153,7 @@ class TodoItemOut(serializers.Serializer[Any]):
 class TodoOut(serializers.Serializer[Any]):
     items = TodoItemOut(many=True)
     counts = serializers.DictField(
-        child=serializers.IntegerField(), help_text="各应用的待办数,键为应用名,另有 total"
+        child=serializers.IntegerField(), help_text="各应用的待办数，键为应用名，另有 total"
     )
 
 
@@ -354,14 +354,14 @@ class ApprovalActView(APIView):
 
 
 class DeadlineInput(serializers.Serializer[Any]):
-    due_at = serializers.DateTimeField(help_text="新的办理时限(ISO 8601,须晚于当前时间)")
+    due_at = serializers.DateTimeField(help_text="新的办理时限(ISO 8601，须晚于当前时间)")
 
 
 class TaskDeadlineView(APIView):
     @extend_schema(
         request=DeadlineInput,
         responses={200: DetailOut, **errors(400, 401, 403, 404, 409)},
-        description="调整某一待办事项的办理时限(延期/提前),仅发起人;提醒随之改期。"
+        description="调整某一待办事项的办理时限(延期/提前),仅发起人；提醒随之改期。"
         "错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found",
     )
     def post(self, request: Request, approval_id: int, task_id: int) -> Response:

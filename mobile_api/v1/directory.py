@@ -37,7 +37,7 @@ class _TreeNode(serializers.Serializer[Any]):
 
 
 class UnitNodeSerializer(_TreeNode):
-    children_help = "下级单位,结构同本对象"
+    children_help = "下级单位，结构同本对象"
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -48,7 +48,7 @@ class UnitNodeSerializer(_TreeNode):
 
 
 class DepartmentNodeSerializer(_TreeNode):
-    children_help = "下级部门,结构同本对象"
+    children_help = "下级部门，结构同本对象"
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -199,7 +199,7 @@ class SearchView(APIView):
                 "q",
                 str,
                 required=True,
-                description="姓名、拼音、首字母、手机号(至少3位)或职务,1到50个字",
+                description="姓名、拼音、首字母、手机号(至少3位)或职务，1到50个字",
             )
         ],
         responses={200: PersonSerializer(many=True), **errors(400, 401)},

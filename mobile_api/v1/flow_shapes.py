@@ -72,7 +72,7 @@ class OpinionOut(serializers.Serializer[Any]):
     {
         "type": "array",
         "items": {"type": "object", "additionalProperties": True},
-        "description": "流程定义节点(管理员编辑的数据,见 docs/workflow.md)",
+        "description": "流程定义节点(管理员编辑的数据，见 docs/workflow.md)",
     }
 )
 class FlowNodesOut(serializers.JSONField):

@@ -339,7 +339,7 @@ class TaskListView(APIView):
 class DashboardView(APIView):
     @extend_schema(
         responses={200: SupDashboardOut, **errors(401)},
-        description="督办看板: 我能看到的督办事项(顶层)按灯、按牵头单位计数,以及超期清单。",
+        description="督办看板: 我能看到的督办事项(顶层)按灯、按牵头单位计数，以及超期清单。",
     )
     def get(self, request: Request) -> Response:
         return Response(output(SupDashboardOut, shapes.dashboard(user_of(request))))
@@ -426,7 +426,7 @@ class UrgeView(_TaskWrite):
 
 @_writes(
     SupFinishInput,
-    "申请办结(仅责任人,子任务须已全部办结)。错误码: not_task_owner, subtasks_open, "
+    "申请办结(仅责任人，子任务须已全部办结)。错误码: not_task_owner, subtasks_open, "
     "application_pending, task_finished",
 )
 class FinishView(_TaskWrite):

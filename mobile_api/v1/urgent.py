@@ -118,13 +118,13 @@ class UrgentView(APIView):
             child=serializers.CharField(max_length=8),
             required=False,
             max_length=3,
-            help_text="app 应用内+推送(总是) / sms 未读短信 / ring 应用内响铃;默认 app, sms",
+            help_text="app 应用内+推送(总是) / sms 未读短信 / ring 应用内响铃；默认 app, sms",
         )
 
     @extend_schema(
         request=MarkIn,
         responses={200: UrgentOut, **errors(400, 401, 403, 404)},
-        description="把自己发送的消息设为加急:未读成员立即收到推送;选 sms 时,"
+        description="把自己发送的消息设为加急：未读成员立即收到推送；选 sms 时,"
         "超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。"
         "错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, "
         "invalid_urgent_channel",
@@ -143,7 +143,7 @@ class UrgentView(APIView):
 
     @extend_schema(
         responses={200: UrgentOut, **errors(401, 403, 404)},
-        description="加急情况(仅发送人):每位接收人已读/未读,以及推送、短信各自的投递结果。"
+        description="加急情况(仅发送人):每位接收人已读/未读，以及推送、短信各自的投递结果。"
         "错误码: message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender",
     )
     def get(self, request: Request, message_id: int) -> Response:

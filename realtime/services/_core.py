@@ -220,6 +220,15 @@ def _active_users(user_ids: Iterable[int]) -> list[User]:
     return users
 
 
+def _group_candidates(user_ids: Iterable[int]) -> list[User]:
+    """People who may be put into a group: active, and not a system account
+    (审批助手 and its kind only send cards; a group member would be a mute one)."""
+    users = _active_users(user_ids)
+    if any(u.is_bot for u in users):
+        raise InvalidInput.of(codes.SYSTEM_ACCOUNT_NOT_MEMBER)
+    return users
+
+
 def _join(conversation: Conversation, users: Sequence[User], role: str) -> None:
     """Add or re-activate memberships in bulk; `joined_pos` is the next event's pos.
 

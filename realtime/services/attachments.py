@@ -35,7 +35,7 @@ def attachment_upload(
     """
     if size > settings.ZT_UPLOAD_MAX_BYTES:
         limit_mb = settings.ZT_UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise errors.AttachmentTooLarge(f"文件过大,最大{limit_mb}MB")
+        raise errors.AttachmentTooLarge(f"文件过大，最大{limit_mb}MB")
     if size == 0:
         raise errors.AttachmentRejected("不能上传空文件")
     head = stream.read(8192)

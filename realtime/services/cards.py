@@ -62,7 +62,7 @@ def card_send_to_people(
     each person's 1:1 conversation with it, created on first use.
 
     Fresh, not an edit of an earlier copy, so it shows as unread and rings;
-    `title` says why this copy was sent (「张三的请假申请,待您审批」). A person
+    `title` says why this copy was sent (「张三的请假申请，待您审批」). A person
     listed twice gets one card. Call inside the domain change's transaction.
     """
     people = list(dict.fromkeys(user_ids))

@@ -25,8 +25,8 @@ from realtime.services._core import (
     EventType,
     Role,
     _active_member_ids,
-    _active_users,
     _append_event,
+    _group_candidates,
     _join,
     _lock_conversation,
     _membership,
@@ -79,7 +79,7 @@ def group_create(
     context: RequestContext = NO_CONTEXT,
 ) -> Conversation:
     name = _clean_group_name(name)
-    members = _active_users([uid for uid in member_ids if uid != actor.pk])
+    members = _group_candidates([uid for uid in member_ids if uid != actor.pk])
     if len(members) + 1 > settings.ZT_GROUP_MEMBER_LIMIT:
         raise errors.GroupFull()
     if not members:
@@ -100,7 +100,7 @@ def group_create(
         _announce(
             conversation,
             actor,
-            f"{actor.name} 创建了群聊「{name}」,并邀请 {_names(ids)} 加入",
+            f"{actor.name} 创建了群聊「{name}」，并邀请 {_names(ids)} 加入",
             "group_created",
             extra={"user_ids": ids},
             audit="group.create",
@@ -172,7 +172,7 @@ def group_members_add(
     with transaction.atomic():
         conversation, _ = _group_for_admin(actor, conversation_id)
         already = set(_active_member_ids(conversation))
-        newcomers = [u for u in _active_users(user_ids) if u.pk not in already]
+        newcomers = [u for u in _group_candidates(user_ids) if u.pk not in already]
         if not newcomers:
             return conversation
         if conversation.member_count + len(newcomers) > settings.ZT_GROUP_MEMBER_LIMIT:

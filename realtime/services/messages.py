@@ -71,7 +71,7 @@ def message_send(
     """
     text = (text or "").strip("\u0000")
     if len(text) > settings.ZT_TEXT_MAX_CHARS:
-        raise errors.TextTooLong(f"消息过长,最多{settings.ZT_TEXT_MAX_CHARS}字")
+        raise errors.TextTooLong(f"消息过长，最多{settings.ZT_TEXT_MAX_CHARS}字")
     if len(client_id) > 64:
         raise InvalidInput.of(codes.INVALID_CLIENT_ID)
     with transaction.atomic():

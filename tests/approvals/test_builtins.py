@@ -124,7 +124,7 @@ def sample_forms(staff: User, clerk: User, director: User) -> dict[str, dict[str
         "leave": {
             "leave_type": "病假",
             "period": {"start": "2026-11-23", "end": "2026-11-27"},
-            "reason": "急性肠胃炎,医嘱休息一周",
+            "reason": "急性肠胃炎，医嘱休息一周",
             "attachments": [upload(staff, "病假证明.png", image_bytes(gps=False))],
         },
         "travel": {
@@ -204,7 +204,9 @@ def test_a_realistic_form_of_each_template_cleans(
         lookups={"person": lambda ids: {}, "department": lambda ids: {}, "room": lambda ids: {}},
     )
     assert [row["value"] for row in shown] == [
-        "3项,合计¥5,636.50",
+        # The approver sees the lines, not only their count.
+        "3项，合计¥5,636.50：差旅费 ¥1,380.00 省城往返高铁；"
+        "会议费 ¥4,200.00；交通费 ¥56.50 市内出租车",
         "1个附件",
         "11月省城培训及季度会议费用",
     ]

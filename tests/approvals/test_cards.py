@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -43,8 +45,9 @@ def test_card_actions_are_the_detail_actions_a_card_can_carry(
 
 
 def test_urging_from_the_card_leaves_urge_disabled_with_its_reason(
-    staff: User, director: User, clerk: User
+    staff: User, director: User, clerk: User, settings: Any
 ) -> None:
+    settings.ZT_APPROVAL_URGE_AFTER_MINUTES = 0  # 催办 offered at once
     approval = submit(staff)
     view = cards.get("approval").act(str(approval.pk), staff, "urge", {})
     urge = next(a for a in view["actions"] if a["action"] == "urge")

@@ -149,7 +149,7 @@ def test_schema_refuses_empty_select_options_naming_the_field() -> None:
         ]
     )
     assert error.fields == {"fields.2.options": "下拉选项不能为空"}
-    assert error.message == "表单设计有误:「请假类型」下拉选项不能为空"
+    assert error.message == "表单设计有误：「请假类型」下拉选项不能为空"
 
 
 @pytest.mark.parametrize(
@@ -911,7 +911,7 @@ def test_display_renders_chinese_strings() -> None:
     lookups = Lookups()
     assert lookups.show(fields, cleaned) == {
         "预计费用": "¥1,234.50",
-        "请假时间": "2026-11-23 至 2026-11-25(3天)",
+        "请假时间": "2026-11-23 至 2026-11-25（3天）",
         "用车时间": "11月23日 09:00–11:00",
         "跨天": "11月23日 09:00 – 11月24日 10:30",
         "议题": "预算、人事",
@@ -925,7 +925,7 @@ def test_display_renders_chinese_strings() -> None:
         "日期": "2026-11-23",
         "类型": "事假",
         "事由": "参加培训",
-        "报销明细": "4项,合计¥12,345.60",
+        "报销明细": "4项，合计¥12,345.60",
     }
     # One call per kind of name, with every id the form mentions.
     assert lookups.calls == [
@@ -966,7 +966,7 @@ def test_display_of_a_single_day_and_of_a_cleaned_form() -> None:
         },
     )
     assert Lookups().show(fields, cleaned) == {
-        "请假时间": "2026-11-23(1天)",
+        "请假时间": "2026-11-23（1天）",
         "用车时间": "11月23日 14:00–15:30",
         "预计费用": "¥1,000,000.00",
     }

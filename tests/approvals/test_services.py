@@ -72,7 +72,7 @@ def test_submit_sends_cards_and_rings_todo(
     assert approval.number.startswith("SP")
     assert approval.title == "张三的请假申请"
     director_cards = cards_of(director)
-    assert [m.data["title"] for m in director_cards] == ["张三的请假申请,待您审批"]
+    assert [m.data["title"] for m in director_cards] == ["张三的请假申请，待您审批"]
     assert director_cards[0].sender is not None and director_cards[0].sender.name == "审批助手"
     assert [m.data["title"] for m in cards_of(staff)] == ["您提交了请假申请"]
     assert registry.counts_for(director) == {
@@ -93,7 +93,8 @@ def test_approving_from_the_card_updates_every_copy(
     mine = card.render(str(approval.pk), staff)
     theirs = card.render(str(approval.pk), director)
     assert [a["action"] for a in theirs["actions"]] == ["approve", "reject", "transfer"]
-    assert [a["action"] for a in mine["actions"]] == ["urge", "withdraw"]
+    # 催办 is not offered the second a request is submitted.
+    assert [a["action"] for a in mine["actions"]] == ["withdraw"]
     assert theirs["link"] == f"/approvals/{approval.pk}"
     events.clear()
     after = card.act(str(approval.pk), director, "approve", {"opinion": "同意"})
@@ -103,8 +104,9 @@ def test_approving_from_the_card_updates_every_copy(
     updated = events_of(events, "card.updated")
     reached = {uid for e in updated for uid in e.user_ids}
     assert {staff.pk, director.pk} <= reached
-    assert cards_of(staff)[-1].data["title"] == "您的请假申请已通过"
-    assert [m.data["title"] for m in cards_of(clerk)] == ["张三的请假申请,抄送给您"]
+    # The result card says who decided and what they wrote.
+    assert cards_of(staff)[-1].data["title"] == "您的请假申请已通过。王建国：同意"
+    assert [m.data["title"] for m in cards_of(clerk)] == ["张三的请假申请，抄送给您"]
     assert registry.counts_for(director)["total"] == 0
 
 
@@ -157,7 +159,8 @@ def test_posting_into_a_group_shows_it_to_members(
     posted = Message.objects.get(conversation=group, kind=Message.Kind.CARD)
     assert posted.sender_id == staff.pk
     view = cards.get("approval").render(str(approval.pk), clerk)
-    assert view["title"] == "张三的请假申请" and view["actions"] == []
+    # The title says what is asked: the leave type and the days.
+    assert view["title"] == "张三的请假申请 · 事假2天" and view["actions"] == []
     assert selectors.approval_get(viewer=clerk, approval_id=approval.pk).pk == approval.pk
 
 
@@ -208,13 +211,17 @@ def test_returned_request_is_resubmitted_with_a_new_form(staff: User, director: 
     )
     approval.refresh_from_db()
     assert approval.status == "returned"
+    assert (
+        cards_of(staff)[-1].data["title"]
+        == "您的请假申请被王建国退回：请写明事由。请修改后重新提交"
+    )
     assert registry.counts_for(staff) == {
         "total": 1,
         "approvals": 1,
         "documents": 0,
         "supervision": 0,
     }
-    form = {**leave_form(days=5), "reason": "家中老人住院,需陪护"}
+    form = {**leave_form(days=5), "reason": "家中老人住院，需陪护"}
     services.approval_act(actor=staff, approval_id=approval.pk, action="resubmit", form=form)
     approval.refresh_from_db()
     assert approval.status == "running"

@@ -27,14 +27,14 @@ from typing import Any
 from tests.integration.harness import seed_main
 
 LONG = (
-    "请各科室对照市政府常务会议议定事项,逐项梳理本周办理进度,"
-    "涉及跨部门协调的事项注明牵头单位和配合单位,周五下班前报送综合科汇总。"
+    "请各科室对照市政府常务会议议定事项，逐项梳理本周办理进度，"
+    "涉及跨部门协调的事项注明牵头单位和配合单位，周五下班前报送综合科汇总。"
 )
 
 
 def history_text(index: int) -> str:
     """The text of message `index` (1-based); stable so tests can find it."""
-    body = LONG if index % 7 == 0 else "收到,按要求办理。"
+    body = LONG if index % 7 == 0 else "收到，按要求办理。"
     return f"历史消息 {index:04d} {body}"
 
 

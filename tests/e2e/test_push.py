@@ -90,7 +90,7 @@ def test_urgent_sender_sees_unread_then_read(new_phone: Any) -> None:
     screenshot(director, "34-urgent-channels")
     director.get_by_test_id("urgent-confirm").click()
     expect(director.get_by_test_id("composer-urgent-on")).to_be_visible()
-    text = f"防汛紧急通知:今晚20时前上报水情 {uuid.uuid4().hex[:6]}"
+    text = f"防汛紧急通知：今晚20时前上报水情 {uuid.uuid4().hex[:6]}"
     send_text(director, text)
     mine = director.get_by_test_id("message").filter(has_text=text)
     expect(mine.get_by_test_id("urgent-badge")).to_be_visible(timeout=10_000)

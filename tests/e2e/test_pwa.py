@@ -93,7 +93,7 @@ def test_two_officials_chat_live_with_image_and_receipts(new_phone: Any) -> None
     finance = log_in(new_phone(), FINANCE_HEAD)
 
     open_direct_chat(director, "陈志明")
-    text = f"陈局,请审核明年预算草案 {uuid.uuid4().hex[:6]}"
+    text = f"陈局，请审核明年预算草案 {uuid.uuid4().hex[:6]}"
     send_text(director, text)
     mine = director.get_by_test_id("message").filter(has_text=text)
     expect(mine).to_have_count(1)
@@ -117,7 +117,7 @@ def test_two_officials_chat_live_with_image_and_receipts(new_phone: Any) -> None
     screenshot(finance, "10-direct-chat-image")
 
     # A reply the other way is live too.
-    reply = f"收到,今天下班前反馈 {uuid.uuid4().hex[:6]}"
+    reply = f"收到，今天下班前反馈 {uuid.uuid4().hex[:6]}"
     send_text(finance, reply)
     expect(director.get_by_test_id("message").filter(has_text=reply)).to_have_count(1)
 
@@ -177,12 +177,15 @@ def test_offline_send_is_delivered_once_when_back(new_phone: Any) -> None:
     send_text(director, text)
     pending = director.get_by_test_id("message").filter(has_text=text)
     expect(pending).to_have_count(1)
-    expect(pending).to_contain_text("发送中")
+    # Queued while offline: it waits for the network, it is not "being sent".
+    expect(pending).to_contain_text("等待网络")
+    expect(pending).not_to_contain_text("发送中")
     screenshot(director, "14-offline-queued")
 
     director_context.set_offline(False)
     expect(director.get_by_test_id("offline-banner")).to_be_hidden(timeout=20_000)
     expect(staff.get_by_test_id("message").filter(has_text=text)).to_have_count(1, timeout=20_000)
+    expect(pending).not_to_contain_text("等待网络", timeout=10_000)
     expect(pending).not_to_contain_text("发送中", timeout=10_000)
     # Exactly once, also after the other side reloads from the server.
     staff.reload()

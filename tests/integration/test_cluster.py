@@ -63,14 +63,14 @@ async def test_two_processes_converse_live_both_ways(
         assert event["message"]["text"] == "请把会议材料发我一份"
         assert event["message"]["sender"]["id"] == alice_user["id"]
 
-        reply = await bob.send_text(conversation_id, "好的,马上发", "b-1")
+        reply = await bob.send_text(conversation_id, "好的，马上发", "b-1")
         assert reply["seq"] == 2
         # Alice sees her own message (echo to all her sockets) and Bob's reply.
         await alice.wait_messages(conversation_id, 2, timeout=10)
         got = alice.messages(conversation_id)
         assert seqs(got) == [1, 2]
         assert [f["pos"] for f in got] == [2, 3]
-        assert got[1]["message"]["text"] == "好的,马上发"
+        assert got[1]["message"]["text"] == "好的，马上发"
         assert got[1]["message"]["sender"]["id"] == bob_user["id"]
 
         await asyncio.sleep(QUIET_SECONDS)
@@ -279,7 +279,7 @@ async def test_idle_socket_survives_and_still_receives(
         sender = await connect(node2, await login(node2, sender_user), sender_user["id"])
         try:
             await sender.resume()
-            await sender.send_text(conversation_id, "还在吗?", "idle-1")
+            await sender.send_text(conversation_id, "还在吗？", "idle-1")
             await idle.wait_messages(conversation_id, 1, timeout=10)
             assert seqs(idle.messages(conversation_id)) == [1]
         finally:

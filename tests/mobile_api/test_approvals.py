@@ -96,7 +96,7 @@ def test_submit_list_detail_and_approve(
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["status"] == "running" and body["current_step"] == "部门负责人审批"
-    assert [a["action"] for a in body["actions"]] == ["urge", "withdraw", "comment"]
+    assert [a["action"] for a in body["actions"]] == ["withdraw", "comment"]
     again = submit(mine, leave(), client_id="a1")
     assert again.json()["id"] == body["id"]
 
@@ -110,7 +110,7 @@ def test_submit_list_detail_and_approve(
 
     acted = boss.post(
         f"/api/v1/approvals/{body['id']}/actions",
-        {"action": "approve", "opinion": "同意,注意交接工作", "save_opinion": True},
+        {"action": "approve", "opinion": "同意，注意交接工作", "save_opinion": True},
         content_type="application/json",
     )
     assert acted.status_code == 200, acted.json()
@@ -121,7 +121,7 @@ def test_submit_list_detail_and_approve(
         "抄送",
         "审批通过",
     ]
-    assert boss.get("/api/v1/approvals/opinions").json()[0]["text"] == "同意,注意交接工作"
+    assert boss.get("/api/v1/approvals/opinions").json()[0]["text"] == "同意，注意交接工作"
     assert boss.get("/api/v1/approvals?box=done").json()["counts"]["done"] == 1
     assert boss.get("/api/v1/todo").json()["counts"]["total"] == 0
     cc = client_for(clerk)
@@ -178,11 +178,11 @@ def test_transfer_and_return_through_the_api(
     ]
     again = mine.post(
         url,
-        {"action": "resubmit", "form": leave(reason="探亲,工作已交接给李秀英")},
+        {"action": "resubmit", "form": leave(reason="探亲，工作已交接给李秀英")},
         content_type="application/json",
     ).json()
     assert again["status"] == "running"
-    assert again["form"]["reason"] == "探亲,工作已交接给李秀英"
+    assert again["form"]["reason"] == "探亲，工作已交接给李秀英"
 
 
 def test_attachments_are_visible_to_approvers_only(

@@ -168,7 +168,7 @@ def test_login_is_throttled(login_rate: None, director: Any) -> None:
         assert error_of(login(client, "13899999999", "x"))[1] == "invalid_credentials"
     response = login(client, "13800000001")
     assert error_of(response) == (429, "rate_limited")
-    assert response.json()["error"]["message"] == "操作过于频繁,请稍后再试"
+    assert response.json()["error"]["message"] == "操作过于频繁，请稍后再试"
 
 
 def test_unknown_route_and_method_errors(director: Any, client_for: Any) -> None:

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from backend.audit.models import AuditEntry
+from backend.directory import services as directory
 from realtime import services
 from realtime.models import Conversation, Membership, Message
 from tests.mobile_api.conftest import error_of
@@ -90,7 +91,7 @@ def test_conversation_list(
     client_for: Any, group: Conversation, director: Any, clerk: Any, staff: Any
 ) -> None:
     direct = services.direct_conversation_get_or_create(actor=staff, other_id=director.pk)
-    say(staff, direct, "王主任,材料已发")
+    say(staff, direct, "王主任，材料已发")
     say(clerk, group, "@张三 请查收", mention_ids=[staff.pk])
     say(director, group, "@所有人 下午三点开会", mention_all=True)
     client = client_for(staff)
@@ -102,7 +103,7 @@ def test_conversation_list(
     assert top["mention_count"] == 2
     assert rows[1]["unread_count"] == 0
     assert rows[1]["name"] == "王建国"
-    assert rows[1]["last_message"]["text"] == "王主任,材料已发"
+    assert rows[1]["last_message"]["text"] == "王主任，材料已发"
     pinned = patch(client, f"/api/v1/conversations/{direct.pk}/settings", {"pinned": True})
     assert pinned.status_code == 200
     assert pinned.json()["pinned"] is True
@@ -315,3 +316,16 @@ def test_non_member_reads_and_writes_nothing(
     ):
         assert error_of(response) == (403, "not_a_member")
     assert (Message.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_system_account_cannot_be_picked_as_a_group_member(
+    client_for: Any, director: Any, clerk: Any
+) -> None:
+    bot = directory.system_account_get("approvals")
+    answer = post(
+        client_for(director),
+        "/api/v1/conversations",
+        {"kind": "group", "name": "预算协调群", "member_ids": [clerk.pk, bot.pk]},
+    )
+    assert error_of(answer) == (400, "system_account_not_member")
+    assert not Conversation.objects.filter(name="预算协调群").exists()

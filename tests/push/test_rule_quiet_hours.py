@@ -83,7 +83,7 @@ def test_a_todo_waits_for_the_end_of_quiet_hours_then_goes(
     assert (held.state, held.error_code, held.error) == (
         Delivery.State.PENDING,
         "quiet_hours",
-        "免打扰时段,14:00后发送",
+        "免打扰时段，14:00后发送",
     )
     # Its job is stored for the window's end; running it early holds it again.
     waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY).get()

@@ -49,4 +49,4 @@ def test_a_returned_request_is_a_new_todo_for_its_initiator(
     run_jobs()
     [got] = push_service.for_device(device)
     assert got.payload["title"] == "您有新的待办: 张三的请假申请"
-    assert got.payload["body"] == "请假 · 已退回,待重新提交"
+    assert got.payload["body"] == "请假 · 已退回，待重新提交"

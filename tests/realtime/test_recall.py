@@ -67,6 +67,7 @@ def test_can_recall_any_for_group_owner_and_admins_only(
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [
+        (24 * 3600, "只能撤回自己24小时内发送的消息"),
         (120, "只能撤回自己2分钟内发送的消息"),
         (300, "只能撤回自己5分钟内发送的消息"),
         (90, "只能撤回自己90秒内发送的消息"),

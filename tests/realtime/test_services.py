@@ -560,8 +560,10 @@ def test_recall_rules(
     services.message_recall(actor=staff, message_id=mine.pk)
     assert len(events_of(events, "message.recalled")) == 1
 
-    old = send(staff, group, "两分钟前的消息")
-    Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(seconds=121))
+    old = send(staff, group, "一天前的消息")
+    Message.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(hours=24, seconds=1)
+    )
     with pytest.raises(ZtError) as err:
         services.message_recall(actor=staff, message_id=old.pk)
     assert code_of(err) == "recall_not_allowed"

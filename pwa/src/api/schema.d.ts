@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 单位管理员查看本单位人员的通知投递记录(网页推送与短信),最新在前,每页50条;可按人员(user)、渠道(channel)、状态(state)筛选,before 翻页。错误码: not_delivery_admin, person_not_in_unit, invalid */
+        /** @description 单位管理员查看本单位人员的通知投递记录(网页推送与短信),最新在前，每页50条;可按人员(user)、渠道(channel)、状态(state)筛选，before 翻页。错误码: not_delivery_admin, person_not_in_unit, invalid */
         get: operations["v1_admin_deliveries_retrieve"];
         put?: never;
         post?: never;
@@ -95,7 +95,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 调整某一待办事项的办理时限(延期/提前),仅发起人;提醒随之改期。错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found */
+        /** @description 调整某一待办事项的办理时限(延期/提前),仅发起人；提醒随之改期。错误码: invalid_deadline, not_initiator, task_not_found, task_closed, approval_not_found */
         post: operations["v1_approvals_tasks_deadline_create"];
         delete?: never;
         options?: never;
@@ -1267,7 +1267,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 本人的通知投递记录(网页推送与短信),最新在前,每页50条 */
+        /** @description 本人的通知投递记录(网页推送与短信),最新在前，每页50条 */
         get: operations["v1_me_deliveries_retrieve"];
         put?: never;
         post?: never;
@@ -1341,7 +1341,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** @description 修改通知设置,只传需要改的项;免打扰时段为 HH:MM */
+        /** @description 修改通知设置，只传需要改的项；免打扰时段为 HH:MM */
         patch: operations["v1_me_notification_settings_partial_update"];
         trace?: never;
     };
@@ -1503,10 +1503,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 加急情况(仅发送人):每位接收人已读/未读,以及推送、短信各自的投递结果。错误码: message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender */
+        /** @description 加急情况(仅发送人):每位接收人已读/未读，以及推送、短信各自的投递结果。错误码: message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender */
         get: operations["v1_messages_urgent_retrieve"];
         put?: never;
-        /** @description 把自己发送的消息设为加急:未读成员立即收到推送;选 sms 时,超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, invalid_urgent_channel */
+        /** @description 把自己发送的消息设为加急：未读成员立即收到推送；选 sms 时,超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, invalid_urgent_channel */
         post: operations["v1_messages_urgent_create"];
         delete?: never;
         options?: never;
@@ -1724,7 +1724,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description 申请办结(仅责任人,子任务须已全部办结)。错误码: not_task_owner, subtasks_open, application_pending, task_finished */
+        /** @description 申请办结(仅责任人，子任务须已全部办结)。错误码: not_task_owner, subtasks_open, application_pending, task_finished */
         post: operations["v1_supervision_finish_create"];
         delete?: never;
         options?: never;
@@ -1790,7 +1790,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 督办看板: 我能看到的督办事项(顶层)按灯、按牵头单位计数,以及超期清单。 */
+        /** @description 督办看板: 我能看到的督办事项(顶层)按灯、按牵头单位计数，以及超期清单。 */
         get: operations["v1_supervision_dashboard_retrieve"];
         put?: never;
         post?: never;
@@ -2168,7 +2168,7 @@ export interface components {
         DeadlineInputRequest: {
             /**
              * Format: date-time
-             * @description 新的办理时限(ISO 8601,须晚于当前时间)
+             * @description 新的办理时限(ISO 8601，须晚于当前时间)
              */
             due_at: string;
         };
@@ -2231,7 +2231,7 @@ export interface components {
             parent_id: number | null;
             /** @description 本部门及下级部门的人数 */
             member_count: number;
-            /** @description 下级部门,结构同本对象 */
+            /** @description 下级部门，结构同本对象 */
             children: components["schemas"]["DepartmentNode"][];
         };
         DetailOut: {
@@ -2251,7 +2251,7 @@ export interface components {
             my_task_state: string;
             fields: components["schemas"]["DisplayFieldOut"][];
             schema: components["schemas"]["FormFieldOut"][];
-            /** @description 填写的表单,键为字段标识 */
+            /** @description 填写的表单，键为字段标识 */
             form: {
                 [key: string]: unknown;
             };
@@ -2457,10 +2457,10 @@ export interface components {
         };
         ErrorBody: {
             /**
-             * @description 稳定的英文错误码,见 docs/errors.md
+             * @description 稳定的英文错误码，见 docs/errors.md
              * @enum {string}
              */
-            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "countersign_no_head" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "role_self" | "invalid_audit_query" | "two_factor_challenge_invalid" | "two_factor_code_invalid" | "two_factor_method_unavailable" | "two_factor_not_started" | "two_factor_already_on" | "two_factor_policy" | "sms_code_too_soon" | "sms_code_limit" | "not_unit_admin_of" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "urged_recently" | "owner_not_below" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
+            code: "error" | "invalid" | "not_found" | "permission_denied" | "conflict" | "rate_limited" | "not_authenticated" | "method_not_allowed" | "unsupported_media_type" | "malformed_request" | "csrf_failed" | "invalid_param" | "invalid_field" | "out_of_range" | "nul_character" | "too_deep" | "internal" | "frame_too_large" | "malformed_json" | "malformed_frame" | "unknown_type" | "ticket_invalid" | "invalid_credentials" | "account_locked" | "wrong_password" | "weak_password" | "password_expired" | "device_not_found" | "invalid_mobile" | "invalid_name" | "mobile_taken" | "unit_not_found" | "department_not_found" | "person_not_found" | "avatar_not_found" | "invalid_query" | "invalid_unit" | "unit_code_taken" | "not_a_member" | "conversation_not_found" | "message_not_found" | "not_group_admin" | "not_group_owner" | "invalid_direct" | "conversation_dissolved" | "group_full" | "text_too_long" | "empty_message" | "recall_not_allowed" | "send_rate_limited" | "client_id_reused" | "invalid_client_id" | "invalid_mention" | "peer_is_bot" | "invalid_user" | "group_needs_members" | "system_account_not_member" | "invalid_group_name" | "not_a_group" | "cannot_remove_self" | "not_in_group" | "owner_must_transfer" | "unknown_card_type" | "not_a_card" | "unknown_card_action" | "attachment_rejected" | "attachment_too_large" | "attachment_not_found" | "no_file" | "no_thumbnail" | "image_too_large" | "image_corrupt" | "template_not_found" | "approval_not_found" | "instance_not_found" | "room_taken" | "room_time_past" | "invalid_template" | "invalid_chosen" | "invalid_post_to" | "invalid_box" | "invalid_status" | "not_unit_admin" | "flow_missing" | "invalid_schema" | "invalid_form" | "invalid_flow" | "no_position" | "no_assignee" | "chosen_required" | "next_assignees_required" | "task_closed" | "not_your_turn" | "not_handler" | "not_running" | "unknown_action" | "opinion_too_long" | "opinion_required" | "invalid_return_target" | "user_required" | "user_not_found" | "user_is_self" | "user_already_assigned" | "invalid_position" | "not_participant" | "not_initiator" | "urge_too_often" | "urge_too_early" | "invalid_deadline" | "task_not_found" | "withdraw_too_late" | "not_returned" | "invalid_opinion" | "too_many_opinions" | "opinion_not_found" | "document_not_found" | "receipt_not_found" | "classified_refused" | "invalid_document" | "request_one_main" | "unknown_unit" | "countersign_no_head" | "doc_number_taken" | "file_type_mismatch" | "document_file_type" | "document_file_too_large" | "invalid_handwriting" | "not_document_clerk" | "receipt_state" | "withdraw_after_sign" | "not_drafter" | "invalid_departments" | "pass_on_outside" | "not_redistributable" | "not_archivable" | "not_document_admin" | "missing_flow_step" | "invalid_registration" | "invalid_subscription" | "invalid_endpoint" | "endpoint_not_https" | "invalid_p256dh" | "invalid_auth" | "unknown_setting" | "subscription_not_found" | "urgent_not_sender" | "urgent_not_allowed" | "invalid_urgent_channel" | "not_urgent" | "not_delivery_admin" | "person_not_in_unit" | "remind_too_often" | "duty_required" | "duty_conflict" | "duty_self" | "role_self" | "invalid_audit_query" | "two_factor_challenge_invalid" | "two_factor_code_invalid" | "two_factor_method_unavailable" | "two_factor_not_started" | "two_factor_already_on" | "two_factor_policy" | "sms_code_too_soon" | "sms_code_limit" | "not_unit_admin_of" | "supervision_not_found" | "not_supervisor_role" | "invalid_supervision" | "deadline_after_parent" | "invalid_cycle" | "not_task_owner" | "task_finished" | "percent_needs_finish" | "subtasks_open" | "application_pending" | "no_pending_application" | "not_above_owner" | "urged_recently" | "owner_not_below" | "invalid_extension" | "sfu_unavailable" | "call_not_found" | "call_in_progress" | "call_ended" | "call_full" | "call_too_large" | "invalid_invitee" | "not_call_host" | "not_in_call" | "peer_not_found" | "not_ringing" | "removed_from_call" | "call_participant_not_found";
             message: string;
             fields?: {
                 [key: string]: unknown;
@@ -2475,7 +2475,7 @@ export interface components {
             which: components["schemas"]["WhichEnum"];
             name: string;
             version: number;
-            /** @description 流程定义节点(管理员编辑的数据,见 docs/workflow.md) */
+            /** @description 流程定义节点(管理员编辑的数据，见 docs/workflow.md) */
             nodes: {
                 [key: string]: unknown;
             }[];
@@ -2615,7 +2615,7 @@ export interface components {
             recovery_codes: string[] | null;
         };
         MarkInRequest: {
-            /** @description app 应用内+推送(总是) / sms 未读短信 / ring 应用内响铃;默认 app, sms */
+            /** @description app 应用内+推送(总是) / sms 未读短信 / ring 应用内响铃；默认 app, sms */
             channels?: string[];
         };
         Me: {
@@ -3477,7 +3477,7 @@ export interface components {
             description: string;
             is_active: boolean;
             fields: components["schemas"]["FormFieldOut"][];
-            /** @description 流程定义节点(管理员编辑的数据,见 docs/workflow.md) */
+            /** @description 流程定义节点(管理员编辑的数据，见 docs/workflow.md) */
             nodes: {
                 [key: string]: unknown;
             }[];
@@ -3528,7 +3528,7 @@ export interface components {
         };
         TodoOut: {
             items: components["schemas"]["TodoItemOut"][];
-            /** @description 各应用的待办数,键为应用名,另有 total */
+            /** @description 各应用的待办数，键为应用名，另有 total */
             counts: {
                 [key: string]: number;
             };
@@ -3616,7 +3616,7 @@ export interface components {
             level: string;
             kind: string;
             parent_id: number | null;
-            /** @description 下级单位,结构同本对象 */
+            /** @description 下级单位，结构同本对象 */
             children: components["schemas"]["UnitNode"][];
         };
         UnitPolicyInRequest: {
@@ -6443,7 +6443,7 @@ export interface operations {
     v1_directory_search_list: {
         parameters: {
             query: {
-                /** @description 姓名、拼音、首字母、手机号(至少3位)或职务,1到50个字 */
+                /** @description 姓名、拼音、首字母、手机号(至少3位)或职务，1到50个字 */
                 q: string;
             };
             header?: never;

@@ -50,12 +50,22 @@ export interface CardRenderer {
   component: Component
 }
 
+/** The colour of a card's status tag, as the app's own detail page shows that status. */
+export type StatusTone = 'primary' | 'success' | 'danger' | 'warning' | 'default'
+
+export interface CardStatusTones {
+  cardType: string
+  tone: (status: string) => StatusTone
+}
+
 export interface AppRegistration {
   /** The app's key, as the server names it (`approvals`). */
   key: string
   tiles?: WorkbenchTile[]
   todoTab?: TodoTab
   cards?: CardRenderer[]
+  /** Status tag colours of its cards drawn by the generic card (default: primary). */
+  cardTones?: CardStatusTones[]
   /** Child routes of the signed-in layout (lazy components, please). */
   routes?: RouteRecordRaw[]
 }
@@ -92,6 +102,14 @@ export function cardComponent(cardType: string): Component | undefined {
     if (found) return found.component
   }
   return undefined
+}
+
+export function cardStatusTone(cardType: string, status: string): StatusTone {
+  for (const app of apps.values()) {
+    const found = app.cardTones?.find((entry) => entry.cardType === cardType)
+    if (found) return found.tone(status)
+  }
+  return 'primary'
 }
 
 export function appRoutes(): RouteRecordRaw[] {

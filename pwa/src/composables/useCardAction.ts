@@ -119,11 +119,13 @@ export function useCardAction() {
 
   /** The opinion prompt's 确定: a required opinion may not be empty. */
   function opinionReady(): boolean {
-    if (pending.value?.plan.opinion === 'required' && !opinion.text.trim()) {
-      showToast(t('chat.cardOpinionMissing'))
-      return false
-    }
-    return true
+    return !(pending.value?.plan.opinion === 'required' && !opinion.text.trim())
+  }
+
+  /** What an empty required opinion lacks, in the server's words (「请填写驳回理由」 or the label). */
+  function opinionMissing(): string {
+    const label = pending.value?.plan.opinionLabel
+    return label ? t('chat.cardOpinionMissingLabel', { label }) : t('chat.cardOpinionMissing')
   }
 
   function submitOpinion(): void {
@@ -170,6 +172,7 @@ export function useCardAction() {
     pickNextAssignees,
     choose,
     opinionReady,
+    opinionMissing,
     submitOpinion,
   }
 }

@@ -124,6 +124,15 @@ export function useMessageWindow(
   /** Messages that arrived below while the reader was scrolled up. */
   const unseen = ref(0)
   const loadingOlder = ref(false)
+  /** The list is taller than the screen (only then is "没有更早的消息了" news). */
+  const overflowing = ref(false)
+  /** The row a search hit opened the chat at: shown highlighted. */
+  const hitSeq = ref<number | null>(null)
+
+  function measure(): void {
+    const el = scroller.value
+    overflowing.value = Boolean(el && el.scrollHeight > el.clientHeight + 1)
+  }
 
   function scrollToBottom(): void {
     const el = scroller.value
@@ -171,6 +180,7 @@ export function useMessageWindow(
   function onScroll(): void {
     const el = scroller.value
     if (!el) return
+    measure()
     atBottom.value = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK
     if (atBottom.value) {
       unseen.value = 0
@@ -182,14 +192,19 @@ export function useMessageWindow(
     if (el.scrollTop < TOP_SLACK) void showMore()
   }
 
-  /** Bring the row of `seq` into the window and into view, and flash it (a quote). */
-  async function jumpTo(seq: number): Promise<void> {
+  /**
+   * Bring the row of `seq` into the window and into view, and flash it (a
+   * quote); a search hit (`hit`) also stays highlighted.
+   */
+  async function jumpTo(seq: number, hit = false): Promise<void> {
     const index = allRows.value.findIndex((row) => row.message.seq === seq)
     if (index < 0) return
     if (index < hiddenBefore.value) hiddenBefore.value = Math.max(0, index - 5)
+    if (hit) hitSeq.value = seq
     await nextTick()
     const el = scroller.value?.querySelector<HTMLElement>(`[data-seq="${seq}"]`)
     if (el) {
+      atBottom.value = false
       el.scrollIntoView({ block: 'center' })
       el.classList.add('zt-flash')
       setTimeout(() => el.classList.remove('zt-flash'), 1200)
@@ -229,6 +244,7 @@ export function useMessageWindow(
     if (typeof ResizeObserver === 'undefined') return
     resizeObserver = new ResizeObserver(() => {
       const el = scroller.value
+      measure()
       if (el && atBottom.value) el.scrollTop = el.scrollHeight
     })
     if (content.value) resizeObserver.observe(content.value)
@@ -243,6 +259,8 @@ export function useMessageWindow(
     atBottom,
     unseen,
     loadingOlder,
+    overflowing,
+    hitSeq,
     scrollToBottom,
     showNewest,
     onScroll,

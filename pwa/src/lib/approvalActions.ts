@@ -25,8 +25,11 @@ import {
 export { emptyInput, missingInput, type ActionInput, type ActionProblem } from './serverAction'
 
 export interface ActionPlan extends ServerActionPlan {
-  /** Not a dialog: open the form again (重新提交). */
-  navigate: 'resubmit' | null
+  /**
+   * Not a dialog: open the form again — `resubmit` for a returned request,
+   * `copy` to file a rejected or withdrawn one anew (both 重新提交).
+   */
+  navigate: 'resubmit' | 'copy' | null
   /** The sheet (opinion / person / target / next handlers) is needed. */
   sheet: boolean
 }
@@ -35,7 +38,7 @@ export const INITIATOR_TARGET = 'initiator'
 
 export function planAction(entry: ApprovalAction): ActionPlan {
   const plan = planServerAction(entry)
-  const navigate = entry.action === 'resubmit' ? 'resubmit' : null
+  const navigate = entry.action === 'resubmit' || entry.action === 'copy' ? entry.action : null
   const sheet =
     navigate === null &&
     (plan.opinion !== 'none' ||

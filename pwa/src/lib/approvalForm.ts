@@ -262,8 +262,26 @@ export function formPayload(
 
 // --- client-side check ------------------------------------------------------------------
 
+/** Field types filled by picking (a picker, a calendar, a chooser): 「请选择…」, not 「请填写…」. */
+const PICKED_TYPES = new Set([
+  'date',
+  'daterange',
+  'datetimerange',
+  'select',
+  'multiselect',
+  'person',
+  'department',
+  'room',
+])
+
+export function isPickedField(field: FormFieldSchema): boolean {
+  return PICKED_TYPES.has(field.type)
+}
+
 export interface FormMessages {
   required: (label: string) => string
+  /** A required field filled by picking is empty (「请选择请假类型」). */
+  requiredPick: (label: string) => string
   money: (label: string) => string
   minRows: (label: string, n: number) => string
   maxDays: (label: string, n: number) => string
@@ -281,15 +299,16 @@ export function validateForm(
 ): Record<string, string> {
   const errors: Record<string, string> = {}
   const check = (field: FormFieldSchema, value: FieldValue | undefined, path: string): void => {
+    const missing = isPickedField(field) ? msg.requiredPick : msg.required
     if (isEmptyValue(field, value)) {
-      if (field.required) errors[path] = msg.required(field.label)
+      if (field.required) errors[path] = missing(field.label)
       return
     }
     if (field.type === 'money' && toCents(value) === null) errors[path] = msg.money(field.label)
     if (field.type === 'daterange' || field.type === 'datetimerange') {
       const range = value as DateRangeValue
       if (!range.start || !range.end) {
-        errors[path] = msg.required(field.label)
+        errors[path] = missing(field.label)
         return
       }
       const ok = field.type === 'daterange' ? dateRangeDays(range) : dateTimeHours(range)

@@ -68,10 +68,18 @@ export function messagePreview(message: Message): string {
   }
 }
 
-/** Recalled messages read differently for the sender and for others. */
+/**
+ * A recalled message says who recalled it: 「你撤回了一条消息」 to whoever
+ * did, 「张晓明撤回了一条消息」 to the others, and a group admin's recall of
+ * someone else's message 「管理员撤回了张晓明的一条消息」.
+ */
 export function recalledText(message: Message, meId: number | null): string {
-  if (message.sender?.id === meId) return '你撤回了一条消息'
-  return `"${message.sender?.name ?? ''}" 撤回了一条消息`
+  const by = message.recalled_by ?? message.sender?.id ?? null
+  const sender = message.sender?.name ?? ''
+  if (by !== null && by === meId) return '你撤回了一条消息'
+  if (by !== null && message.sender && by !== message.sender.id)
+    return `管理员撤回了${sender}的一条消息`
+  return `${sender}撤回了一条消息`
 }
 
 export function lastFour(mobile: string): string {

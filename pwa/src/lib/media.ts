@@ -1,6 +1,6 @@
 import { onBeforeUnmount, ref, type Ref } from 'vue'
 
-/** Reactive `matchMedia` (the two-pane layout starts at 1024 px). */
+/** Reactive `matchMedia` (the two-pane layout starts at 768 px, a tablet). */
 export function useMedia(query: string): Ref<boolean> {
   const mql = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia(query) : null
   const matches = ref(mql?.matches ?? false)

@@ -70,6 +70,7 @@ const FIELDS: FormFieldSchema[] = (
 
 const MSG: FormMessages = {
   required: (label) => `请填写${label}`,
+  requiredPick: (label) => `请选择${label}`,
   money: (label) => `${label}最多两位小数`,
   minRows: (label, n) => `${label}至少${n}行`,
   maxDays: (label, n) => `${label}不超过${n}天`,
@@ -188,9 +189,21 @@ describe('client-side check', () => {
     const errors = validateForm(FIELDS, initialValues(FIELDS), MSG)
     expect(errors).toEqual({
       reason: '请填写请假事由',
-      leave: '请填写请假时间',
+      leave: '请选择请假时间',
       lines: '请填写报销明细',
     })
+  })
+
+  it('asks to choose (请选择) what is picked, to fill in (请填写) what is typed', () => {
+    const required = FIELDS.map((f) => ({ ...f, required: true }))
+    const errors = validateForm(required, initialValues(required), MSG)
+    expect(errors.kind).toBe('请选择请假类型')
+    expect(errors.day).toBe('请选择日期')
+    expect(errors.agent).toBe('请选择工作代理人')
+    expect(errors.dept).toBe('请选择部门')
+    expect(errors.room).toBe('请选择会议室')
+    expect(errors.title).toBe('请填写标题')
+    expect(errors.amount).toBe('请填写金额')
   })
 
   it('checks money decimals, table cells, range order and max days', () => {

@@ -29,25 +29,25 @@ def _template(user: User, code: str) -> Template:
 
 
 class Command(BaseCommand):
-    help = "演示数据:几条审批申请(待审批、已通过)"
+    help = "演示数据：几条审批申请(待审批、已通过)"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="已有审批时跳过")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Approval.objects.exists():
-            self.stdout.write("已有审批数据,跳过")
+            self.stdout.write("已有审批数据，跳过")
             return
         staff, clerk, head = _person("13800000003"), _person("13800000002"), _person("13800000007")
         if staff is None or clerk is None or head is None:
-            self.stdout.write("未找到演示账号,请先运行 seed_demo")
+            self.stdout.write("未找到演示账号，请先运行 seed_demo")
             return
         today = timezone.localdate()
         with transaction.atomic():
             self._leave(staff, today)
             self._room(staff, today)
             self._vehicle(clerk, today)
-        self.stdout.write(f"审批演示数据:{Approval.objects.count()} 条")
+        self.stdout.write(f"审批演示数据：{Approval.objects.count()} 条")
 
     def _leave(self, staff: User, today: Any) -> None:
         start = today + timedelta(days=3)
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 actor=handler.assignee,
                 approval_id=approval.pk,
                 action="approve",
-                params=ActParams(opinion="同意,请提前调试投影"),
+                params=ActParams(opinion="同意，请提前调试投影"),
             )
 
     def _vehicle(self, clerk: User, today: Any) -> None:

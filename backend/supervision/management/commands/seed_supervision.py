@@ -85,7 +85,7 @@ class Command(BaseCommand):
         inspector = _inspector() or director
         with transaction.atomic():
             self._seed(director, inspector, finance, budget, hud, hud_chief, data_head, data_chief)
-        self.stdout.write(f"督办演示数据:{SupervisionTask.objects.count()} 个任务节点")
+        self.stdout.write(f"督办演示数据：{SupervisionTask.objects.count()} 个任务节点")
 
     def _seed(
         self,

@@ -5,6 +5,7 @@
  * field and button (realtime/cards.py). An app whose card needs more adds
  * `cards: [{ cardType, component }]` here.
  */
+import { statusTagType } from '@/lib/approvalActions'
 import { registerApp } from '../registry'
 import { APPROVAL_CARD, APPROVALS_APP } from './names'
 
@@ -20,6 +21,8 @@ registerApp({
       order: 10,
     },
   ],
+  // The card's status tag in the detail page's colours (components/approval/StatusTag.vue).
+  cardTones: [{ cardType: APPROVAL_CARD, tone: statusTagType }],
   todoTab: {
     app: APPROVALS_APP,
     aliases: [APPROVAL_CARD],

@@ -96,15 +96,31 @@ export const useMessagesStore = defineStore('messages', () => {
   }
 
   /** The next older page; resolves to how many messages it added. */
-  async function loadOlder(id: number): Promise<number> {
+  async function loadOlder(id: number, size = PAGE): Promise<number> {
     const t = thread(id)
     const first = t.messages[0]
     if (!t.hasMore || !first) return 0
-    const page = await conversationApi.messages(id, first.seq, PAGE)
+    const page = await conversationApi.messages(id, first.seq, size)
     const before = t.messages.length
     prependPage(t, page.messages, page.has_more)
     void useReceiptsStore().load(id, page.messages)
     return t.messages.length - before
+  }
+
+  /**
+   * Extend the window backwards until it holds `seq` (a search hit, a
+   * quote): older pages, at most `maxPages` of them. The window stays one
+   * contiguous run up to the newest message. Resolves to whether it holds `seq`.
+   */
+  async function loadUntil(id: number, seq: number, maxPages = 20): Promise<boolean> {
+    if (!thread(id).loaded) await loadLatest(id)
+    const t = thread(id)
+    for (let page = 0; page < maxPages; page++) {
+      const first = t.messages[0]
+      if (!first || first.seq <= seq || !t.hasMore) break
+      await loadOlder(id, 100)
+    }
+    return indexOfSeq(t.messages, seq) >= 0
   }
 
   /** The window may miss messages: reload it now if on screen, else when opened. */
@@ -205,6 +221,7 @@ export const useMessagesStore = defineStore('messages', () => {
     reset,
     loadLatest,
     loadOlder,
+    loadUntil,
     markStale,
     applyMessage,
     applyRecalled,

@@ -27,6 +27,11 @@ export const useReceiptsStore = defineStore('receipts', () => {
   const detail = ref<{ messageId: number; lists: ReceiptLists } | null>(null)
   /** Per conversation: user id → highest read seq seen in a `read` event. */
   const readMarks = new Map<number, Map<number, number>>()
+  /**
+   * Per conversation: how many `read` events moved counters. A fetch that
+   * ran while one arrived may hold counts from before it: fetch again.
+   */
+  const readEpoch = new Map<number, number>()
 
   function mine(messages: Message[]): Message[] {
     const me = useChatStore().meId
@@ -40,28 +45,39 @@ export const useReceiptsStore = defineStore('receipts', () => {
     }
   }
 
-  /** Fetch "N人未读" counters for my messages that don't have them yet. */
-  async function load(id: number, messages: Message[], force = false): Promise<void> {
-    const own = mine(messages)
-    const missing = force ? own.slice(-200) : own.filter((m) => !counts.has(m.id))
-    if (missing.length === 0) return
-    await refresh(id, missing)
+  /**
+   * Fetch the "N人未读" counters of my messages in a page just loaded. Always
+   * from the server, also for messages that already have a counter: that
+   * counter may be the guess `trackNew` made when the message arrived while
+   * its window was not loaded, which `read` events could not move since.
+   */
+  async function load(id: number, messages: Message[]): Promise<void> {
+    const own = mine(messages).slice(-200)
+    if (own.length === 0) return
+    await refresh(id, own)
   }
 
   async function refresh(id: number, messages: Message[]): Promise<void> {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const chunk = messages.slice(i, i + CHUNK)
-      try {
-        const answer = await conversationApi.receiptCounts(
-          id,
-          chunk.map((m) => m.seq),
-        )
+      // A `read` event during the request may be missing from its answer
+      // (or already in it): ask again until none arrived meanwhile.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const epoch = readEpoch.get(id) ?? 0
+        let answer: Awaited<ReturnType<typeof conversationApi.receiptCounts>>
+        try {
+          answer = await conversationApi.receiptCounts(
+            id,
+            chunk.map((m) => m.seq),
+          )
+        } catch {
+          return // offline: counters come with the next resume
+        }
         for (const message of chunk) {
           const count = answer.counts[String(message.seq)]
           if (count) counts.set(message.id, { read: count.read, unread: count.unread })
         }
-      } catch {
-        return // offline: counters come with the next resume
+        if ((readEpoch.get(id) ?? 0) === epoch) break
       }
     }
   }
@@ -87,6 +103,7 @@ export const useReceiptsStore = defineStore('receipts', () => {
     const from = Math.max(mark.previous_seq, marks.get(mark.user_id) ?? -1)
     if (mark.seq <= from) return // seen already: counting twice would lie
     marks.set(mark.user_id, mark.seq)
+    readEpoch.set(id, (readEpoch.get(id) ?? 0) + 1)
     const me = useChatStore().meId
     const t = useMessagesStore().threads.get(id)
     if (t) {
@@ -126,12 +143,14 @@ export const useReceiptsStore = defineStore('receipts', () => {
 
   function forget(id: number): void {
     readMarks.delete(id)
+    readEpoch.delete(id)
   }
 
   function reset(): void {
     counts.clear()
     detail.value = null
     readMarks.clear()
+    readEpoch.clear()
   }
 
   return { counts, detail, trackNew, load, refreshOpen, applyRead, open, close, forget, reset }
