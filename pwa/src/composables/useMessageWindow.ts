@@ -204,8 +204,12 @@ export function useMessageWindow(
     await nextTick()
     const el = scroller.value?.querySelector<HTMLElement>(`[data-seq="${seq}"]`)
     if (el) {
-      atBottom.value = false
       el.scrollIntoView({ block: 'center' })
+      // Where that left the reader: a short conversation still shows its end (nothing
+      // scrolls, so no scroll event would say so), and what is on screen counts as read.
+      const box = scroller.value
+      atBottom.value = !box || box.scrollHeight - box.scrollTop - box.clientHeight < BOTTOM_SLACK
+      if (atBottom.value) onSeenBottom()
       el.classList.add('zt-flash')
       setTimeout(() => el.classList.remove('zt-flash'), 1200)
     }
