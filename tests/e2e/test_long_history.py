@@ -86,7 +86,8 @@ def test_thousand_messages_open_at_newest_and_scroll_back_to_first(
     # Back at the bottom: the newest is visible and the old rows leave the DOM.
     message_list.evaluate("el => { el.scrollTop = el.scrollHeight }")
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=\"message\"]').length <= 300", timeout=15_000
+        "() => document.querySelectorAll('[data-testid=\"message\"]').length <= 300",
+        timeout=15_000,
     )
     expect(newest).to_be_in_viewport()
     seqs = messages.evaluate_all(ROW_SEQS)

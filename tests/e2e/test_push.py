@@ -203,10 +203,10 @@ def test_service_worker_push_becomes_a_notification_that_opens_the_chat(
     context.grant_permissions(["notifications"], origin=server)
     page = log_in(context, STAFF)
     page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.ready", timeout=15_000
+        "() => navigator.serviceWorker && navigator.serviceWorker.ready", timeout=15_000
     )
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
     item = page.get_by_test_id("conversation-item").first
     expect(item).to_be_visible()
     conversation_id = item.get_attribute("data-conversation-id")

@@ -197,10 +197,10 @@ def test_app_shell_loads_offline(new_phone: Any) -> None:
     page = log_in(context, STAFF)
     # Let the service worker take control and cache the shell.
     page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.ready", timeout=15_000
+        "() => navigator.serviceWorker && navigator.serviceWorker.ready", timeout=15_000
     )
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
     context.set_offline(True)
     page.reload()
     expect(page.get_by_test_id("offline-banner")).to_be_visible(timeout=15_000)
