@@ -48,7 +48,9 @@ def test_unread_label_agrees_with_list_and_api_for_messages_sent_before_reopenin
     notice = f"请各科室今天下班前报送值班表 {uuid.uuid4().hex[:6]}"
     send_text(desk, notice)
     sent = desk.get_by_test_id("message").filter(has_text=notice)
-    expect(sent.get_by_test_id("read-status")).to_have_text(re.compile(r"\d+人未读"))
+    expect(sent.get_by_test_id("read-status")).to_have_text(
+        re.compile(r"\d+人未读"), timeout=15_000
+    )
     seq = int(sent.get_attribute("data-seq") or "0")
     conversation_id = int(desk.get_by_test_id("chat-view").get_attribute("data-conversation-id"))
     unread_at_first = _api_unread(desk, conversation_id, seq)
