@@ -234,7 +234,7 @@ class DeliveryListView(APIView):
             OpenApiParameter("before", int, required=False, description="只返回 id 小于此值的记录"),
         ],
         responses={200: DeliveryPageOut, **errors(400, 401)},
-        description="本人的通知投递记录(网页推送与短信),最新在前，每页50条",
+        description="本人的通知投递记录（网页推送与短信），最新在前，每页50条",
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("before")
@@ -263,7 +263,7 @@ class AdminDeliveryListView(APIView):
     @extend_schema(
         parameters=[QueryIn],
         responses={200: AdminDeliveryPageOut, **errors(400, 401, 403)},
-        description="单位管理员查看本单位人员的通知投递记录(网页推送与短信),最新在前，每页50条;"
+        description="单位管理员查看本单位人员的通知投递记录（网页推送与短信），最新在前，每页50条；"
         "可按人员(user)、渠道(channel)、状态(state)筛选，before 翻页。"
         "错误码: not_delivery_admin, person_not_in_unit, invalid",
     )

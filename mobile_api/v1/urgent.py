@@ -124,8 +124,8 @@ class UrgentView(APIView):
     @extend_schema(
         request=MarkIn,
         responses={200: UrgentOut, **errors(400, 401, 403, 404)},
-        description="把自己发送的消息设为加急：未读成员立即收到推送；选 sms 时,"
-        "超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。"
+        description="把自己发送的消息设为加急：未读成员立即收到推送；选 sms 时，"
+        "超过 ZT_URGENT_SMS_AFTER_SECONDS（默认5分钟）仍未读的收到短信。重复调用返回原加急。"
         "错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, "
         "invalid_urgent_channel",
     )

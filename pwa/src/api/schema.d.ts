@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 单位管理员查看本单位人员的通知投递记录(网页推送与短信),最新在前，每页50条;可按人员(user)、渠道(channel)、状态(state)筛选，before 翻页。错误码: not_delivery_admin, person_not_in_unit, invalid */
+        /** @description 单位管理员查看本单位人员的通知投递记录（网页推送与短信），最新在前，每页50条；可按人员(user)、渠道(channel)、状态(state)筛选，before 翻页。错误码: not_delivery_admin, person_not_in_unit, invalid */
         get: operations["v1_admin_deliveries_retrieve"];
         put?: never;
         post?: never;
@@ -1267,7 +1267,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description 本人的通知投递记录(网页推送与短信),最新在前，每页50条 */
+        /** @description 本人的通知投递记录（网页推送与短信），最新在前，每页50条 */
         get: operations["v1_me_deliveries_retrieve"];
         put?: never;
         post?: never;
@@ -1506,7 +1506,7 @@ export interface paths {
         /** @description 加急情况(仅发送人):每位接收人已读/未读，以及推送、短信各自的投递结果。错误码: message_not_found(消息不存在或您无权查看), not_urgent, urgent_not_sender */
         get: operations["v1_messages_urgent_retrieve"];
         put?: never;
-        /** @description 把自己发送的消息设为加急：未读成员立即收到推送；选 sms 时,超过 ZT_URGENT_SMS_AFTER_SECONDS(默认5分钟)仍未读的收到短信。重复调用返回原加急。错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, invalid_urgent_channel */
+        /** @description 把自己发送的消息设为加急：未读成员立即收到推送；选 sms 时，超过 ZT_URGENT_SMS_AFTER_SECONDS（默认5分钟）仍未读的收到短信。重复调用返回原加急。错误码: message_not_found(消息不存在或您无权查看), urgent_not_sender, urgent_not_allowed, invalid_urgent_channel */
         post: operations["v1_messages_urgent_create"];
         delete?: never;
         options?: never;
